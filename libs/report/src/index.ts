@@ -1,0 +1,2 @@
+/** Package version of @moral-plantain/report. */
+export const version = '0.1.0';

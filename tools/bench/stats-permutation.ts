@@ -1,0 +1,3 @@
+import { version } from '@moral-plantain/stats';
+
+process.stdout.write(`stats ${version}\n`);
