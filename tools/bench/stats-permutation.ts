@@ -1,3 +1,3 @@
-import { version } from '@moral-plantain/stats';
+import { RESULTS_FORMAT } from '@moral-plantain/stats';
 
-process.stdout.write(`stats ${version}\n`);
+process.stdout.write(`stats ${RESULTS_FORMAT}\n`);

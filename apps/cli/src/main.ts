@@ -1,5 +1,32 @@
+import { CommanderError } from 'commander';
+import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './cli-error.js';
+import { buildProgram } from './program.js';
+
 /** Runs the moral-plantain command line with the given arguments and resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  process.stdout.write(`moral-plantain ${argv.join(' ')}\n`);
-  return 0;
+  const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    return reportError(error, argv.includes('--verbose'), io.stderr);
+  }
+}
+
+function reportError(error: unknown, verbose: boolean, stderr: (s: string) => void): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (or the help text, for --help and --version).
+    return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  if (error instanceof CliError) {
+    stderr(`error: ${error.message}\n`);
+    if (error.hint) stderr(`  ${error.hint}\n`);
+    if (verbose && error.stack) stderr(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  stderr(`error: unexpected failure: ${message}\n`);
+  stderr(verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  run again with --verbose for the stack trace\n');
+  return EXIT_INTERNAL;
 }

@@ -1,2 +1,13 @@
-/** Package version of @moral-plantain/stats. */
-export const version = '0.1.0';
+export { RESULTS_FORMAT } from './results.js';
+export type {
+  GroupSummary,
+  MaxAbsT,
+  PermutationInfo,
+  ProbeResults,
+  SplitHalfResult,
+  Tail,
+  ThresholdResult,
+  ThresholdSpec,
+  ThresholdStat,
+  UnitColumns,
+} from './results.js';

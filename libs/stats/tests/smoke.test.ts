@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { version } from '../src/index.js';
+import { RESULTS_FORMAT } from '../src/index.js';
 
 describe('stats', () => {
   it('resolves the workspace source', () => {
-    expect(version).toBe('0.1.0');
+    expect(RESULTS_FORMAT).toBe('moral-plantain/results@1');
   });
 });

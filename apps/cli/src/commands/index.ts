@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Adds one command (with its subcommands) to the program. */
+export type CommandRegistration = (program: Command) => void;
+
+/** Every command of the CLI, in the order `--help` lists them. One file per command in this folder. */
+export const commandRegistrations: readonly CommandRegistration[] = [];
