@@ -12,7 +12,13 @@ Run from the repository root with the Debian interpreter (not the `python3` on P
 
 measured on a 2-core machine (Intel Xeon VM, 23 GiB RAM, Debian bookworm: Python 3.11.2,
 numpy 1.24.2 on OpenBLAS-pthread, mne 1.3.0), one run:
-    <FILLED IN BELOW AFTER THE RUN>
+    wall seconds (permutation_t_test): 15.63
+    peak RSS: 5134 MiB (143 MiB before the call)
+    (/usr/bin/time: 16.2 s elapsed for the whole script, 102% CPU, so effectively one core.)
+Most of the memory is MNE's _max_stat holding the full 10,000 x 16,320 float64 matrix of
+permuted means (1.3 GB) plus several temporaries of the same size, since n_jobs=1 puts all
+permutations in one chunk. Note MNE counts the identity in n_permutations: 9,999 random
+sign patterns are evaluated and len(H0) = 10,000.
 """
 
 import platform
