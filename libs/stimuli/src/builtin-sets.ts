@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import type * as E from 'fp-ts/lib/Either.js';
+import { loadStimulusSetFile, type LoadedStimulusSet, type StimulusSetLoadError } from './load-stimulus-set.js';
+
+/** Names of the stimulus sets shipped with the package, the experiment first. */
+export const BUILTIN_STIMULUS_SETS = ['moral-plantain', 'physical-scale'] as const;
+
+/** The name of a shipped stimulus set. */
+export type BuiltinStimulusSetName = (typeof BUILTIN_STIMULUS_SETS)[number];
+
+/** True when `name` names a shipped stimulus set. */
+export function isBuiltinStimulusSet(name: string): name is BuiltinStimulusSetName {
+  return (BUILTIN_STIMULUS_SETS as readonly string[]).includes(name);
+}
+
+/** Path of a shipped set's YAML file (in the package's `sets/` folder, next to both `src/` and `dist/`). */
+export function builtinStimulusSetPath(name: BuiltinStimulusSetName): string {
+  return fileURLToPath(new URL(`../sets/${name}.yaml`, import.meta.url));
+}
+
+/** Loads a shipped stimulus set. */
+export function loadBuiltinStimulusSet(name: BuiltinStimulusSetName): E.Either<StimulusSetLoadError, LoadedStimulusSet> {
+  return loadStimulusSetFile(builtinStimulusSetPath(name));
+}
+
+/** Path of the JSON Schema of the stimulus-set YAML format (also exported as `@moral-plantain/stimuli/schema.json`). */
+export function stimulusSetSchemaPath(): string {
+  return fileURLToPath(new URL('../schema/stimulus-set.schema.json', import.meta.url));
+}

@@ -1,0 +1,20 @@
+/** Counts the tokens of a text; injected so the library never depends on a tokenizer. */
+export interface TokenCounter {
+  /** Shown in reports, e.g. `qwen3` or `chars`. */
+  readonly name: string;
+  /** The number of tokens of `text` as the model sees it, without special tokens added around it. */
+  readonly count: (text: string) => number;
+}
+
+/**
+ * Fallback counter: Unicode code points. Only an approximation of a model tokenizer (it over-counts
+ * English text about four-fold); use the model's own tokenizer to match pair lengths.
+ */
+export function characterCounter(): TokenCounter {
+  return { name: 'chars', count: (text) => [...text].length };
+}
+
+/** Fallback counter: whitespace-separated words. Only an approximation of a model tokenizer. */
+export function wordCounter(): TokenCounter {
+  return { name: 'words', count: (text) => text.split(/\s+/u).filter((w) => w.length > 0).length };
+}
