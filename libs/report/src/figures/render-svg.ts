@@ -1,0 +1,22 @@
+import * as TE from 'fp-ts/TaskEither';
+import { pipe } from 'fp-ts/function';
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { ReportError } from '../report-error.js';
+
+/** Compiles a vega-lite spec to vega and renders it headless to an SVG string (no browser, no canvas). */
+export function renderSvg(figure: string, spec: TopLevelSpec): TE.TaskEither<ReportError, string> {
+  return pipe(
+    TE.tryCatch(
+      async () => {
+        const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+        try {
+          return await view.toSVG();
+        } finally {
+          view.finalize();
+        }
+      },
+      (error): ReportError => ({ _tag: 'FigureFailed', figure, message: error instanceof Error ? error.message : String(error) }),
+    ),
+  );
+}

@@ -1,0 +1,49 @@
+import * as A from 'fp-ts/Array';
+import * as TE from 'fp-ts/TaskEither';
+import { pipe } from 'fp-ts/function';
+import type { ProbeResults } from '@moral-plantain/stats';
+import type { TopLevelSpec } from 'vega-lite';
+import type { ReportError } from '../report-error.js';
+import type { ResultDistributions } from '../result-distributions.js';
+import { absTHeatmapSpec } from './abs-t-heatmap.js';
+import { renderSvg } from './render-svg.js';
+import { splitHalfSpec } from './split-half.js';
+import { tHistogramSpec } from './t-histogram.js';
+import { thresholdCountsSpec } from './threshold-counts.js';
+
+/** One rendered figure: its path relative to the report, its title, and the SVG text. */
+export interface RenderedFigure {
+  readonly path: string;
+  readonly title: string;
+  readonly svg: string;
+}
+
+/** The report's figures as vega-lite specs with their relative paths (split-half only when computed). */
+export function figureSpecs(
+  results: ProbeResults,
+  distributions: ResultDistributions = {},
+): readonly { readonly path: string; readonly title: string; readonly spec: TopLevelSpec }[] {
+  const splitHalf = splitHalfSpec(results, distributions);
+  return [
+    { path: 'figures/abs-t-by-block.svg', title: '|t| per unit, blocks by units', spec: absTHeatmapSpec(results) },
+    { path: 'figures/t-histogram.svg', title: 'Observed t per unit against the null', spec: tHistogramSpec(results, distributions) },
+    { path: 'figures/threshold-counts.svg', title: 'Threshold counts against their null', spec: thresholdCountsSpec(results, distributions) },
+    ...(splitHalf ? [{ path: 'figures/split-half.svg', title: 'Split-half r across splits', spec: splitHalf }] : []),
+  ];
+}
+
+/** Renders every figure of the report to SVG, one after another (vega views are not shared). */
+export function renderFigures(
+  results: ProbeResults,
+  distributions: ResultDistributions = {},
+): TE.TaskEither<ReportError, readonly RenderedFigure[]> {
+  return pipe(
+    [...figureSpecs(results, distributions)],
+    A.traverse(TE.ApplicativeSeq)((figure) =>
+      pipe(
+        renderSvg(figure.path, figure.spec),
+        TE.map((svg): RenderedFigure => ({ path: figure.path, title: figure.title, svg })),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,86 @@
+import * as A from 'fp-ts/Array';
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import type { ProbeResults } from '@moral-plantain/stats';
+import { arrayOf, bool, count, fail, num, numOrNull, nullable, oneOf, str, struct, type Check, type Problems } from './json-checks.js';
+import type { ReportError } from './report-error.js';
+
+const RESULTS_FORMAT = 'moral-plantain/results@1';
+
+/**
+ * Checks that a parsed `results.json` is a `moral-plantain/results@1` object the report can render:
+ * every field present with the right type, unit columns of length `nUnits`, groups covering the
+ * units. All problems are reported at once.
+ */
+export function parseProbeResults(json: unknown): E.Either<ReportError, ProbeResults> {
+  return pipe(
+    resultsShape(json, ''),
+    E.flatMap((results) => consistency(results)),
+    E.mapLeft((problems): ReportError => ({ _tag: 'InvalidResults', problems })),
+  );
+}
+
+const column: Check<readonly (number | null)[]> = arrayOf(numOrNull);
+
+const resultsShape: Check<ProbeResults> = struct<ProbeResults & Record<string, unknown>>({
+  format: (value, path) =>
+    value === RESULTS_FORMAT ? E.right(RESULTS_FORMAT) : fail(path, `must be "${RESULTS_FORMAT}" (got ${JSON.stringify(value)})`),
+  nPairs: count,
+  nUnits: count,
+  zeroVarianceUnits: (value, path) => (value === undefined ? E.right(0) : count(value, path)),
+  permutation: struct({
+    count: count,
+    exact: bool,
+    seed: num,
+    tail: oneOf(['two-sided', 'greater', 'less'] as const),
+    prng: (value, path) => (value === undefined ? E.right('unknown') : str(value, path)),
+  }),
+  units: struct({
+    t: column,
+    d: column,
+    meanDiff: arrayOf(num),
+    sdDiff: (value, path) => (value === undefined ? E.right([]) : arrayOf(num)(value, path)),
+    pPermutation: column,
+    pFwer: column,
+    qFdr: column,
+  }),
+  thresholds: arrayOf(
+    struct({
+      stat: oneOf(['t', 'd'] as const),
+      value: num,
+      observed: count,
+      fraction: num,
+      nullP95: num,
+      nullP99: num,
+      ratioToNullP99: numOrNull,
+      p: num,
+    }),
+  ),
+  maxAbsT: struct({ value: numOrNull, unit: nullable(count), group: nullable(str) }),
+  splitHalf: nullable(
+    struct({
+      splits: count,
+      median: numOrNull,
+      q1: numOrNull,
+      q3: numOrNull,
+      spearmanBrownMedian: numOrNull,
+      nullMedian: numOrNull,
+    }),
+  ),
+  groups: arrayOf(
+    struct({ name: str, units: count, maxAbsT: numOrNull, countAbsTOver3: count, medianAbsD: numOrNull }),
+  ),
+}) as Check<ProbeResults>;
+
+function consistency(results: ProbeResults): E.Either<Problems, ProbeResults> {
+  const problems: string[] = [];
+  for (const [name, values] of Object.entries(results.units)) {
+    if (name === 'sdDiff' && values.length === 0) continue;
+    if (values.length !== results.nUnits) problems.push(`units.${name} has ${values.length} entries but nUnits is ${results.nUnits}`);
+  }
+  const grouped = results.groups.reduce((sum, group) => sum + group.units, 0);
+  if (results.groups.length > 0 && grouped !== results.nUnits) {
+    problems.push(`groups cover ${grouped} units but nUnits is ${results.nUnits}`);
+  }
+  return A.isNonEmpty(problems) ? E.left(problems) : E.right(results);
+}

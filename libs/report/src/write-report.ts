@@ -1,0 +1,69 @@
+import path from 'node:path';
+import * as A from 'fp-ts/Array';
+import * as TE from 'fp-ts/TaskEither';
+import { pipe } from 'fp-ts/function';
+import type { ProbeResults } from '@moral-plantain/stats';
+import { writeFileAtomic } from './atomic-write.js';
+import { renderFigures } from './figures/report-figures.js';
+import { renderModelCard, type ModelCardOptions } from './model-card.js';
+import type { ReportError } from './report-error.js';
+import type { ResultDistributions } from './result-distributions.js';
+import type { RunProvenance } from './run-provenance.js';
+import { renderUnitCsv } from './unit-csv.js';
+
+/** Name of the per-unit statistics CSV inside a report folder. */
+export const UNIT_CSV_FILE = 'unit-statistics.csv';
+
+/** What a report is made from. */
+export interface ReportInput {
+  readonly results: ProbeResults;
+  /** The run's provenance (run.json); optional, the report says what is missing. */
+  readonly provenance?: RunProvenance;
+  /** Full null / split distributions for the figures; optional. */
+  readonly distributions?: ResultDistributions;
+}
+
+/** Paths of the files a report wrote. */
+export interface WrittenReport {
+  readonly readme: string;
+  readonly csv: string;
+  readonly figures: readonly string[];
+}
+
+/**
+ * Renders and writes a report folder: `figures/*.svg`, `unit-statistics.csv` and `README.md` (the
+ * model card, linking the others by relative path). Every file is written atomically; README.md
+ * goes last so a folder with a README always has its figures.
+ */
+export function writeReport(outDir: string, input: ReportInput, options: ModelCardOptions = {}): TE.TaskEither<ReportError, WrittenReport> {
+  return pipe(
+    renderFigures(input.results, input.distributions),
+    TE.flatMap((figures) =>
+      pipe(
+        [...figures],
+        A.traverse(TE.ApplicativeSeq)((figure) => writeFileAtomic(path.join(outDir, figure.path), figure.svg)),
+        TE.map((paths) => ({ figures, paths })),
+      ),
+    ),
+    TE.flatMap(({ figures, paths }) =>
+      pipe(
+        writeFileAtomic(path.join(outDir, UNIT_CSV_FILE), renderUnitCsv(input.results)),
+        TE.flatMap((csv) => {
+          const card = renderModelCard(
+            {
+              results: input.results,
+              ...(input.provenance ? { provenance: input.provenance } : {}),
+              figures: figures.map((f) => ({ path: f.path, title: f.title })),
+              csvPath: UNIT_CSV_FILE,
+            },
+            options,
+          );
+          return pipe(
+            writeFileAtomic(path.join(outDir, 'README.md'), card),
+            TE.map((readme): WrittenReport => ({ readme, csv, figures: paths })),
+          );
+        }),
+      ),
+    ),
+  );
+}
