@@ -1,2 +1,35 @@
 /** Package version of @moral-plantain/hooks. */
 export const version = '0.1.0';
+
+export { attr } from './attributes.js';
+export type { AttributeValue, Attributes } from './attributes.js';
+export { decodeModel, encodeModel } from './codec.js';
+export { AttributeType, DataType, dataTypeName, isFloatType } from './data-type.js';
+export type { DataTypeCode } from './data-type.js';
+export { describeHooksError } from './errors.js';
+export type { ErrorDescription, HooksError, HooksErrors } from './errors.js';
+export { checkExternalLocations, EXTERNAL_DATA_LOCATION, externalReferences, planRelocation, rewriteLocations } from './external-data.js';
+export type { ExternalReference, RelocatedReference } from './external-data.js';
+export { writeModelWithExternalData } from './external-data-writer.js';
+export type { ExternalDataOptions, ExternalDataWritten } from './external-data-writer.js';
+export { findLinearLayers, shapeOf } from './find-linears.js';
+export type { LinearLayer, ModulePathSource } from './find-linears.js';
+export { createGraphBuilder, extendGraph, tensorProto, valueInfoProto } from './graph-builder.js';
+export type { Dim, GraphBuilder, GraphBuilderOptions, NodeOptions } from './graph-builder.js';
+export { insertTaps } from './insert-taps.js';
+export type { IndexRange, TapOptions, TappedModel } from './insert-taps.js';
+export { readModelFile, writeModelFile } from './model-file.js';
+export type { LoadedModel, WriteModelOptions, WrittenModel } from './model-file.js';
+export { modulePathFromMetadata, modulePathFromNodeName, modulePathFromWeightName, TORCH_NAME_SCOPES_KEY } from './module-path.js';
+export { onnxFileDescriptor, onnxSchemas } from './onnx-schema.js';
+export type { OnnxSchemas } from './onnx-schema.js';
+export type * from './onnx-types.js';
+export { builtinPresets, globToRegExp, naturalCompare, nearestPaths, selectLayers } from './selectors.js';
+export type { Preset, PresetPart, SelectedLayer, Selection } from './selectors.js';
+export { tapModelFile } from './tap-model-file.js';
+export type { TappedFile } from './tap-model-file.js';
+export { manifestPathFor, TAPS_FORMAT, unitGroups } from './taps-manifest.js';
+export type { TapEntry, TapsManifest } from './taps-manifest.js';
+export { bfloat16Tensor, float16Tensor, float32Tensor, fromFloat16Bits, int32Tensor, int64Tensor, rawTensor, toFloat16Bits } from './tensor-data.js';
+export type { TensorData } from './tensor-data.js';
+export { writeFileAtomic } from './atomic-write.js';

@@ -1,0 +1,223 @@
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import { attr, type Attributes } from './attributes.js';
+import { DataType } from './data-type.js';
+import type { HooksError, HooksErrors } from './errors.js';
+import { findLinearLayers, type LinearLayer } from './find-linears.js';
+import { extendGraph, type Dim, type GraphBuilder } from './graph-builder.js';
+import type { ModelProto } from './onnx-types.js';
+import { selectLayers, type Selection, type SelectedLayer } from './selectors.js';
+import { float32Tensor, int64Tensor } from './tensor-data.js';
+import { TAPS_FORMAT, type TapEntry, type TapsManifest } from './taps-manifest.js';
+
+/** A half-open index range `[start, end)`. */
+export interface IndexRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Options of `insertTaps`. */
+export interface TapOptions extends Selection {
+  /** Channels per unit (default 16); must divide the tapped channel count of every selected layer. */
+  readonly unitWidth?: number;
+  /** Channel range of each layer's input to tap (default: all channels). */
+  readonly channels?: IndexRange;
+  /** Token (sequence axis) range to reduce over (default: all tokens). */
+  readonly tokens?: IndexRange;
+  /** Also promote each tapped input tensor, cast to float32, as an output `raw/<module>` (default false). */
+  readonly raw?: boolean;
+  /** Add a per-unit scale input `scale/<module>` [units] multiplying the layer's input, default ones (default false). */
+  readonly ablation?: boolean;
+}
+
+/** A tapped model and its manifest. */
+export interface TappedModel {
+  readonly model: ModelProto;
+  readonly manifest: TapsManifest;
+}
+
+/**
+ * Adds taps to a model (in place): for each selected linear layer, nodes that compute per sample
+ * the RMS over the sequence axis and each `unitWidth` channels of the layer's input, in float32,
+ * as one extra graph output [batch, units]. Original nodes and outputs are left as they are (with
+ * `ablation`, the layer's input is multiplied by a scale input whose default is exactly one).
+ * All option problems are reported at once.
+ */
+export function insertTaps(model: ModelProto, options: TapOptions): E.Either<HooksErrors, TappedModel> {
+  const unitWidth = options.unitWidth ?? 16;
+  return pipe(
+    E.Do,
+    E.bind('optionsOk', () => checkOptions(options, unitWidth)),
+    E.bind('selected', () => selectLayers(findLinearLayers(model), options)),
+    E.flatMap(({ selected }) => planTaps(selected, options, unitWidth)),
+    E.map((plans) => ({ model, manifest: addTaps(model, plans, options, unitWidth) })),
+  );
+}
+
+interface TapPlan {
+  readonly selected: SelectedLayer;
+  readonly width: number;
+  readonly channels: IndexRange;
+  readonly units: number;
+}
+
+function checkOptions(options: TapOptions, unitWidth: number): E.Either<HooksErrors, true> {
+  const problems: HooksError[] = [];
+  if (!Number.isInteger(unitWidth) || unitWidth < 1) problems.push({ _tag: 'InvalidOption', option: '--unit-width', reason: `${unitWidth} is not a positive integer` });
+  for (const [option, range] of [['--channels', options.channels], ['--tokens', options.tokens]] as const) {
+    if (range && !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.end > range.start)) {
+      problems.push({ _tag: 'InvalidOption', option, reason: `${range.start}:${range.end} is not a range A:B of integers with 0 <= A < B` });
+    }
+  }
+  const [first, ...rest] = problems;
+  return first ? E.left([first, ...rest]) : E.right(true);
+}
+
+function planTaps(selected: readonly SelectedLayer[], options: TapOptions, unitWidth: number): E.Either<HooksErrors, TapPlan[]> {
+  const problems: HooksError[] = [];
+  const plans: TapPlan[] = [];
+  for (const item of selected) {
+    const { layer } = item;
+    const width = layer.inputWidth;
+    if (width === undefined) {
+      problems.push({ _tag: 'WidthUnknown', module: layer.module, node: layer.node });
+      continue;
+    }
+    const channels = options.channels ?? { start: 0, end: width };
+    if (channels.end > width) {
+      problems.push({ _tag: 'RangeOutOfBounds', module: layer.module, what: 'channels', range: `${channels.start}:${channels.end}`, size: width });
+      continue;
+    }
+    const tapped = channels.end - channels.start;
+    if (tapped % unitWidth !== 0) {
+      problems.push({ _tag: 'UnitWidthDoesNotDivide', module: layer.module, channels: tapped, unitWidth });
+      continue;
+    }
+    plans.push({ selected: item, width, channels, units: tapped / unitWidth });
+  }
+  const [first, ...rest] = problems;
+  return first ? E.left([first, ...rest]) : E.right(plans);
+}
+
+function addTaps(model: ModelProto, plans: readonly TapPlan[], options: TapOptions, unitWidth: number): TapsManifest {
+  const builder = extendGraph(model);
+  const opset = builder.opsetVersion('') ?? 17;
+  const taps: TapEntry[] = [];
+  let offset = 0;
+  for (const plan of plans) {
+    const { layer, group } = plan.selected;
+    const scope = builder.scope('taps').scope(layer.module);
+    const input = options.ablation ? addAblation(model, builder, scope, plan, opset) : undefined;
+    const source = input?.scaled ?? layer.input;
+    const output = tapNodes(builder, scope, plan, source, options.tokens, opset, unitWidth);
+    const batch: Dim = layer.inputShape?.[0] ?? null;
+    builder.output(output, DataType.FLOAT, [batch, plan.units]);
+    const raw = options.raw ? rawOutput(builder, scope, layer, source) : undefined;
+    taps.push({
+      module: layer.module,
+      output,
+      node: layer.node,
+      width: plan.width,
+      units: plan.units,
+      offset,
+      group,
+      channels: [plan.channels.start, plan.channels.end],
+      tokens: options.tokens ? [options.tokens.start, options.tokens.end] : null,
+      ...(raw ? { raw } : {}),
+      ...(input ? { scaleInput: input.name } : {}),
+    });
+    offset += plan.units;
+  }
+  return { format: TAPS_FORMAT, unitWidth, totalUnits: offset, taps };
+}
+
+/** Reduction attributes or inputs depending on the opset (axes became an input in opset 18). */
+function reduce(builder: GraphBuilder, scope: GraphBuilder, op: string, input: string, axes: readonly number[] | undefined, opset: number): string {
+  const keep: Attributes = { keepdims: attr.int(0) };
+  if (axes === undefined) return scope.op(op, [input], keep);
+  if (opset >= 18) return scope.op(op, [input, builder.constant(int64Tensor(axes))], keep);
+  return scope.op(op, [input], { ...keep, axes: attr.ints(axes) });
+}
+
+function tapNodes(builder: GraphBuilder, scope: GraphBuilder, plan: TapPlan, source: string, tokens: IndexRange | undefined, opset: number, unitWidth: number): string {
+  const { layer } = plan.selected;
+  const rank = layer.inputShape?.length ?? 3;
+  const sequenceAxes = Array.from({ length: Math.max(rank - 2, 0) }, (_, i) => i + 1);
+  const slices: { axis: number; range: IndexRange }[] = [];
+  if (tokens && sequenceAxes.length > 0) slices.push({ axis: 1, range: tokens });
+  if (plan.channels.start !== 0 || plan.channels.end !== plan.width) slices.push({ axis: -1, range: plan.channels });
+  let x = source;
+  if (slices.length > 0) {
+    x = scope.op('Slice', [
+      x,
+      builder.constant(int64Tensor(slices.map((s) => s.range.start))),
+      builder.constant(int64Tensor(slices.map((s) => s.range.end))),
+      builder.constant(int64Tensor(slices.map((s) => s.axis))),
+    ]);
+  }
+  if (layer.inputType !== DataType.FLOAT) x = scope.op('Cast', [x], { to: attr.int(DataType.FLOAT) });
+  // Sum of squares over the sequence axes in one pass over the big tensor, then per-unit means.
+  const sumSquares = sequenceAxes.length > 0 ? reduce(builder, scope, 'ReduceSumSquare', x, sequenceAxes, opset) : scope.op('Mul', [x, x]);
+  const perUnit = scope.op('Reshape', [sumSquares, builder.constant(int64Tensor([0, plan.units, unitWidth]))]);
+  const unitMean = reduce(builder, scope, 'ReduceMean', perUnit, [2], opset);
+  let meanSquare = unitMean;
+  if (sequenceAxes.length > 0) {
+    const shape = scope.op('Shape', [x]);
+    const lengths = scope.op('Gather', [shape, builder.constant(int64Tensor(sequenceAxes))], { axis: attr.int(0) });
+    const tokenCount = scope.op('Cast', [reduce(builder, scope, 'ReduceProd', lengths, undefined, opset)], { to: attr.int(DataType.FLOAT) });
+    meanSquare = scope.op('Div', [unitMean, tokenCount]);
+  }
+  return scope.node('Sqrt', [meanSquare], { outputs: [uniqueOutput(builder, `tap/${layer.module}`)] })[0] as string;
+}
+
+function rawOutput(builder: GraphBuilder, scope: GraphBuilder, layer: LinearLayer, source: string): string {
+  const name = uniqueOutput(builder, `raw/${layer.module}`);
+  if (layer.inputType === DataType.FLOAT) scope.node('Identity', [source], { outputs: [name] });
+  else scope.node('Cast', [source], { outputs: [name], attributes: { to: attr.int(DataType.FLOAT) } });
+  builder.output(name, DataType.FLOAT, layer.inputShape ?? undefined);
+  return name;
+}
+
+function addAblation(model: ModelProto, builder: GraphBuilder, scope: GraphBuilder, plan: TapPlan, opset: number): { name: string; scaled: string } {
+  const { layer } = plan.selected;
+  const graph = model.graph as NonNullable<ModelProto['graph']>;
+  const before = graph.node.length;
+  const name = uniqueOutput(builder, `scale/${layer.module}`);
+  // An initializer with the same name as a graph input is the input's default value.
+  builder.overridableInitializer(name, float32Tensor(new Float32Array(plan.units).fill(1)));
+  const unitWidth = (plan.channels.end - plan.channels.start) / plan.units;
+  const column = scope.op('Reshape', [name, builder.constant(int64Tensor([plan.units, 1]))]);
+  const grid = scope.op('Expand', [column, builder.constant(int64Tensor([plan.units, unitWidth]))]);
+  let perChannel = scope.op('Reshape', [grid, builder.constant(int64Tensor([-1]))]);
+  const head = plan.channels.start;
+  const tail = plan.width - plan.channels.end;
+  if (head > 0 || tail > 0) {
+    const pieces = [
+      ...(head > 0 ? [builder.constant(float32Tensor(new Float32Array(head).fill(1)))] : []),
+      perChannel,
+      ...(tail > 0 ? [builder.constant(float32Tensor(new Float32Array(tail).fill(1)))] : []),
+    ];
+    perChannel = scope.op('Concat', pieces, { axis: attr.int(0) });
+  }
+  if (layer.inputType !== DataType.FLOAT) {
+    perChannel =
+      layer.inputType !== undefined
+        ? scope.op('Cast', [perChannel], { to: attr.int(layer.inputType) })
+        : scope.op(opset >= 15 ? 'CastLike' : 'Identity', opset >= 15 ? [perChannel, layer.input] : [perChannel]);
+  }
+  const scaled = scope.op('Mul', [layer.input, perChannel]);
+  // Move the new nodes before the linear node and feed it the scaled input.
+  const created = graph.node.splice(before);
+  const target = graph.node.findIndex((n, i) => (n.name !== '' ? n.name === layer.node : `#${i}` === layer.node));
+  const linear = graph.node[target];
+  if (linear) linear.input[0] = scaled;
+  graph.node.splice(target, 0, ...created);
+  return { name, scaled };
+}
+
+function uniqueOutput(builder: GraphBuilder, base: string): string {
+  if (!builder.hasValue(base)) return base;
+  let i = 1;
+  while (builder.hasValue(`${base}_${i}`)) i++;
+  return `${base}_${i}`;
+}

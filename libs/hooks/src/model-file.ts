@@ -1,0 +1,91 @@
+import * as E from 'fp-ts/Either';
+import { pipe } from 'fp-ts/function';
+import * as TE from 'fp-ts/TaskEither';
+import { readFile, symlink, lstat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from './atomic-write.js';
+import { decodeModel, encodeModel } from './codec.js';
+import type { HooksErrors } from './errors.js';
+import { checkExternalLocations, planRelocation, rewriteLocations, type RelocatedReference } from './external-data.js';
+import type { ModelProto } from './onnx-types.js';
+
+/** A model read from a file: the decoded proto and the folder its external data locations are relative to. */
+export interface LoadedModel {
+  readonly path: string;
+  readonly dir: string;
+  readonly model: ModelProto;
+  /** Size of the graph file in bytes. */
+  readonly bytes: number;
+}
+
+/**
+ * Reads and decodes an ONNX graph file and checks its external data locations (relative, inside
+ * the model's folder). External data files are never read.
+ */
+export function readModelFile(file: string): TE.TaskEither<HooksErrors, LoadedModel> {
+  const resolved = path.resolve(file);
+  return pipe(
+    TE.tryCatch(
+      () => readFile(resolved),
+      (error) => [{ _tag: 'FileReadFailed', path: file, reason: reasonOf(error) }] as const,
+    ),
+    TE.flatMap((buffer) =>
+      TE.fromEither(
+        pipe(
+          decodeModel(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), file),
+          E.flatMap(checkExternalLocations),
+          E.map((model) => ({ path: resolved, dir: path.dirname(resolved), model, bytes: buffer.byteLength })),
+        ),
+      ),
+    ),
+  );
+}
+
+/** What `writeModelFile` did. */
+export interface WrittenModel {
+  readonly path: string;
+  readonly bytes: number;
+  /** External data files the written graph refers to, with their locations relative to it. */
+  readonly externalData: readonly RelocatedReference[];
+}
+
+/** Options of `writeModelFile`. */
+export interface WriteModelOptions {
+  /** Folder the model's external data locations are relative to now (default: the output folder, nothing rewritten). */
+  readonly sourceDir?: string;
+}
+
+/**
+ * Encodes a model and writes it atomically. When the model came from another folder, its external
+ * data locations are rewritten relative to the new file; a data file outside the new folder gets a
+ * symbolic link beside the new file (a location may not leave the model's folder).
+ */
+export function writeModelFile(model: ModelProto, file: string, options: WriteModelOptions = {}): TE.TaskEither<HooksErrors, WrittenModel> {
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
+  const sourceDir = path.resolve(options.sourceDir ?? dir);
+  return TE.tryCatch(
+    async () => {
+      const planned = planRelocation(model, sourceDir, dir);
+      const linked = await Promise.all(planned.map((ref) => (ref.outside ? linkBeside(ref, dir) : Promise.resolve(ref))));
+      rewriteLocations(model, linked);
+      const bytes = encodeModel(model);
+      await writeFileAtomic(target, bytes);
+      return { path: target, bytes: bytes.byteLength, externalData: linked };
+    },
+    (error) => [{ _tag: 'FileWriteFailed', path: file, reason: reasonOf(error) }] as const,
+  );
+}
+
+async function linkBeside(ref: RelocatedReference, dir: string): Promise<RelocatedReference> {
+  const name = path.basename(ref.file);
+  const link = path.join(dir, name);
+  const existing = await lstat(link).catch(() => undefined);
+  if (!existing) await symlink(ref.file, link);
+  else if (!existing.isSymbolicLink()) throw new Error(`${link} already exists and is not the external data file ${ref.file}`);
+  return { ...ref, to: name, outside: false };
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,46 @@
+/** The `format` value of a taps manifest. */
+export const TAPS_FORMAT = 'moral-plantain/taps@1';
+
+/** One tap: one extra float32 graph output [batch, units] over one linear layer's input. */
+export interface TapEntry {
+  /** Module path of the tapped linear layer. */
+  readonly module: string;
+  /** Name of the graph output holding the per-unit RMS. */
+  readonly output: string;
+  /** Name of the tapped linear node. */
+  readonly node: string;
+  /** Input width (channels) of the layer. */
+  readonly width: number;
+  /** Number of units (tapped channels / unitWidth). */
+  readonly units: number;
+  /** Index of this tap's first unit among all units of the manifest. */
+  readonly offset: number;
+  /** Group label of the units (`joint[3]`, `single[19]`, or the module path). */
+  readonly group: string;
+  /** Tapped channel range [start, end). */
+  readonly channels: readonly [number, number];
+  /** Token range [start, end) reduced over, or null for all tokens. */
+  readonly tokens: readonly [number, number] | null;
+  /** Output holding the whole input tensor as float32 (raw mode only). */
+  readonly raw?: string;
+  /** Graph input of the per-unit scale vector (ablation only). */
+  readonly scaleInput?: string;
+}
+
+/** The taps manifest (`<tapped model>.taps.json`), as architecture.md specifies. */
+export interface TapsManifest {
+  readonly format: typeof TAPS_FORMAT;
+  readonly unitWidth: number;
+  readonly totalUnits: number;
+  readonly taps: readonly TapEntry[];
+}
+
+/** The manifest path beside a tapped model: `<model>.taps.json`. */
+export function manifestPathFor(modelPath: string): string {
+  return `${modelPath}.taps.json`;
+}
+
+/** Unit group labels in unit order (one per unit), as activation files record them. */
+export function unitGroups(manifest: TapsManifest): string[] {
+  return manifest.taps.flatMap((tap) => Array.from({ length: tap.units }, () => tap.group));
+}
