@@ -57,7 +57,7 @@ export interface GraphBuilder {
   valueInfo(value: string, elemType: number, shape?: readonly Dim[]): string;
   /** Adds an initializer under an exact name (e.g. a parameter name) and returns the name. */
   initializer(name: string, tensor: TensorData): string;
-  /** Adds an initializer that is also a graph input, so a caller may feed it; the initializer is its default. */
+  /** Adds an initializer that is also a graph input (its default); ONNX Runtime's Python API can feed it, onnxruntime-node cannot. */
   overridableInitializer(name: string, tensor: TensorData): string;
   /** Adds a parameter of this scope's module: `scope('to_out.0').parameter('weight', t)` names it `to_out.0.weight`. */
   parameter(name: string, tensor: TensorData): string;

@@ -28,7 +28,7 @@ export { builtinPresets, globToRegExp, naturalCompare, nearestPaths, selectLayer
 export type { Preset, PresetPart, SelectedLayer, Selection } from './selectors.js';
 export { tapModelFile } from './tap-model-file.js';
 export type { TappedFile } from './tap-model-file.js';
-export { manifestPathFor, TAPS_FORMAT, unitGroups } from './taps-manifest.js';
+export { ablationFeeds, manifestPathFor, TAPS_FORMAT, unitGroups } from './taps-manifest.js';
 export type { TapEntry, TapsManifest } from './taps-manifest.js';
 export { bfloat16Tensor, float16Tensor, float32Tensor, fromFloat16Bits, int32Tensor, int64Tensor, rawTensor, toFloat16Bits } from './tensor-data.js';
 export type { TensorData } from './tensor-data.js';

@@ -26,7 +26,7 @@ export interface TapOptions extends Selection {
   readonly tokens?: IndexRange;
   /** Also promote each tapped input tensor, cast to float32, as an output `raw/<module>` (default false). */
   readonly raw?: boolean;
-  /** Add a per-unit scale input `scale/<module>` [units] multiplying the layer's input, default ones (default false). */
+  /** Add a per-unit scale input `scale/<module>` float32 [units] multiplying the layer's input; feed ones (`ablationFeeds`) for no change (default false). */
   readonly ablation?: boolean;
 }
 
@@ -135,7 +135,7 @@ function addTaps(model: ModelProto, plans: readonly TapPlan[], options: TapOptio
 function reduce(builder: GraphBuilder, scope: GraphBuilder, op: string, input: string, axes: readonly number[] | undefined, opset: number): string {
   const keep: Attributes = { keepdims: attr.int(0) };
   if (axes === undefined) return scope.op(op, [input], keep);
-  if (opset >= 18) return scope.op(op, [input, builder.constant(int64Tensor(axes))], keep);
+  if (opset >= 18) return scope.op(op, [input, scope.constant(int64Tensor(axes))], keep);
   return scope.op(op, [input], { ...keep, axes: attr.ints(axes) });
 }
 
@@ -150,20 +150,20 @@ function tapNodes(builder: GraphBuilder, scope: GraphBuilder, plan: TapPlan, sou
   if (slices.length > 0) {
     x = scope.op('Slice', [
       x,
-      builder.constant(int64Tensor(slices.map((s) => s.range.start))),
-      builder.constant(int64Tensor(slices.map((s) => s.range.end))),
-      builder.constant(int64Tensor(slices.map((s) => s.axis))),
+      scope.constant(int64Tensor(slices.map((s) => s.range.start))),
+      scope.constant(int64Tensor(slices.map((s) => s.range.end))),
+      scope.constant(int64Tensor(slices.map((s) => s.axis))),
     ]);
   }
   if (layer.inputType !== DataType.FLOAT) x = scope.op('Cast', [x], { to: attr.int(DataType.FLOAT) });
   // Sum of squares over the sequence axes in one pass over the big tensor, then per-unit means.
   const sumSquares = sequenceAxes.length > 0 ? reduce(builder, scope, 'ReduceSumSquare', x, sequenceAxes, opset) : scope.op('Mul', [x, x]);
-  const perUnit = scope.op('Reshape', [sumSquares, builder.constant(int64Tensor([0, plan.units, unitWidth]))]);
+  const perUnit = scope.op('Reshape', [sumSquares, scope.constant(int64Tensor([0, plan.units, unitWidth]))]);
   const unitMean = reduce(builder, scope, 'ReduceMean', perUnit, [2], opset);
   let meanSquare = unitMean;
   if (sequenceAxes.length > 0) {
     const shape = scope.op('Shape', [x]);
-    const lengths = scope.op('Gather', [shape, builder.constant(int64Tensor(sequenceAxes))], { axis: attr.int(0) });
+    const lengths = scope.op('Gather', [shape, scope.constant(int64Tensor(sequenceAxes))], { axis: attr.int(0) });
     const tokenCount = scope.op('Cast', [reduce(builder, scope, 'ReduceProd', lengths, undefined, opset)], { to: attr.int(DataType.FLOAT) });
     meanSquare = scope.op('Div', [unitMean, tokenCount]);
   }
@@ -183,19 +183,20 @@ function addAblation(model: ModelProto, builder: GraphBuilder, scope: GraphBuild
   const graph = model.graph as NonNullable<ModelProto['graph']>;
   const before = graph.node.length;
   const name = uniqueOutput(builder, `scale/${layer.module}`);
-  // An initializer with the same name as a graph input is the input's default value.
-  builder.overridableInitializer(name, float32Tensor(new Float32Array(plan.units).fill(1)));
+  // A plain graph input, not an initializer-backed default: onnxruntime-node cannot feed overridable
+  // initializers, so runners feed ones (see `ablationFeeds`) unless they ablate.
+  builder.input(name, DataType.FLOAT, [plan.units]);
   const unitWidth = (plan.channels.end - plan.channels.start) / plan.units;
-  const column = scope.op('Reshape', [name, builder.constant(int64Tensor([plan.units, 1]))]);
-  const grid = scope.op('Expand', [column, builder.constant(int64Tensor([plan.units, unitWidth]))]);
-  let perChannel = scope.op('Reshape', [grid, builder.constant(int64Tensor([-1]))]);
+  const column = scope.op('Reshape', [name, scope.constant(int64Tensor([plan.units, 1]))]);
+  const grid = scope.op('Expand', [column, scope.constant(int64Tensor([plan.units, unitWidth]))]);
+  let perChannel = scope.op('Reshape', [grid, scope.constant(int64Tensor([-1]))]);
   const head = plan.channels.start;
   const tail = plan.width - plan.channels.end;
   if (head > 0 || tail > 0) {
     const pieces = [
-      ...(head > 0 ? [builder.constant(float32Tensor(new Float32Array(head).fill(1)))] : []),
+      ...(head > 0 ? [scope.constant(float32Tensor(new Float32Array(head).fill(1)))] : []),
       perChannel,
-      ...(tail > 0 ? [builder.constant(float32Tensor(new Float32Array(tail).fill(1)))] : []),
+      ...(tail > 0 ? [scope.constant(float32Tensor(new Float32Array(tail).fill(1)))] : []),
     ];
     perChannel = scope.op('Concat', pieces, { axis: attr.int(0) });
   }

@@ -50,14 +50,15 @@ export interface Selection {
  * once. Every glob that matches nothing is reported, with the nearest module paths.
  */
 export function selectLayers(layers: readonly LinearLayer[], selection: Selection): E.Either<HooksErrors, SelectedLayer[]> {
-  const parts: PresetPart[] = [];
+  // A preset counts as one selector: it must match something, not every one of its parts.
+  const parts: (PresetPart & { readonly selector: string; readonly required: boolean })[] = [];
   const problems: HooksError[] = [];
   if (selection.preset !== undefined) {
     const preset = builtinPresets().find((p) => p.name === selection.preset);
-    if (preset) parts.push(...preset.parts);
+    if (preset) parts.push(...preset.parts.map((part) => ({ ...part, selector: `preset ${preset.name}`, required: false })));
     else problems.push({ _tag: 'UnknownPreset', preset: selection.preset, known: builtinPresets().map((p) => p.name) });
   }
-  for (const glob of selection.select ?? []) parts.push({ glob, group: () => '' });
+  for (const glob of selection.select ?? []) parts.push({ glob, group: () => '', selector: glob, required: true });
   if (parts.length === 0 && problems.length === 0) problems.push({ _tag: 'NothingSelected' });
   const chosen: SelectedLayer[] = [];
   const taken = new Set<string>();
@@ -67,13 +68,17 @@ export function selectLayers(layers: readonly LinearLayer[], selection: Selectio
       .map((layer) => ({ layer, match: pattern.exec(layer.module) }))
       .filter((m): m is { layer: LinearLayer; match: RegExpExecArray } => m.match !== null)
       .sort((a, b) => naturalCompare(a.layer.module, b.layer.module));
-    if (matches.length === 0) problems.push({ _tag: 'SelectorMatchedNothing', selector: part.glob, nearest: nearestPaths(part.glob, layers.map((l) => l.module)) });
+    if (matches.length === 0 && part.required) problems.push({ _tag: 'SelectorMatchedNothing', selector: part.selector, nearest: nearestPaths(part.glob, layers.map((l) => l.module)) });
     for (const { layer, match } of matches) {
       if (taken.has(layer.node)) continue;
       taken.add(layer.node);
       const group = part.group(match.slice(1));
       chosen.push({ layer, group: group === '' ? layer.module : group });
     }
+  }
+  const presetParts = parts.filter((part) => !part.required);
+  if (presetParts.length > 0 && !chosen.some((c) => presetParts.some((part) => globToRegExp(part.glob).test(c.layer.module)))) {
+    problems.push({ _tag: 'SelectorMatchedNothing', selector: presetParts[0]?.selector ?? '', nearest: nearestPaths(presetParts[0]?.glob ?? '', layers.map((l) => l.module)) });
   }
   const [first, ...rest] = problems;
   return first ? E.left([first, ...rest]) : E.right(chosen);

@@ -44,3 +44,12 @@ export function manifestPathFor(modelPath: string): string {
 export function unitGroups(manifest: TapsManifest): string[] {
   return manifest.taps.flatMap((tap) => Array.from({ length: tap.units }, () => tap.group));
 }
+
+/** The neutral feeds of a tapped model's ablation inputs: ones for every scale input, optionally overridden per input. */
+export function ablationFeeds(manifest: TapsManifest, overrides: Readonly<Record<string, Float32Array>> = {}): Record<string, Float32Array> {
+  const feeds: Record<string, Float32Array> = {};
+  for (const tap of manifest.taps) {
+    if (tap.scaleInput !== undefined) feeds[tap.scaleInput] = overrides[tap.scaleInput] ?? new Float32Array(tap.units).fill(1);
+  }
+  return feeds;
+}
