@@ -4,6 +4,7 @@ import * as A from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
+import type { Ord } from 'fp-ts/lib/Ord.js';
 import { LineCounter, parseDocument } from 'yaml';
 import type { StimulusSetSource } from './source-location.js';
 import { STIMULUS_SET_FORMAT, type StimulusPair, type StimulusSet } from './stimulus-set.js';
@@ -14,6 +15,7 @@ import {
   decodeMap,
   decodeSeq,
   decodeString,
+  knownKeys,
   fail,
   asNode,
   requiredField,
@@ -66,7 +68,11 @@ export function parseStimulusSet(text: string, file: string): E.Either<StimulusS
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const ctx: DecodeContext = { file, lineCounter, locations: new Map() };
-  const invalid = (problems: NEA.NonEmptyArray<StimulusProblem>): StimulusSetLoadError => ({ _tag: 'InvalidStimulusSet', file, problems });
+  const invalid = (problems: NEA.NonEmptyArray<StimulusProblem>): StimulusSetLoadError => ({
+    _tag: 'InvalidStimulusSet',
+    file,
+    problems: NEA.sort(byPosition)(problems),
+  });
   const syntax = doc.errors.map((error) => {
     const { line, col } = lineCounter.linePos(error.pos[0]);
     return stimulusProblem('yaml-syntax', `YAML syntax error: ${error.message.split('\n')[0]}`, '', { location: { file, line, column: col } });
@@ -79,9 +85,17 @@ export function parseStimulusSet(text: string, file: string): E.Either<StimulusS
   );
 }
 
+const byPosition: Ord<StimulusProblem> = {
+  equals: (x, y) => byPosition.compare(x, y) === 0,
+  compare: (x, y) => {
+    const d = (x.location?.line ?? 0) - (y.location?.line ?? 0) || (x.location?.column ?? 0) - (y.location?.column ?? 0);
+    return d < 0 ? -1 : d > 0 ? 1 : 0;
+  },
+};
+
 function decodeSet(ctx: DecodeContext, root: unknown): Decoded<StimulusSet> {
   return pipe(
-    decodeMap(ctx, root, '', TOP_LEVEL_FIELDS),
+    decodeMap(ctx, root, ''),
     E.flatMap((map) => {
       const field = <A>(key: string, decode: (node: unknown, path: string) => Decoded<A>): Decoded<A> =>
         pipe(
@@ -92,6 +106,7 @@ function decodeSet(ctx: DecodeContext, root: unknown): Decoded<StimulusSet> {
         map.has(key) ? decode(map.get(key, true), `/${key}`) : E.right(undefined);
       return pipe(
         sequenceS(DecodedApplicative)({
+          keys: knownKeys(ctx, map, '', TOP_LEVEL_FIELDS),
           format: field('format', (node, path) => decodeFormat(ctx, node, path)),
           name: field('name', (node, path) => decodePattern(ctx, node, path, NAME_PATTERN, 'lower-case letters, digits and hyphens')),
           version: field('version', (node, path) => decodeString(ctx, node, path)),
@@ -104,7 +119,7 @@ function decodeSet(ctx: DecodeContext, root: unknown): Decoded<StimulusSet> {
           categories: optional('categories', (node, path) => decodeSeq(ctx, node, path, (item, p) => decodeString(ctx, item, p))),
           pairs: field('pairs', (node, path) => decodeSeq(ctx, node, path, (item, p) => decodePair(ctx, item, p))),
         }),
-        E.map(({ example, categories, ...rest }): StimulusSet => ({ ...rest, example: example ?? false, ...(categories ? { categories } : {}) })),
+        E.map(({ keys: _keys, example, categories, ...rest }): StimulusSet => ({ ...rest, example: example ?? false, ...(categories ? { categories } : {}) })),
       );
     }),
   );
@@ -112,7 +127,7 @@ function decodeSet(ctx: DecodeContext, root: unknown): Decoded<StimulusSet> {
 
 function decodePair(ctx: DecodeContext, node: unknown, path: string): Decoded<StimulusPair> {
   return pipe(
-    decodeMap(ctx, node, path, PAIR_FIELDS),
+    decodeMap(ctx, node, path),
     E.flatMap((map) => {
       const field = <A>(key: string, decode: (node: unknown, path: string) => Decoded<A>): Decoded<A> =>
         pipe(
@@ -122,6 +137,7 @@ function decodePair(ctx: DecodeContext, node: unknown, path: string): Decoded<St
       const text = (child: unknown, p: string): Decoded<string> => decodeString(ctx, child, p);
       return pipe(
         sequenceS(DecodedApplicative)({
+          keys: knownKeys(ctx, map, path, PAIR_FIELDS),
           id: field('id', (child, p) => decodePattern(ctx, child, p, ID_PATTERN, 'lower-case letters, digits and hyphens')),
           category: field('category', text),
           scene: field('scene', text),
@@ -130,7 +146,7 @@ function decodePair(ctx: DecodeContext, node: unknown, path: string): Decoded<St
           b: field('b', text),
           notes: map.has('notes') ? text(map.get('notes', true), `${path}/notes`) : E.right(undefined),
         }),
-        E.map(({ notes, ...rest }): StimulusPair => ({ ...rest, ...(notes !== undefined ? { notes } : {}) })),
+        E.map(({ keys: _keys, notes, ...rest }): StimulusPair => ({ ...rest, ...(notes !== undefined ? { notes } : {}) })),
       );
     }),
   );
@@ -138,9 +154,10 @@ function decodePair(ctx: DecodeContext, node: unknown, path: string): Decoded<St
 
 function decodeConditions(ctx: DecodeContext, node: unknown, path: string): Decoded<StimulusSet['conditions']> {
   return pipe(
-    decodeMap(ctx, node, path, ['a', 'b']),
+    decodeMap(ctx, node, path),
     E.flatMap((map) =>
       sequenceS(DecodedApplicative)({
+        keys: knownKeys(ctx, map, path, ['a', 'b']),
         a: pipe(
           requiredField(ctx, map, 'a', path),
           E.flatMap((child) => decodeString(ctx, child, `${path}/a`)),
@@ -151,6 +168,7 @@ function decodeConditions(ctx: DecodeContext, node: unknown, path: string): Deco
         ),
       }),
     ),
+    E.map(({ a, b }) => ({ a, b })),
   );
 }
 

@@ -44,11 +44,16 @@ export function fail<A>(
   return E.left([stimulusProblem(code, message, path, { location: nodeLocation(ctx, node) })]);
 }
 
-/** Decodes a mapping: checks that `node` is one and that it has no keys outside `known`. */
-export function decodeMap(ctx: DecodeContext, node: unknown, path: string, known: readonly string[]): Decoded<YAMLMap<unknown, unknown>> {
+/** Decodes a mapping (its keys are checked separately, by `knownKeys`, so that both kinds of problem show at once). */
+export function decodeMap(ctx: DecodeContext, node: unknown, path: string): Decoded<YAMLMap<unknown, unknown>> {
   if (!isMap(node)) return fail(ctx, asNode(node), 'wrong-type', `${describe(path)} must be a mapping of keys to values.`, path);
   record(ctx, path, node);
-  const unknown = node.items.flatMap((item) => {
+  return E.right(node);
+}
+
+/** Checks that a mapping has no keys outside `known`, one problem per unknown key. */
+export function knownKeys(ctx: DecodeContext, map: YAMLMap<unknown, unknown>, path: string, known: readonly string[]): Decoded<void> {
+  const unknown = map.items.flatMap((item) => {
     const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
     return known.includes(key)
       ? []
@@ -58,7 +63,7 @@ export function decodeMap(ctx: DecodeContext, node: unknown, path: string, known
           }),
         ];
   });
-  return A.isNonEmpty(unknown) ? E.left(unknown) : E.right(node);
+  return A.isNonEmpty(unknown) ? E.left(unknown) : E.right(undefined);
 }
 
 /** The value node under `key` of a mapping, or a missing-field problem placed at the mapping. */
