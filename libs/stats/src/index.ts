@@ -1,3 +1,16 @@
+export { formatStatsError } from './errors.js';
+export type { InputName, StatsError } from './errors.js';
+export type { Matrix } from './matrix.js';
+export { DEFAULT_THRESHOLDS, MAX_EXACT_PAIRS } from './options.js';
+export type { PairedTestOptions } from './options.js';
+export type { PairedInput } from './paired-input.js';
+export { pairedTest, pairedTestSync } from './paired-test.js';
+export type { NullDistributions, PairedTestOutput } from './paired-test.js';
+export { createPrng, PRNG_NAME } from './prng.js';
+export type { Prng } from './prng.js';
+export { quantile } from './quantile.js';
+export { benjaminiHochberg } from './fdr.js';
+export { pearson } from './pearson.js';
 export { RESULTS_FORMAT } from './results.js';
 export type {
   GroupSummary,

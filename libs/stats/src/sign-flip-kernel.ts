@@ -1,0 +1,304 @@
+// The inner loop of the sign-flip null. This file has no runtime imports on purpose: worker threads
+// are started from the source text of `scanUnitRange` and its helpers (see sign-flip-workers.ts),
+// which works the same from the TypeScript sources and from the built package.
+
+/** One worker's share of the scan, as plain transferable data. */
+export interface KernelInput {
+  /** Differences of the scanned units, column-major: unit j's n values at [j * n, (j + 1) * n). */
+  readonly columns: Float64Array;
+  readonly nPairs: number;
+  readonly nUnits: number;
+  readonly patternCount: number;
+  /** Flip bits per pattern and block of 8 pairs: pattern f's block g at [f * blocks + g]. */
+  readonly codes: Uint8Array;
+  /** 'two-sided' scans |t|; 'greater' scans signed t. */
+  readonly twoSided: boolean;
+  /** Positive t cut-offs, at most 3. */
+  readonly tCutoffs: readonly number[];
+  /** Tie tolerance relative to the sum of |differences|. */
+  readonly tieRtol: number;
+}
+
+/** What one share of the scan found. */
+export interface KernelOutput {
+  /** Per unit: patterns at least as extreme as the observed data. */
+  readonly exceed: Uint32Array;
+  /** Per pattern: max S^2 / (n SS - S^2) (two-sided) or max S / sqrt(n SS - S^2) ('greater'). */
+  readonly best: Float64Array;
+  /** Per cut-off k and pattern f at [k * patternCount + f]: units beyond the cut-off. */
+  readonly counts: Uint32Array;
+}
+
+/**
+ * Scans every pattern over every unit, four units at a time so each packed code load and loop step
+ * serves four units. With SS fixed under flips, t^2 = (n - 1) S^2 / (n SS - S^2) and
+ * |t| > c  <=>  S^2 > c^2 n SS / (n - 1 + c^2), so no square root is taken per pattern.
+ * Only n <= 32 (four blocks of 8 pairs).
+ */
+export function scanUnitRange(input: KernelInput): KernelOutput {
+  const { columns, nPairs: n, nUnits, patternCount: F, twoSided, tCutoffs } = input;
+  if (n > 32) return scanUnitRangeGeneral(input);
+  const packedCodes = packCodes(input.codes, F, Math.ceil(n / 8));
+  const exceed = new Uint32Array(nUnits);
+  const best = new Float64Array(F).fill(twoSided ? 0 : -Infinity);
+  const counts = new Uint32Array(3 * F);
+  // tables[((block * 256) + code) * 4 + lane]: the flipped partial sum of a block for 4 units.
+  const tables = new Float64Array(4 * 256 * 4);
+  const nss = new Float64Array(4);
+  const observed = new Float64Array(4);
+  const cuts = new Float64Array(12);
+  const lowCut = new Float64Array(4);
+  for (let u0 = 0; u0 < nUnits; u0 += 4) {
+    for (let lane = 0; lane < 4; lane++) {
+      const u = u0 + lane;
+      prepareLane(input, u < nUnits ? u : -1, lane, tables, nss, observed, cuts, lowCut);
+    }
+    const e = twoSided
+      ? scanQuadTwoSided(tables, packedCodes, F, nss, observed, cuts, lowCut, best, counts)
+      : scanQuadGreater(tables, packedCodes, F, nss, observed, cuts, lowCut, best, counts);
+    for (let lane = 0; lane < 4 && u0 + lane < nUnits; lane++) exceed[u0 + lane] = e[lane];
+  }
+  return { exceed, best, counts: counts.subarray(0, tCutoffs.length * F) };
+
+  function prepareLane(
+    inp: KernelInput,
+    u: number,
+    lane: number,
+    tab: Float64Array,
+    nssOut: Float64Array,
+    obsOut: Float64Array,
+    cutOut: Float64Array,
+    lowOut: Float64Array,
+  ): void {
+    if (u < 0) {
+      // Padding lane: all sums 0, never counted, never the maximum.
+      for (let i = lane; i < tab.length; i += 4) tab[i] = 0;
+      nssOut[lane] = 1;
+      obsOut[lane] = Infinity;
+      for (let k = 0; k < 3; k++) cutOut[k * 4 + lane] = Infinity;
+      lowOut[lane] = Infinity;
+      return;
+    }
+    const base = u * n;
+    let s = 0;
+    let ss = 0;
+    let sumAbs = 0;
+    for (let i = 0; i < n; i++) {
+      const x = columns[base + i];
+      s += x;
+      ss += x * x;
+      sumAbs += Math.abs(x);
+    }
+    for (let g = 0; g < 4; g++) {
+      const first = g * 8;
+      const bits = Math.max(0, Math.min(8, n - first));
+      const row = g * 256;
+      let sum = 0;
+      for (let k = 0; k < bits; k++) sum += columns[base + first + k];
+      tab[row * 4 + lane] = sum;
+      for (let code = 1; code < 1 << bits; code++) {
+        const low = code & -code;
+        const k = 31 - Math.clz32(low);
+        tab[(row + code) * 4 + lane] = tab[(row + (code ^ low)) * 4 + lane] - 2 * columns[base + first + k];
+      }
+    }
+    const tol = inp.tieRtol * sumAbs;
+    nssOut[lane] = n * ss;
+    const lowered = Math.max(0, Math.abs(s) - tol);
+    obsOut[lane] = inp.twoSided ? lowered * lowered : s - tol;
+    let lowest = Infinity;
+    for (let k = 0; k < 3; k++) {
+      let cut = Infinity;
+      if (k < inp.tCutoffs.length) {
+        const c2 = inp.tCutoffs[k] * inp.tCutoffs[k];
+        const s2 = (c2 * n * ss) / (n - 1 + c2);
+        cut = inp.twoSided ? s2 : Math.sqrt(s2);
+      }
+      cutOut[k * 4 + lane] = cut;
+      lowest = Math.min(lowest, cut);
+    }
+    lowOut[lane] = lowest;
+  }
+}
+
+/** Four byte codes per pattern in one integer (block g in bits 8g..8g+7), missing blocks 0. */
+function packCodes(codes: Uint8Array, F: number, blocks: number): Uint32Array {
+  const packed = new Uint32Array(F);
+  for (let f = 0; f < F; f++) {
+    let p = 0;
+    for (let g = 0; g < blocks; g++) p |= codes[f * blocks + g] << (8 * g);
+    packed[f] = p >>> 0;
+  }
+  return packed;
+}
+
+/** The same scan for any n, one unit at a time with one table of 256 partial sums per block. */
+function scanUnitRangeGeneral(input: KernelInput): KernelOutput {
+  const { columns, nPairs: n, nUnits, patternCount: F, codes, twoSided, tCutoffs, tieRtol } = input;
+  const blocks = Math.ceil(n / 8);
+  const exceed = new Uint32Array(nUnits);
+  const best = new Float64Array(F).fill(twoSided ? 0 : -Infinity);
+  const counts = new Uint32Array(tCutoffs.length * F);
+  const tab = new Float64Array(blocks * 256);
+  const cut = new Float64Array(tCutoffs.length);
+  for (let u = 0; u < nUnits; u++) {
+    const base = u * n;
+    let s = 0;
+    let ss = 0;
+    let sumAbs = 0;
+    for (let i = 0; i < n; i++) {
+      const x = columns[base + i];
+      s += x;
+      ss += x * x;
+      sumAbs += Math.abs(x);
+    }
+    for (let g = 0; g < blocks; g++) {
+      const first = g * 8;
+      const bits = Math.min(8, n - first);
+      let sum = 0;
+      for (let k = 0; k < bits; k++) sum += columns[base + first + k];
+      tab[g * 256] = sum;
+      for (let code = 1; code < 1 << bits; code++) {
+        const low = code & -code;
+        tab[g * 256 + code] = tab[g * 256 + (code ^ low)] - 2 * columns[base + first + 31 - Math.clz32(low)];
+      }
+    }
+    const nss = n * ss;
+    const tol = tieRtol * sumAbs;
+    const lowered = Math.max(0, Math.abs(s) - tol);
+    const observed = twoSided ? lowered * lowered : s - tol;
+    for (let k = 0; k < tCutoffs.length; k++) {
+      const c2 = tCutoffs[k] * tCutoffs[k];
+      const s2 = (c2 * nss) / (n - 1 + c2);
+      cut[k] = twoSided ? s2 : Math.sqrt(s2);
+    }
+    let e = 0;
+    for (let f = 0; f < F; f++) {
+      let x = 0;
+      for (let g = 0; g < blocks; g++) x += tab[g * 256 + codes[f * blocks + g]];
+      const v = twoSided ? x * x : x;
+      e += +(v >= observed);
+      for (let k = 0; k < cut.length; k++) if (v > cut[k]) counts[k * F + f]++;
+      best[f] = Math.max(best[f], twoSided ? ratio(v, nss) : signedT(x, nss, best[f]));
+    }
+    exceed[u] = e;
+  }
+  return { exceed, best, counts };
+}
+
+function scanQuadTwoSided(
+  tab: Float64Array,
+  packed: Uint32Array,
+  F: number,
+  nss: Float64Array,
+  observed: Float64Array,
+  cuts: Float64Array,
+  lowCut: Float64Array,
+  best: Float64Array,
+  counts: Uint32Array,
+): number[] {
+  const n0 = nss[0], n1 = nss[1], n2 = nss[2], n3 = nss[3];
+  const o0 = observed[0], o1 = observed[1], o2 = observed[2], o3 = observed[3];
+  const l0 = lowCut[0], l1 = lowCut[1], l2 = lowCut[2], l3 = lowCut[3];
+  let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+  for (let f = 0; f < F; f++) {
+    const p = packed[f];
+    const i0 = (p & 255) << 2;
+    const i1 = (256 + ((p >>> 8) & 255)) << 2;
+    const i2 = (512 + ((p >>> 16) & 255)) << 2;
+    const i3 = (768 + (p >>> 24)) << 2;
+    const s0 = tab[i0] + tab[i1] + tab[i2] + tab[i3];
+    const s1 = tab[i0 + 1] + tab[i1 + 1] + tab[i2 + 1] + tab[i3 + 1];
+    const s2 = tab[i0 + 2] + tab[i1 + 2] + tab[i2 + 2] + tab[i3 + 2];
+    const s3 = tab[i0 + 3] + tab[i1 + 3] + tab[i2 + 3] + tab[i3 + 3];
+    const q0 = s0 * s0, q1 = s1 * s1, q2 = s2 * s2, q3 = s3 * s3;
+    e0 += +(q0 >= o0);
+    e1 += +(q1 >= o1);
+    e2 += +(q2 >= o2);
+    e3 += +(q3 >= o3);
+    if (q0 > l0 || q1 > l1 || q2 > l2 || q3 > l3) {
+      countBeyond(counts, F, f, cuts, q0, q1, q2, q3);
+    }
+    // q / (nss - q) > m  <=>  q > m (nss - q); rarely true once a few units are in.
+    const m = best[f];
+    if (q0 > m * (n0 - q0) || q1 > m * (n1 - q1) || q2 > m * (n2 - q2) || q3 > m * (n3 - q3)) {
+      best[f] = Math.max(m, ratio(q0, n0), ratio(q1, n1), ratio(q2, n2), ratio(q3, n3));
+    }
+  }
+  return [e0, e1, e2, e3];
+}
+
+function scanQuadGreater(
+  tab: Float64Array,
+  packed: Uint32Array,
+  F: number,
+  nss: Float64Array,
+  observed: Float64Array,
+  cuts: Float64Array,
+  lowCut: Float64Array,
+  best: Float64Array,
+  counts: Uint32Array,
+): number[] {
+  const o0 = observed[0], o1 = observed[1], o2 = observed[2], o3 = observed[3];
+  const l0 = lowCut[0], l1 = lowCut[1], l2 = lowCut[2], l3 = lowCut[3];
+  let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+  for (let f = 0; f < F; f++) {
+    const p = packed[f];
+    const i0 = (p & 255) << 2;
+    const i1 = (256 + ((p >>> 8) & 255)) << 2;
+    const i2 = (512 + ((p >>> 16) & 255)) << 2;
+    const i3 = (768 + (p >>> 24)) << 2;
+    const s0 = tab[i0] + tab[i1] + tab[i2] + tab[i3];
+    const s1 = tab[i0 + 1] + tab[i1 + 1] + tab[i2 + 1] + tab[i3 + 1];
+    const s2 = tab[i0 + 2] + tab[i1 + 2] + tab[i2 + 2] + tab[i3 + 2];
+    const s3 = tab[i0 + 3] + tab[i1 + 3] + tab[i2 + 3] + tab[i3 + 3];
+    e0 += +(s0 >= o0);
+    e1 += +(s1 >= o1);
+    e2 += +(s2 >= o2);
+    e3 += +(s3 >= o3);
+    if (s0 > l0 || s1 > l1 || s2 > l2 || s3 > l3) {
+      countBeyond(counts, F, f, cuts, s0, s1, s2, s3);
+    }
+    const m = best[f];
+    best[f] = Math.max(m, signedT(s0, nss[0], m), signedT(s1, nss[1], m), signedT(s2, nss[2], m), signedT(s3, nss[3], m));
+  }
+  return [e0, e1, e2, e3];
+}
+
+/** Adds pattern f's units beyond each cut-off (values are S^2 or S, matching `cuts`). */
+function countBeyond(
+  counts: Uint32Array,
+  F: number,
+  f: number,
+  cuts: Float64Array,
+  v0: number,
+  v1: number,
+  v2: number,
+  v3: number,
+): void {
+  for (let k = 0; k < 3; k++) {
+    const c = k * 4;
+    counts[k * F + f] +=
+      (v0 > cuts[c] ? 1 : 0) + (v1 > cuts[c + 1] ? 1 : 0) + (v2 > cuts[c + 2] ? 1 : 0) + (v3 > cuts[c + 3] ? 1 : 0);
+  }
+}
+
+/** q / (nss - q), infinite when the flipped differences are all equal (nss - q <= 0). */
+function ratio(q: number, nss: number): number {
+  const den = nss - q;
+  return den > 0 ? q / den : q > 0 ? Infinity : 0;
+}
+
+/** s / sqrt(nss - s^2) when it can beat `m` (cheap test first), else -Infinity. */
+function signedT(s: number, nss: number, m: number): number {
+  if (m >= 0 && !(s > 0 && s * s * (1 + m * m) > m * m * nss)) return -Infinity;
+  const den = nss - s * s;
+  return den > 0 ? s / Math.sqrt(den) : s > 0 ? Infinity : s < 0 ? -Infinity : 0;
+}
+
+/** Source text of the kernel, for starting it in a worker thread. */
+export function kernelSource(): string {
+  return [scanUnitRange, packCodes, scanUnitRangeGeneral, scanQuadTwoSided, scanQuadGreater, countBeyond, ratio, signedT]
+    .map((fn) => fn.toString())
+    .join('\n');
+}
