@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as TE from 'fp-ts/TaskEither';
-import { readFile, symlink, lstat } from 'node:fs/promises';
+import { link, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { decodeModel, encodeModel } from './codec.js';
@@ -58,7 +58,8 @@ export interface WriteModelOptions {
 /**
  * Encodes a model and writes it atomically. When the model came from another folder, its external
  * data locations are rewritten relative to the new file; a data file outside the new folder gets a
- * symbolic link beside the new file (a location may not leave the model's folder).
+ * hard link beside the new file (a location may not leave the model's folder, and ONNX Runtime
+ * resolves symbolic links before checking that). Data files are never read or copied.
  */
 export function writeModelFile(model: ModelProto, file: string, options: WriteModelOptions = {}): TE.TaskEither<HooksErrors, WrittenModel> {
   const target = path.resolve(file);
@@ -79,10 +80,17 @@ export function writeModelFile(model: ModelProto, file: string, options: WriteMo
 
 async function linkBeside(ref: RelocatedReference, dir: string): Promise<RelocatedReference> {
   const name = path.basename(ref.file);
-  const link = path.join(dir, name);
-  const existing = await lstat(link).catch(() => undefined);
-  if (!existing) await symlink(ref.file, link);
-  else if (!existing.isSymbolicLink()) throw new Error(`${link} already exists and is not the external data file ${ref.file}`);
+  const target = path.join(dir, name);
+  const [existing, original] = await Promise.all([stat(target).catch(() => undefined), stat(ref.file)]);
+  if (!existing) {
+    await link(ref.file, target).catch((error: unknown) => {
+      throw new Error(
+        `external data file ${ref.file} lies outside ${dir} and cannot be hard-linked there (${reasonOf(error)}); write the tapped model into the original model's folder or one of its parents`,
+      );
+    });
+  } else if (existing.ino !== original.ino || existing.dev !== original.dev) {
+    throw new Error(`${target} already exists and is not the external data file ${ref.file}`);
+  }
   return { ...ref, to: name, outside: false };
 }
 
