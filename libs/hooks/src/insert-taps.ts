@@ -132,7 +132,7 @@ function addTaps(model: ModelProto, plans: readonly TapPlan[], options: TapOptio
 }
 
 /** Reduction attributes or inputs depending on the opset (axes became an input in opset 18). */
-function reduce(builder: GraphBuilder, scope: GraphBuilder, op: string, input: string, axes: readonly number[] | undefined, opset: number): string {
+function reduce(scope: GraphBuilder, op: string, input: string, axes: readonly number[] | undefined, opset: number): string {
   const keep: Attributes = { keepdims: attr.int(0) };
   if (axes === undefined) return scope.op(op, [input], keep);
   if (opset >= 18) return scope.op(op, [input, scope.constant(int64Tensor(axes))], keep);
@@ -157,14 +157,14 @@ function tapNodes(builder: GraphBuilder, scope: GraphBuilder, plan: TapPlan, sou
   }
   if (layer.inputType !== DataType.FLOAT) x = scope.op('Cast', [x], { to: attr.int(DataType.FLOAT) });
   // Sum of squares over the sequence axes in one pass over the big tensor, then per-unit means.
-  const sumSquares = sequenceAxes.length > 0 ? reduce(builder, scope, 'ReduceSumSquare', x, sequenceAxes, opset) : scope.op('Mul', [x, x]);
+  const sumSquares = sequenceAxes.length > 0 ? reduce(scope, 'ReduceSumSquare', x, sequenceAxes, opset) : scope.op('Mul', [x, x]);
   const perUnit = scope.op('Reshape', [sumSquares, scope.constant(int64Tensor([0, plan.units, unitWidth]))]);
-  const unitMean = reduce(builder, scope, 'ReduceMean', perUnit, [2], opset);
+  const unitMean = reduce(scope, 'ReduceMean', perUnit, [2], opset);
   let meanSquare = unitMean;
   if (sequenceAxes.length > 0) {
     const shape = scope.op('Shape', [x]);
     const lengths = scope.op('Gather', [shape, scope.constant(int64Tensor(sequenceAxes))], { axis: attr.int(0) });
-    const tokenCount = scope.op('Cast', [reduce(builder, scope, 'ReduceProd', lengths, undefined, opset)], { to: attr.int(DataType.FLOAT) });
+    const tokenCount = scope.op('Cast', [reduce(scope, 'ReduceProd', lengths, undefined, opset)], { to: attr.int(DataType.FLOAT) });
     meanSquare = scope.op('Div', [unitMean, tokenCount]);
   }
   return scope.node('Sqrt', [meanSquare], { outputs: [uniqueOutput(builder, `tap/${layer.module}`)] })[0] as string;

@@ -167,6 +167,7 @@ describe('insertTaps option checks', () => {
   it('rejects a selector that matches nothing and lists the nearest module paths', () => {
     const errors = problems(flux2Stack({ channels: C, joint: 2, single: 0 }), { select: ['transformer_blocks.*.attn.to_out'] });
     expect(errors[0]).toMatchObject({ _tag: 'SelectorMatchedNothing', selector: 'transformer_blocks.*.attn.to_out' });
-    expect((errors[0] as { nearest: string[] }).nearest.slice(0, 2)).toEqual(['transformer_blocks.0.attn.to_out.0', 'transformer_blocks.1.attn.to_out.0']);
+    const first = errors[0];
+    expect(first._tag === 'SelectorMatchedNothing' && first.nearest.slice(0, 2)).toEqual(['transformer_blocks.0.attn.to_out.0', 'transformer_blocks.1.attn.to_out.0']);
   });
 });
