@@ -11,6 +11,8 @@ export function escapeInline(text: string): string {
   out = out.replace(/!(?=\[)/g, '\\!');
   // Link and reference syntax needs "](" / "][" / "]:"; escaping the bracket keeps the text literal.
   out = out.replace(/\](?=[([:])/g, '\\]');
+  // GFM turns bare URLs into links; a broken scheme separator keeps them plain text.
+  out = out.replace(/:\/\//g, '\\://').replace(/\b(www)\./gi, '$1\\.');
   // Block markers only act at the start of a line: headings, lists, quotes, rules, setext underlines, fences.
   out = out.replace(/^(\s*)(>|[-+=](?=\s|$|[-=]))/, '$1\\$2');
   out = out.replace(/^(\s*\d+)([.)])(?=\s|$)/, '$1\\$2');

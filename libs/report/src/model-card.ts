@@ -1,5 +1,5 @@
 import type { ProbeResults } from '@moral-plantain/stats';
-import { modelCardMetadata, renderFrontMatter, type FrontMatterOptions } from './front-matter.js';
+import { DEFAULT_BASE_MODEL, modelCardMetadata, renderFrontMatter, type FrontMatterOptions } from './front-matter.js';
 import { renderInterpretation, type InterpretationOptions } from './interpretation.js';
 import { codeSpan, escapeInline, tableRow } from './markdown-text.js';
 import { formatCount, formatThreshold } from './number-format.js';
@@ -149,7 +149,9 @@ function unitText(results: ProbeResults, provenance: RunProvenance | undefined):
 function figures(input: ModelCardInput): string[] {
   const out: string[] = [];
   for (const figure of input.figures ?? []) {
-    out.push(`![${escapeInline(figure.title)}](${encodeURI(figure.path)})`);
+    // Alt text is plain text (renderers differ on escapes inside it): brackets and backslashes are dropped.
+    const alt = figure.title.replace(/[[\]\\]/g, '').replace(/\s+/g, ' ');
+    out.push(`![${alt}](${encodeURI(figure.path)})`);
   }
   if (input.csvPath) out.push(`Per-unit statistics: [${escapeInline(input.csvPath)}](${encodeURI(input.csvPath)}).`);
   return out;
@@ -174,11 +176,11 @@ function reproducibility(results: ProbeResults, provenance: RunProvenance | unde
     return [`No run.json was found beside results.json; results format ${codeSpan(results.format)}, permutation seed ${formatThreshold(results.permutation.seed)} (${escapeInline(results.permutation.prng)}).`];
   }
   const rows: string[][] = [['item', 'value']];
-  rows.push(['results format', codeSpan(results.format)]);
+  rows.push(['results format', escapeInline(results.format)]);
   rows.push(['permutation seed / PRNG', `${formatThreshold(results.permutation.seed)} / ${escapeInline(results.permutation.prng)}`]);
-  if (provenance.stimuli?.hash) rows.push(['stimuli hash', codeSpan(provenance.stimuli.hash)]);
+  if (provenance.stimuli?.hash) rows.push(['stimuli hash', escapeInline(provenance.stimuli.hash)]);
   if (provenance.model?.weightSeed !== undefined) rows.push(['weight seed', formatThreshold(provenance.model.weightSeed)]);
-  for (const file of provenance.model?.files ?? []) rows.push([`model file ${escapeInline(file.path)}`, codeSpan(file.sha256)]);
+  for (const file of provenance.model?.files ?? []) rows.push([`model file ${escapeInline(file.path)}`, escapeInline(file.sha256)]);
   for (const [name, version] of Object.entries(provenance.packages ?? {})) rows.push([escapeInline(name), escapeInline(version)]);
   if (provenance.device) rows.push(['device', escapeInline(provenance.device)]);
   if (provenance.createdAt) rows.push(['finished', escapeInline(provenance.createdAt)]);
@@ -186,15 +188,19 @@ function reproducibility(results: ProbeResults, provenance: RunProvenance | unde
 }
 
 function references(provenance: RunProvenance | undefined): string[] {
-  const base = provenance?.model?.baseModel ?? 'black-forest-labs/FLUX.2-klein-base-4B';
+  const base = provenance?.model?.baseModel ?? DEFAULT_BASE_MODEL;
+  // Only a well-formed Hugging Face repository id becomes a link.
+  const page = HF_REPO_ID.test(base) ? `<https://huggingface.co/${base}>` : escapeInline(base);
   return [
-    `1. Black Forest Labs. FLUX.2 [klein] model card: <https://huggingface.co/${encodeURI(base)}>.`,
+    `1. Model card of the base model: ${page}.`,
     '2. Nichols, T. E., & Holmes, A. P. (2002). Nonparametric permutation tests for functional neuroimaging: a primer with examples. *Human Brain Mapping*, 15(1), 1-25.',
     '3. Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: a practical and powerful approach to multiple testing. *Journal of the Royal Statistical Society B*, 57(1), 289-300.',
     '4. Cohen, J. (1988). *Statistical Power Analysis for the Behavioral Sciences* (2nd ed.). Lawrence Erlbaum.',
     '5. Spearman, C. (1910). Correlation calculated from faulty data. *British Journal of Psychology*, 3, 271-295; Brown, W. (1910). Some experimental results in the correlation of mental abilities. *British Journal of Psychology*, 3, 296-322.',
   ];
 }
+
+const HF_REPO_ID = /^[A-Za-z0-9][\w.-]*\/[A-Za-z0-9][\w.-]*$/;
 
 function modelKindText(kind: string): string {
   return kind === 'tiny-seeded' ? 'tiny seeded-random model' : kind === 'random-init-control' ? 'random-weight control' : 'pretrained weights';

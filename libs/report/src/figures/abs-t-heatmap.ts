@@ -48,7 +48,7 @@ export function absTHeatmapSpec(results: ProbeResults, options: AbsTHeatmapOptio
       x: { field: 'start', type: 'quantitative', title: 'unit index within block', scale: { domain: [0, widest], nice: false } },
       x2: { field: 'end' },
       y: { field: 'block', type: 'nominal', sort: groups.map((g) => g.name), title: 'block' },
-      color: { field: 'absT', type: 'quantitative', title: '|t|', scale: { scheme: 'viridis' } },
+      color: { field: 'absT', type: 'quantitative', title: '|t|', scale: { scheme: 'viridis', domainMin: 0 } },
     },
   };
 }

@@ -1,6 +1,6 @@
 import * as TE from 'fp-ts/TaskEither';
 import { pipe } from 'fp-ts/function';
-import { parse, View } from 'vega';
+import { logger, None, parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ReportError } from '../report-error.js';
 
@@ -9,7 +9,9 @@ export function renderSvg(figure: string, spec: TopLevelSpec): TE.TaskEither<Rep
   return pipe(
     TE.tryCatch(
       async () => {
-        const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+        // Library code does not write to the console: vega-lite's advisory warnings are dropped.
+        const quiet = logger(None);
+        const view = new View(parse(compile(spec, { logger: quiet }).spec), { renderer: 'none', logger: quiet });
         try {
           return await view.toSVG();
         } finally {

@@ -45,8 +45,8 @@ export function splitHalfSpec(results: ProbeResults, distributions: ResultDistri
         mark: { type: 'rule', strokeWidth: 2 },
         encoding: {
           x: { field: 'r', type: 'quantitative' },
-          color: { field: 'what', type: 'nominal', title: null, scale: { domain: ['median r', 'chance (null median)'], range: ['#e45756', '#79706e'] } },
-          strokeDash: { field: 'what', type: 'nominal', legend: null, scale: { domain: ['median r', 'chance (null median)'], range: [[1, 0], [4, 4]] } },
+          color: { field: 'what', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: ['median r', 'chance (null median)'], range: ['#e45756', '#79706e'] } },
+          strokeDash: { field: 'what', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 }, scale: { domain: ['median r', 'chance (null median)'], range: [[1, 0], [4, 4]] } },
         },
       },
     ],

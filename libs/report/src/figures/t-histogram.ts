@@ -55,7 +55,7 @@ export function tHistogramSpec(results: ProbeResults, distributions: ResultDistr
         encoding: {
           x: { field: 'x', type: 'quantitative' },
           y: { field: 'expected', type: 'quantitative' },
-          stroke: { field: 'series', type: 'nominal', title: null, scale: { range: ['#e45756'] } },
+          stroke: { field: 'series', type: 'nominal', title: null, scale: { range: ['#e45756'] }, legend: { orient: 'top-right', labelLimit: 400 } },
         },
       },
       ...(rules.length > 0

@@ -1,0 +1,76 @@
+import * as E from 'fp-ts/Either';
+import { describe, expect, it } from 'vitest';
+import { describeReportError, parseProbeResults, parseRunProvenance } from '../src/index.js';
+import { publishedResults } from './fixtures/published-results.js';
+import { tinyProvenance } from './fixtures/provenance.js';
+
+const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
+
+describe('parseProbeResults', () => {
+  it('accepts a results@1 object after a trip through JSON', () => {
+    const parsed = parseProbeResults(roundTrip(publishedResults()));
+    expect(E.isRight(parsed) && parsed.right.nUnits).toBe(16320);
+  });
+
+  it('reports every problem at once, each with its path', () => {
+    const broken = roundTrip(publishedResults()) as Record<string, unknown>;
+    broken['format'] = 'moral-plantain/results@0';
+    broken['nPairs'] = -1;
+    (broken['permutation'] as Record<string, unknown>)['tail'] = 'sideways';
+    (broken['thresholds'] as Record<string, unknown>[]).splice(1, 1, { ...publishedResults().thresholds[1], observed: 'many' });
+    delete broken['maxAbsT'];
+    const parsed = parseProbeResults(broken);
+    expect(E.isLeft(parsed)).toBe(true);
+    if (E.isRight(parsed) || parsed.left._tag !== 'InvalidResults') return;
+    expect(parsed.left.problems).toEqual([
+      'format must be "moral-plantain/results@1" (got "moral-plantain/results@0")',
+      'nPairs must be a non-negative integer',
+      'permutation.tail must be one of "two-sided", "greater", "less"',
+      'thresholds[1].observed must be a non-negative integer',
+      'maxAbsT must be an object',
+    ]);
+    expect(describeReportError(parsed.left)).toContain('nPairs must be a non-negative integer; permutation.tail');
+  });
+
+  it('rejects unit columns of the wrong length and groups that do not cover the units', () => {
+    const results = roundTrip(publishedResults()) as { units: { t: unknown[] }; groups: { units: number }[] };
+    results.units.t.pop();
+    results.groups.splice(0, 1, { ...publishedResults().groups[0], units: 1 });
+    const parsed = parseProbeResults(results);
+    expect(E.isLeft(parsed) && parsed.left._tag === 'InvalidResults' && parsed.left.problems).toEqual([
+      'units.t has 16319 entries but nUnits is 16320',
+      'groups cover 16129 units but nUnits is 16320',
+    ]);
+  });
+
+  it('caps per-item problems in a long column', () => {
+    const results = roundTrip(publishedResults()) as { units: { d: unknown[] } };
+    results.units.d = results.units.d.map(() => 'x');
+    const parsed = parseProbeResults(results);
+    expect(E.isLeft(parsed) && parsed.left._tag === 'InvalidResults' && parsed.left.problems).toEqual([
+      'units.d[0] must be a finite number',
+      'units.d[1] must be a finite number',
+      'units.d[2] must be a finite number',
+      'units.d[3] must be a finite number',
+      'units.d[4] must be a finite number',
+      'units.d has 16315 more bad entries',
+    ]);
+  });
+});
+
+describe('parseRunProvenance', () => {
+  it('accepts a full provenance and an empty object', () => {
+    expect(E.isRight(parseRunProvenance(roundTrip(tinyProvenance())))).toBe(true);
+    expect(parseRunProvenance({})).toEqual(E.right(expect.objectContaining({})));
+  });
+
+  it('reports every wrong field at once', () => {
+    const parsed = parseRunProvenance({ model: { name: 3, kind: 'huge' }, protocol: { steps: 1, guidanceScale: 1, timestep: 1, seed: 0, unit: { width: 16, channels: 'some', count: 1 } }, packages: { a: 1 } });
+    expect(E.isLeft(parsed) && parsed.left._tag === 'InvalidProvenance' && parsed.left.problems).toEqual([
+      'model.name must be a string',
+      'model.kind must be one of "pretrained", "tiny-seeded", "random-init-control"',
+      'protocol.unit.channels must be one of "all", "attention-only"',
+      'packages entries "a" must be strings',
+    ]);
+  });
+});
