@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerStimuliCommand } from './stimuli.js';
 
 /** Adds one command (with its subcommands) to the program. */
 export type CommandRegistration = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. One file per command in this folder. */
-export const commandRegistrations: readonly CommandRegistration[] = [];
+export const commandRegistrations: readonly CommandRegistration[] = [registerStimuliCommand];
