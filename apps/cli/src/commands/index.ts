@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
+import { registerInspectCommand } from './inspect.js';
+import { registerTapCommand } from './tap.js';
 import { registerStimuliCommand } from './stimuli.js';
 
 /** Adds one command (with its subcommands) to the program. */
 export type CommandRegistration = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. One file per command in this folder. */
-export const commandRegistrations: readonly CommandRegistration[] = [registerStimuliCommand];
+export const commandRegistrations: readonly CommandRegistration[] = [registerStimuliCommand, registerInspectCommand, registerTapCommand];
