@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerReportCommand } from './report.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerTapCommand } from './tap.js';
 import { registerStimuliCommand } from './stimuli.js';
@@ -7,4 +8,4 @@ import { registerStimuliCommand } from './stimuli.js';
 export type CommandRegistration = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. One file per command in this folder. */
-export const commandRegistrations: readonly CommandRegistration[] = [registerStimuliCommand, registerInspectCommand, registerTapCommand];
+export const commandRegistrations: readonly CommandRegistration[] = [registerStimuliCommand, registerInspectCommand, registerTapCommand, registerReportCommand];
