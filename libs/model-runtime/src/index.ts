@@ -1,2 +1,17 @@
-/** Package version of @moral-plantain/model-runtime. */
-export const version = '0.1.0';
+export {
+  ACTIVATIONS_FORMAT,
+  decodeActivations,
+  encodeActivations,
+  formatActivationsError,
+  readActivations,
+  writeActivations,
+} from './activations/activations-file.js';
+export type { Activations, ActivationsError } from './activations/activations-file.js';
+export { writeFileAtomic } from './atomic-write.js';
+export { decodeSafetensors, DTYPE_BYTES, encodeSafetensors, tensorToFloat64 } from './safetensors/safetensors-codec.js';
+export type {
+  SafetensorsDtype,
+  SafetensorsError,
+  SafetensorsFile,
+  SafetensorsTensor,
+} from './safetensors/safetensors-codec.js';

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { StatsError } from './errors.js';
 import type { Tail, ThresholdSpec } from './results.js';
 

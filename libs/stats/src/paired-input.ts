@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { InputName, StatsError } from './errors.js';
 import { difference, toDense, type DenseMatrix, type Matrix } from './matrix.js';
 

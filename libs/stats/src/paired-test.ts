@@ -1,7 +1,7 @@
-import * as E from 'fp-ts/Either';
-import type * as TE from 'fp-ts/TaskEither';
-import { pipe } from 'fp-ts/function';
-import type { NonEmptyArray } from 'fp-ts/NonEmptyArray';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
 import { unitDescriptives, type UnitDescriptives } from './descriptive.js';
 import type { StatsError } from './errors.js';
 import { benjaminiHochberg } from './fdr.js';

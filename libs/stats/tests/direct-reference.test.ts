@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { pairedTestSync, quantile, type PairedTestOutput, type Tail } from '../src/index.js';
 import { directT, pairedData } from './data.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import * as E from 'fp-ts/Either';
-import { describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, it } from 'vitest';
 import { pairedTestSync, type PairedTestOutput } from '../src/index.js';
 
 const nPairs = 6;

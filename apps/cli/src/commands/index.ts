@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { registerReportCommand } from './report.js';
 import { registerInspectCommand } from './inspect.js';
-import { registerTapCommand } from './tap.js';
+import { registerReportCommand } from './report.js';
+import { registerStatsCommand } from './stats.js';
 import { registerStimuliCommand } from './stimuli.js';
+import { registerTapCommand } from './tap.js';
 
 /** Adds one command (with its subcommands) to the program. */
 export type CommandRegistration = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. One file per command in this folder. */
-export const commandRegistrations: readonly CommandRegistration[] = [registerStimuliCommand, registerInspectCommand, registerTapCommand, registerReportCommand];
+export const commandRegistrations: readonly CommandRegistration[] = [registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerReportCommand];

@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+
+describe('the moral-plantain binary', () => {
+  it('lists its commands with --help', () => {
+    const res = run('--help');
+    expect(res.status).toBe(0);
+    for (const command of ['stats', 'stimuli']) expect(res.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+  });
+
+  it('prints its package version', () => {
+    const { version } = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    expect(run('--version').stdout.trim()).toBe(version);
+  });
+
+  it('refuses an unknown command with exit code 2', () => {
+    const res = run('frobnicate');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});
