@@ -1,5 +1,5 @@
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import type { HooksErrors } from './errors.js';
 import { onnxSchemas, type OnnxSchemas } from './onnx-schema.js';
 import type { ModelProto } from './onnx-types.js';

@@ -1,4 +1,4 @@
-import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
+import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
 
 /** An expected failure of this library, as a tagged union; `describeHooksError` words it for people. */
 export type HooksError =

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import type { HooksError, HooksErrors } from './errors.js';
 import type { ModelProto, TensorProto } from './onnx-types.js';

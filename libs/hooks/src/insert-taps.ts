@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { attr, type Attributes } from './attributes.js';
 import { DataType } from './data-type.js';
 import type { HooksError, HooksErrors } from './errors.js';
@@ -141,7 +141,8 @@ function reduce(scope: GraphBuilder, op: string, input: string, axes: readonly n
 
 function tapNodes(builder: GraphBuilder, scope: GraphBuilder, plan: TapPlan, source: string, tokens: IndexRange | undefined, opset: number, unitWidth: number): string {
   const { layer } = plan.selected;
-  const rank = layer.inputShape?.length ?? 3;
+  // Gemm inputs are 2-D by definition: then each row is a sample and there is no sequence axis.
+  const rank = layer.inputShape?.length ?? (layer.op === 'Gemm' ? 2 : 3);
   const sequenceAxes = Array.from({ length: Math.max(rank - 2, 0) }, (_, i) => i + 1);
   const slices: { axis: number; range: IndexRange }[] = [];
   if (tokens && sequenceAxes.length > 0) slices.push({ axis: 1, range: tokens });
@@ -162,12 +163,18 @@ function tapNodes(builder: GraphBuilder, scope: GraphBuilder, plan: TapPlan, sou
   const unitMean = reduce(scope, 'ReduceMean', perUnit, [2], opset);
   let meanSquare = unitMean;
   if (sequenceAxes.length > 0) {
-    const shape = scope.op('Shape', [x]);
-    const lengths = scope.op('Gather', [shape, scope.constant(int64Tensor(sequenceAxes))], { axis: attr.int(0) });
-    const tokenCount = scope.op('Cast', [reduce(scope, 'ReduceProd', lengths, undefined, opset)], { to: attr.int(DataType.FLOAT) });
+    const tokenCount = scope.op('Cast', [sequenceLength(scope, x, sequenceAxes, opset)], { to: attr.int(DataType.FLOAT) });
     meanSquare = scope.op('Div', [unitMean, tokenCount]);
   }
   return scope.node('Sqrt', [meanSquare], { outputs: [uniqueOutput(builder, `tap/${layer.module}`)] })[0] as string;
+}
+
+/** The number of tokens (product of the sequence axes) of x; one Shape node when the opset allows. */
+function sequenceLength(scope: GraphBuilder, x: string, sequenceAxes: readonly number[], opset: number): string {
+  const first = sequenceAxes[0] as number;
+  if (opset >= 15 && sequenceAxes.length === 1) return scope.op('Shape', [x], { start: attr.int(first), end: attr.int(first + 1) });
+  const lengths = scope.op('Gather', [scope.op('Shape', [x]), scope.constant(int64Tensor(sequenceAxes))], { axis: attr.int(0) });
+  return reduce(scope, 'ReduceProd', lengths, undefined, opset);
 }
 
 function rawOutput(builder: GraphBuilder, scope: GraphBuilder, layer: LinearLayer, source: string): string {

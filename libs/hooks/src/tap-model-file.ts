@@ -1,5 +1,5 @@
-import { pipe } from 'fp-ts/function';
-import * as TE from 'fp-ts/TaskEither';
+import { pipe } from 'fp-ts/lib/function.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { HooksErrors } from './errors.js';

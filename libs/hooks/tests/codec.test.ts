@@ -1,6 +1,6 @@
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { create } from '@bufbuild/protobuf';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { DataType, decodeModel, encodeModel, onnxSchemas, type ModelProto } from '../src/index.js';
 import { f32, flux2Stack, randomFloats, runModel } from './test-models.js';

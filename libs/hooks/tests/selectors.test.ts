@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { findLinearLayers, globToRegExp, selectLayers } from '../src/index.js';
 import { flux2Stack } from './test-models.js';

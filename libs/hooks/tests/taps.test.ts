@@ -1,11 +1,11 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ablationFeeds, decodeModel, encodeModel, fromFloat16Bits, insertTaps, toFloat16Bits, type HooksErrors, type TapOptions, type TappedModel } from '../src/index.js';
-import { f32, flux2Stack, matMulNBitsModel, maxRelativeError, randomFloats, referenceRms, runModel, torchScriptShaped } from './test-models.js';
+import { dynamoShaped, f32, flux2Stack, matMulNBitsModel, maxRelativeError, randomFloats, referenceRms, runModel, torchScriptShaped } from './test-models.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -135,6 +135,19 @@ describe('insertTaps on exported graphs', () => {
     const out = await runModel(model, { hidden_states: f32(hidden, dims) });
     const expected = referenceRms(hidden.map((v) => Math.max(v, 0)), dims, 16);
     expect(maxRelativeError(out[manifest.taps[0]!.output]!.data as Float32Array, expected)).toBeLessThan(1e-5);
+  });
+
+  it('taps a 2-D Gemm input of a dynamo-shaped graph per row', async () => {
+    const model = dynamoShaped(8);
+    const { manifest } = tapped(model, { select: ['blocks.1.mlp.fc2'], unitWidth: 4, raw: true });
+    expect(manifest.taps[0]).toMatchObject({ module: 'blocks.1.mlp.fc2', width: 16, units: 4 });
+    const x = randomFloats(2 * 5 * 8, 17);
+    const out = await runModel(model, { x: f32(x, [2, 5, 8]) });
+    const raw = out[manifest.taps[0]!.raw as string]!;
+    expect(raw.dims).toEqual([10, 16]);
+    const perRow = referenceRms(raw.data as Float32Array, [10, 1, 16], 4);
+    expect(out[manifest.taps[0]!.output]!.dims).toEqual([10, 4]);
+    expect(maxRelativeError(out[manifest.taps[0]!.output]!.data as Float32Array, perRow)).toBeLessThan(1e-5);
   });
 
   it('taps the activation input of a 4-bit MatMulNBits projection', async () => {
