@@ -1,8 +1,8 @@
-import { sequenceS } from 'fp-ts/Apply';
-import * as A from 'fp-ts/Array';
-import * as E from 'fp-ts/Either';
-import * as NEA from 'fp-ts/NonEmptyArray';
-import { pipe } from 'fp-ts/function';
+import { sequenceS } from 'fp-ts/lib/Apply.js';
+import * as A from 'fp-ts/lib/Array.js';
+import * as E from 'fp-ts/lib/Either.js';
+import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
+import { pipe } from 'fp-ts/lib/function.js';
 
 /** Problems found in one JSON value, each naming its path. */
 export type Problems = NEA.NonEmptyArray<string>;

@@ -1,6 +1,6 @@
-import * as A from 'fp-ts/Array';
-import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import * as A from 'fp-ts/lib/Array.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { arrayOf, bool, count, fail, num, numOrNull, nullable, oneOf, str, struct, type Check, type Problems } from './json-checks.js';
 import type { ReportError } from './report-error.js';

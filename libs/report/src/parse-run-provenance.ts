@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/Either';
-import { pipe } from 'fp-ts/function';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { arrayOf, count, num, oneOf, optional, str, stringRecord, struct, type Check } from './json-checks.js';
 import type { ReportError } from './report-error.js';
 import { RUN_FORMAT, type RunProvenance } from './run-provenance.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import * as A from 'fp-ts/Array';
-import * as TE from 'fp-ts/TaskEither';
-import { pipe } from 'fp-ts/function';
+import * as A from 'fp-ts/lib/Array.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { writeFileAtomic } from './atomic-write.js';
 import { renderFigures } from './figures/report-figures.js';

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { absTHeatmapSpec, renderFigures, renderSvg, splitHalfSpec, studentTDensity, tHistogramSpec, thresholdCountsSpec } from '../src/index.js';

@@ -1,6 +1,6 @@
-import * as A from 'fp-ts/Array';
-import * as TE from 'fp-ts/TaskEither';
-import { pipe } from 'fp-ts/function';
+import * as A from 'fp-ts/lib/Array.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import type { ProbeResults } from '@moral-plantain/stats';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ReportError } from '../report-error.js';
