@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { arrayOf, count, num, oneOf, optional, str, stringRecord, struct, type Check } from './json-checks.js';
+import { arrayOf, count, fail, num, oneOf, optional, str, stringRecord, struct, type Check } from './json-checks.js';
 import type { ReportError } from './report-error.js';
 import { RUN_FORMAT, type RunProvenance } from './run-provenance.js';
 
@@ -16,7 +16,7 @@ export function parseRunProvenance(json: unknown): E.Either<ReportError, RunProv
 }
 
 const provenanceShape = struct<Record<string, unknown>>({
-  format: optional((value, path) => (value === RUN_FORMAT ? E.right(value) : str(value, path))),
+  format: optional((value, path) => (value === RUN_FORMAT ? E.right(value) : fail(path, `must be "${RUN_FORMAT}" (got ${JSON.stringify(value)})`))),
   model: optional(
     struct({
       name: str,

@@ -2,7 +2,6 @@
 export type ReportError =
   | { readonly _tag: 'InvalidResults'; readonly problems: readonly string[] }
   | { readonly _tag: 'InvalidProvenance'; readonly problems: readonly string[] }
-  | { readonly _tag: 'InvalidDistributions'; readonly problems: readonly string[] }
   | { readonly _tag: 'FigureFailed'; readonly figure: string; readonly message: string }
   | { readonly _tag: 'WriteFailed'; readonly path: string; readonly message: string };
 
@@ -13,8 +12,6 @@ export function describeReportError(error: ReportError): string {
       return `results are not a valid moral-plantain/results@1 object: ${error.problems.join('; ')}`;
     case 'InvalidProvenance':
       return `run provenance is not valid: ${error.problems.join('; ')}`;
-    case 'InvalidDistributions':
-      return `result distributions are not valid: ${error.problems.join('; ')}`;
     case 'FigureFailed':
       return `figure ${error.figure} could not be rendered: ${error.message}`;
     case 'WriteFailed':

@@ -65,8 +65,9 @@ describe('parseRunProvenance', () => {
   });
 
   it('reports every wrong field at once', () => {
-    const parsed = parseRunProvenance({ model: { name: 3, kind: 'huge' }, protocol: { steps: 1, guidanceScale: 1, timestep: 1, seed: 0, unit: { width: 16, channels: 'some', count: 1 } }, packages: { a: 1 } });
+    const parsed = parseRunProvenance({ format: 'moral-plantain/run@9', model: { name: 3, kind: 'huge' }, protocol: { steps: 1, guidanceScale: 1, timestep: 1, seed: 0, unit: { width: 16, channels: 'some', count: 1 } }, packages: { a: 1 } });
     expect(E.isLeft(parsed) && parsed.left._tag === 'InvalidProvenance' && parsed.left.problems).toEqual([
+      'format must be "moral-plantain/run@1" (got "moral-plantain/run@9")',
       'model.name must be a string',
       'model.kind must be one of "pretrained", "tiny-seeded", "random-init-control"',
       'protocol.unit.channels must be one of "all", "attention-only"',
