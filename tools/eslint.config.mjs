@@ -1,3 +1,3 @@
-import { projectLintConfig } from '../../eslint.config.mjs';
+import { projectLintConfig } from '../eslint.config.mjs';
 
 export default projectLintConfig();
