@@ -96,25 +96,32 @@ export function renderInterpretation(
 function countsParagraph(results: ProbeResults, verdict: Verdict, countAlpha: number): string {
   const tCounts = results.thresholds.filter((th) => th.stat === 't');
   if (tCounts.length === 0) return 'The results carry no |t| threshold counts, so no claim about an axis can be made.';
-  const described = tCounts.map(
-    (th) =>
-      `|t| > ${formatThreshold(th.value)}: ${formatCount(th.observed)} units against a null p99 of ` +
-      `${formatCount(th.nullP99)}${th.ratioToNullP99 !== null ? ` (${formatRatio(th.ratioToNullP99)})` : ''}, ` +
-      `permutation p ${pText(th.p)}`,
-  );
-  const subject = verdict.pipelineCheck ? 'the pipeline separates the two conditions on this model' : 'the probed model carries the contrast between the two conditions as a separable axis';
-  if (verdict.axisSupported) {
+  const describe = (th: ThresholdResult) =>
+    `|t| > ${formatThreshold(th.value)}: ${formatCount(th.observed)} units against a null p99 of ` +
+    `${formatNullCount(th.nullP99)}${th.ratioToNullP99 !== null ? ` (${formatRatio(th.ratioToNullP99)})` : ''}, ` +
+    `permutation p ${pText(th.p)}`;
+  const level = formatThreshold(countAlpha);
+  const supporting = tCounts.filter((th) => verdict.supporting.includes(th));
+  const other = tCounts.filter((th) => !verdict.supporting.includes(th));
+  if (!verdict.axisSupported) {
     return (
-      `The number of units with large |t| exceeds what sign-flip permutations of the pair labels produce ` +
-      `(${described.join('; ')}). Counts above the null p99 with p < ${formatThreshold(countAlpha)} support the ` +
-      `reading that ${subject}, at the level of the population of units. ` +
-      'This is a statement about how many units differ, not about which ones.'
+      `No |t| threshold count exceeds its null p99 with p < ${level} (${other.map(describe).join('; ')}). ` +
+      'These results do not support a separable axis: the number of units with large |t| is what relabelling ' +
+      'the pairs at random produces.'
     );
   }
+  const subject = verdict.pipelineCheck
+    ? 'the pipeline separates the two conditions on this model'
+    : 'the probed model carries the contrast between the two conditions as a separable axis';
+  const rest =
+    other.length > 0
+      ? ` Not above the null at this level: ${other.map(describe).join('; ')}.`
+      : '';
   return (
-    `No |t| threshold count exceeds its null p99 with p < ${formatThreshold(countAlpha)} (${described.join('; ')}). ` +
-    'These results do not support a separable axis: the number of units with large |t| is what relabelling ' +
-    'the pairs at random produces.'
+    `More units exceed ${supporting.map((th) => `|t| > ${formatThreshold(th.value)}`).join(' and ')} than sign-flip ` +
+    `permutations of the pair labels produce (${supporting.map(describe).join('; ')}).${rest} A count above its null p99 ` +
+    `with p < ${level} supports the reading that ${subject}, at the level of the population of units. ` +
+    'This is a statement about how many units differ, not about which ones.'
   );
 }
 
@@ -153,6 +160,10 @@ function countBelow(values: readonly (number | null)[], alpha: number): number |
     if (value < alpha) below += 1;
   }
   return defined === 0 ? null : below;
+}
+
+function formatNullCount(value: number): string {
+  return Number.isInteger(value) ? formatCount(value) : formatFixed(value, 1);
 }
 
 function pText(p: number): string {

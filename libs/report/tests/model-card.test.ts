@@ -96,17 +96,26 @@ describe('model card', () => {
 
   it('claims an axis only when a |t| count exceeds its null p99 with a small count p-value', () => {
     const supported = section(splitCard(renderModelCard({ results, provenance: pretrainedProvenance() })).body, 'Interpretation');
-    expect(supported).toContain('support the reading that the probed model carries the contrast');
+    expect(supported).toContain('supports the reading that the probed model carries the contrast');
     const atNull: ProbeResults = {
       ...results,
       thresholds: results.thresholds.map((th) => ({ ...th, observed: Math.floor(th.nullP99 * 0.9), p: 0.4 })),
     };
     const unsupported = section(splitCard(renderModelCard({ results: atNull, provenance: pretrainedProvenance() })).body, 'Interpretation');
     expect(unsupported).toContain('do not support a separable axis');
-    expect(unsupported).not.toContain('support the reading');
+    expect(unsupported).not.toContain('supports the reading');
     // Above the p99 but with a large count p-value: still no claim.
     const weak: ProbeResults = { ...results, thresholds: results.thresholds.map((th) => ({ ...th, p: 0.2 })) };
     expect(judge(weak, pretrainedProvenance()).axisSupported).toBe(false);
+  });
+
+  it('names only the counts that beat their null as support, and the others as not above it', () => {
+    const [t3, t5, d08] = results.thresholds;
+    if (!t3 || !t5 || !d08) throw new Error('fixture has three thresholds');
+    const mixed: ProbeResults = { ...results, thresholds: [{ ...t3, nullP99: 4000, ratioToNullP99: 3221 / 4000, p: 0.04 }, t5, d08] };
+    const text = section(splitCard(renderModelCard({ results: mixed })).body, 'Interpretation');
+    expect(text).toContain('More units exceed |t| > 5 than sign-flip permutations of the pair labels produce (|t| > 5: 509 units against a null p99 of 5 (102x), permutation p < 0.001).');
+    expect(text).toContain('Not above the null at this level: |t| > 3: 3,221 units against a null p99 of 4,000 (0.8x), permutation p = 0.04.');
   });
 
   it('reports how many units survive FWER and FDR, counted from the unit columns', () => {
