@@ -15,3 +15,14 @@ export type {
   SafetensorsFile,
   SafetensorsTensor,
 } from './safetensors/safetensors-codec.js';
+export {
+  checkpointWeights,
+  formatWeightError,
+  readSafetensorsHeader,
+  readTensorAsFloat32,
+  SEEDED_PRNG_NAME,
+  seededStream,
+  seededTensor,
+  seededWeights,
+} from './weights/index.js';
+export type { SeededStream, SeededWeightsOptions, TensorEntry, WeightError, WeightInit, WeightSource } from './weights/index.js';
