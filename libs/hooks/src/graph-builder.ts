@@ -1,5 +1,6 @@
 import { create } from '@bufbuild/protobuf';
 import { AttributeType } from './data-type.js';
+import { EXTERNAL_DATA_LOCATION } from './external-data.js';
 import type { AttributeValue, Attributes } from './attributes.js';
 import { onnxSchemas, type OnnxSchemas } from './onnx-schema.js';
 import type { AttributeProto, GraphProto, ModelProto, TensorProto, TypeProto, ValueInfoProto } from './onnx-types.js';
@@ -20,6 +21,13 @@ export interface GraphBuilderOptions {
   readonly irVersion?: number;
   /** Producer name recorded in the model (default `@moral-plantain/hooks`). */
   readonly producerName?: string;
+}
+
+/** Where an external initializer's bytes lie: a data file relative to the model's folder, a byte offset and a byte length. */
+export interface ExternalDataReference {
+  readonly location: string;
+  readonly offset: number;
+  readonly length: number;
 }
 
 /** Options of one node. */
@@ -57,6 +65,11 @@ export interface GraphBuilder {
   valueInfo(value: string, elemType: number, shape?: readonly Dim[]): string;
   /** Adds an initializer under an exact name (e.g. a parameter name) and returns the name. */
   initializer(name: string, tensor: TensorData): string;
+  /**
+   * Adds an initializer whose bytes already lie in an external data file (nothing is read or
+   * copied): `location` relative to the model's folder, byte `offset` and `length`. Returns the name.
+   */
+  externalInitializer(name: string, dataType: number, dims: readonly number[], reference: ExternalDataReference): string;
   /** Adds an initializer that is also a graph input (its default); ONNX Runtime's Python API can feed it, onnxruntime-node cannot. */
   overridableInitializer(name: string, tensor: TensorData): string;
   /** Adds a parameter of this scope's module: `scope('to_out.0').parameter('weight', t)` names it `to_out.0.weight`. */
@@ -162,6 +175,23 @@ function view(state: BuilderState, path: readonly string[]): GraphBuilder {
     initializer(name, tensor) {
       reserve(state.valueNames, name);
       state.graph.initializer.push(tensorProto(state.schemas, name, tensor));
+      return name;
+    },
+    externalInitializer(name, dataType, dims, reference) {
+      reserve(state.valueNames, name);
+      state.graph.initializer.push(
+        create(state.schemas.tensor, {
+          name,
+          dataType,
+          dims: dims.map((d) => BigInt(d)),
+          dataLocation: EXTERNAL_DATA_LOCATION,
+          externalData: [
+            create(state.schemas.entry, { key: 'location', value: reference.location }),
+            create(state.schemas.entry, { key: 'offset', value: String(reference.offset) }),
+            create(state.schemas.entry, { key: 'length', value: String(reference.length) }),
+          ],
+        }),
+      );
       return name;
     },
     overridableInitializer(name, tensor) {

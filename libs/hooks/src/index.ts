@@ -15,7 +15,7 @@ export type { ExternalDataOptions, ExternalDataWritten } from './external-data-w
 export { findLinearLayers, shapeOf } from './find-linears.js';
 export type { LinearLayer, ModulePathSource } from './find-linears.js';
 export { createGraphBuilder, extendGraph, tensorProto, valueInfoProto } from './graph-builder.js';
-export type { Dim, GraphBuilder, GraphBuilderOptions, NodeOptions } from './graph-builder.js';
+export type { Dim, ExternalDataReference, GraphBuilder, GraphBuilderOptions, NodeOptions } from './graph-builder.js';
 export { insertTaps } from './insert-taps.js';
 export type { IndexRange, TapOptions, TappedModel } from './insert-taps.js';
 export { readModelFile, writeModelFile } from './model-file.js';

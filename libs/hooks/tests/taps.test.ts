@@ -92,7 +92,9 @@ describe('insertTaps on a FLUX.2-shaped stack', () => {
       expect(outputs).toContain(tap.output);
       expect(out[tap.output]!.dims).toEqual([2, tap.units]);
     }
-    expect(written.right.graph!.node.some((n) => n.opType === 'ReduceSumSquare')).toBe(true);
+    const produced = new Set(written.right.graph!.node.flatMap((n) => n.output));
+    for (const tap of manifest.taps) expect(produced.has(tap.output)).toBe(true);
+    expect(written.right.graph!.node.filter((n) => n.name.startsWith('/taps/')).length).toBeGreaterThan(manifest.taps.length * 5);
   });
 
   it('accumulates float16 models in float32', async () => {
