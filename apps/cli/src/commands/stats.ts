@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
-import { formatActivationsError, readActivations, writeFileAtomic } from '@moral-plantain/model-runtime';
+import { writeFileAtomic } from '@moral-plantain/hooks';
+import { formatActivationsError, readActivations } from '@moral-plantain/model-runtime';
 import { formatStatsError, pairedTest, type ProbeResults, type Tail } from '@moral-plantain/stats';
 import { CliError } from '../cli-error.js';
 import { parseIntegerOption } from '../parse-number.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '@moral-plantain/hooks';
 import {
   decodeSafetensors,
   encodeSafetensors,

@@ -104,10 +104,19 @@ export function encodeSafetensors(
 
 /** A tensor's values as float64 (F64, F32, F16 and BF16 only); `null` for other dtypes. */
 export function tensorToFloat64(t: SafetensorsTensor): Float64Array | null {
-  const count = t.bytes.length / DTYPE_BYTES[t.dtype];
-  const view = new DataView(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength);
-  const out = new Float64Array(count);
-  switch (t.dtype) {
+  return decodeFloats(t.bytes, t.dtype, Float64Array);
+}
+
+/** Little-endian F64/F32/F16/BF16 bytes as a new float array of the given kind; `null` for other dtypes. */
+export function decodeFloats<T extends Float32Array | Float64Array>(
+  bytes: Uint8Array,
+  dtype: SafetensorsDtype,
+  Kind: { new (length: number): T },
+): T | null {
+  const count = bytes.length / DTYPE_BYTES[dtype];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Kind(count);
+  switch (dtype) {
     case 'F64':
       for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
       return out;
@@ -118,6 +127,7 @@ export function tensorToFloat64(t: SafetensorsTensor): Float64Array | null {
       for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(i * 2, true));
       return out;
     case 'BF16': {
+      // bfloat16 is the top half of a float32.
       const scratch = new DataView(new ArrayBuffer(4));
       for (let i = 0; i < count; i++) {
         scratch.setUint32(0, view.getUint16(i * 2, true) << 16);

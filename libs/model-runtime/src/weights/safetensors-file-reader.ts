@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
-import { DTYPE_BYTES, type SafetensorsDtype } from '../safetensors/safetensors-codec.js';
+import { decodeFloats, DTYPE_BYTES, type SafetensorsDtype } from '../safetensors/safetensors-codec.js';
 
 /** Where one tensor lies in a safetensors file. */
 export interface TensorEntry {
@@ -58,41 +58,8 @@ export async function readTensorAsFloat32(entry: TensorEntry): Promise<Float32Ar
   try {
     const bytes = Buffer.alloc(entry.end - entry.start);
     await handle.read(bytes, 0, bytes.length, entry.start);
-    return toFloat32(bytes, entry.dtype);
+    return decodeFloats(bytes, entry.dtype, Float32Array);
   } finally {
     await handle.close();
   }
-}
-
-function toFloat32(bytes: Buffer, dtype: SafetensorsDtype): Float32Array | null {
-  const count = bytes.length / DTYPE_BYTES[dtype];
-  const out = new Float32Array(count);
-  switch (dtype) {
-    case 'F32':
-      for (let i = 0; i < count; i++) out[i] = bytes.readFloatLE(i * 4);
-      return out;
-    case 'F64':
-      for (let i = 0; i < count; i++) out[i] = bytes.readDoubleLE(i * 8);
-      return out;
-    case 'BF16': {
-      // bfloat16 is the top half of a float32.
-      const bits = new Uint32Array(out.buffer);
-      for (let i = 0; i < count; i++) bits[i] = bytes.readUInt16LE(i * 2) << 16;
-      return out;
-    }
-    case 'F16':
-      for (let i = 0; i < count; i++) out[i] = halfToFloat(bytes.readUInt16LE(i * 2));
-      return out;
-    default:
-      return null;
-  }
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? Number.NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
 }
