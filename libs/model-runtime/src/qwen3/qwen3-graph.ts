@@ -1,0 +1,178 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
+import { attr, createGraphBuilder, DataType, float32Tensor, int64Tensor, type GraphBuilder, type ModelProto } from '@moral-plantain/hooks';
+import type { WeightError, WeightSource } from '../weights/weight-source.js';
+import { validateQwen3TextEncoderConfig, type Qwen3ConfigProblem, type Qwen3TextEncoderConfig } from './qwen3-config.js';
+import { isSkippableQwen3Tensor, qwen3ParameterPlan, type Qwen3ParameterPlan } from './qwen3-parameters.js';
+
+/** Graph input: token ids [batch, sequence], int64. */
+export const QWEN3_INPUT_IDS = 'input_ids';
+/** Graph input: 1 for a real token, 0 for padding, [batch, sequence], int64. */
+export const QWEN3_ATTENTION_MASK = 'attention_mask';
+/** Graph output: the requested hidden states concatenated along channels, [batch, sequence, layers x hidden], float32. */
+export const QWEN3_PROMPT_EMBEDS = 'prompt_embeds';
+
+/**
+ * The additive attention mask value for masked positions: float32's lowest finite value, as
+ * transformers' eager attention uses (`torch.finfo(float32).min`), not -inf, so a query row with
+ * every key masked gives a uniform softmax instead of NaN.
+ */
+export const QWEN3_MASK_VALUE = -3.4028234663852886e38;
+
+/** Options of `buildQwen3TextEncoder`. */
+export interface Qwen3BuildOptions {
+  /** Compute and weight dtype of the graph. Default and only value for now: `float32`. */
+  readonly dtype?: 'float32';
+  /** ONNX graph name. Default `qwen3_text_encoder`. */
+  readonly name?: string;
+}
+
+/** Why a text encoder could not be built: a config problem or a weight that could not be had. */
+export type Qwen3BuildError = Qwen3ConfigProblem | WeightError;
+
+/** A built text encoder. */
+export interface Qwen3TextEncoderGraph {
+  /** The ONNX model: `input_ids`, `attention_mask` -> `prompt_embeds`. */
+  readonly model: ModelProto;
+  /** The config it was built for. */
+  readonly config: Qwen3TextEncoderConfig;
+  /** Layers run, whether the final norm is applied, parameters read and checkpoint tensors skipped. */
+  readonly plan: Qwen3ParameterPlan;
+  /** Width of `prompt_embeds`: outputLayers.length x hidden_size. */
+  readonly outputWidth: number;
+}
+
+/**
+ * Builds the Qwen3 text encoder as an ONNX graph (ai.onnx opset 21) from a config and a weight
+ * source: embedding, the decoder layers up to the last one the requested hidden states need
+ * (RMSNorm, q/k/v projections, per-head q/k RMSNorm, half-split RoPE at positions 0..S-1,
+ * grouped-query attention with a causal plus padding mask, o_proj, SwiGLU MLP, residuals), and
+ * the final norm only when hidden_states[num_hidden_layers] is requested. Initializers carry the
+ * Hugging Face parameter names in torch layout ([out, in], transposed in the graph); nodes are
+ * named by module scope as TorchScript does (`/model/layers.0/self_attn/q_proj/MatMul`).
+ * Every config problem and every weight problem is reported at once; checkpoint tensors the
+ * encoder never needs (later layers, lm_head) are allowed, any other unread tensor is an error.
+ */
+export async function buildQwen3TextEncoder(
+  config: Qwen3TextEncoderConfig,
+  weights: WeightSource,
+  options: Qwen3BuildOptions = {},
+): Promise<E.Either<NEA.NonEmptyArray<Qwen3BuildError>, Qwen3TextEncoderGraph>> {
+  const valid = validateQwen3TextEncoderConfig(config);
+  if (E.isLeft(valid)) return valid;
+  if ((options.dtype ?? 'float32') !== 'float32') {
+    return E.left([{ _tag: 'Unsupported', key: 'dtype', value: options.dtype, reason: 'the text encoder is built in float32 for now' }]);
+  }
+  const plan = qwen3ParameterPlan(config);
+  const values = new Map<string, Float32Array>();
+  const errors: Qwen3BuildError[] = [];
+  for (const parameter of plan.parameters) {
+    const read = await weights.read(parameter.name, parameter.shape, parameter.init);
+    if (E.isLeft(read)) errors.push(read.left);
+    else values.set(parameter.name, read.right);
+  }
+  const extra = weights.unread().filter((name) => !values.has(name) && !isSkippableQwen3Tensor(name, plan));
+  if (extra.length > 0) errors.push({ _tag: 'ExtraTensors', names: extra, source: weights.description });
+  if (errors.length > 0) return E.left(errors as NEA.NonEmptyArray<Qwen3BuildError>);
+  const model = assembleGraph(config, plan, (name) => values.get(name) as Float32Array, options.name ?? 'qwen3_text_encoder');
+  return E.right({ model, config, plan, outputWidth: config.outputLayers.length * config.model.hidden_size });
+}
+
+function assembleGraph(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan, weight: (name: string) => Float32Array, name: string): ModelProto {
+  const m = config.model;
+  const h = m.hidden_size;
+  const nh = m.num_attention_heads;
+  const nkv = m.num_key_value_heads;
+  const hd = m.head_dim;
+  const b = createGraphBuilder({ name, opset: 21 });
+  const root = b.scope('model');
+  const f32 = (values: readonly number[], dims: readonly number[] = [values.length]): string => b.constant(float32Tensor(Float32Array.from(values), dims));
+  const i64 = (values: readonly number[]): string => b.constant(int64Tensor(values));
+  const i64Scalar = (value: number): string => b.constant(int64Tensor([value], []));
+
+  const inputIds = b.input(QWEN3_INPUT_IDS, DataType.INT64, ['batch', 'sequence']);
+  const attentionMask = b.input(QWEN3_ATTENTION_MASK, DataType.INT64, ['batch', 'sequence']);
+
+  const embedScope = root.scope('embed_tokens');
+  const table = embedScope.parameter('weight', float32Tensor(weight('model.embed_tokens.weight'), [m.vocab_size, h]));
+  const embeddings = embedScope.op('Gather', [table, inputIds], { axis: attr.int(0) });
+
+  // Positions 0..S-1, the RoPE tables [S, head_dim] and the additive mask [B, 1, 1, S, S], shared by all layers.
+  const rotary = root.scope('rotary_emb');
+  const seqLen = rotary.op('Gather', [rotary.op('Shape', [inputIds]), i64Scalar(1)], { axis: attr.int(0) });
+  const positions = rotary.op('Range', [i64Scalar(0), seqLen, i64Scalar(1)]);
+  const positionsF = rotary.op('Cast', [positions], { to: attr.int(DataType.FLOAT) });
+  const freqs = rotary.op('Mul', [rotary.op('Unsqueeze', [positionsF, i64([1])]), f32(Array.from(qwen3InverseFrequencies(m.rope_theta, hd)), [1, hd / 2])]);
+  const angles = rotary.op('Concat', [freqs, freqs], { axis: attr.int(-1) });
+  const cos = rotary.op('Cos', [angles]);
+  const sin = rotary.op('Sin', [angles]);
+
+  const maskScope = root.scope('mask');
+  const causal = maskScope.op('LessOrEqual', [maskScope.op('Unsqueeze', [positions, i64([0])]), maskScope.op('Unsqueeze', [positions, i64([1])])]);
+  const keyAllowed = maskScope.op('Unsqueeze', [maskScope.op('Cast', [attentionMask], { to: attr.int(DataType.BOOL) }), i64([1, 2, 3])]);
+  const allowed = maskScope.op('And', [causal, keyAllowed]);
+  const additiveMask = maskScope.op('Where', [allowed, f32([0], []), f32([QWEN3_MASK_VALUE], [])]);
+
+  const rmsNorm = (scope: GraphBuilder, x: string, paramName: string, size: number): string => {
+    const w = scope.parameter('weight', float32Tensor(weight(paramName), [size]));
+    const variance = scope.op('ReduceMean', [scope.op('Mul', [x, x]), i64([-1])], { keepdims: attr.int(1) });
+    const inverse = scope.op('Reciprocal', [scope.op('Sqrt', [scope.op('Add', [variance, f32([m.rms_norm_eps], [])])])]);
+    return scope.op('Mul', [w, scope.op('Mul', [x, inverse])]);
+  };
+  const linear = (scope: GraphBuilder, x: string, out: number, inp: number): string => {
+    const w = scope.parameter('weight', float32Tensor(weight(`${scope.modulePath}.weight`), [out, inp]));
+    return scope.op('MatMul', [x, scope.op('Transpose', [w], { perm: attr.ints([1, 0]) })]);
+  };
+  const rope = (scope: GraphBuilder, x: string): string => {
+    const [x1, x2] = scope.node('Split', [x], { outputs: 2, attributes: { axis: attr.int(-1), num_outputs: attr.int(2) } }) as [string, string];
+    const rotated = scope.op('Concat', [scope.op('Neg', [x2]), x1], { axis: attr.int(-1) });
+    return scope.op('Add', [scope.op('Mul', [x, cos]), scope.op('Mul', [rotated, sin])]);
+  };
+
+  const states: string[] = [embeddings];
+  let hidden = embeddings;
+  for (let layer = 0; layer < plan.layersRun; layer++) {
+    const prefix = `model.layers.${layer}`;
+    const scope = root.scope(`layers.${layer}`);
+    const attn = scope.scope('self_attn');
+    const normed = rmsNorm(scope.scope('input_layernorm'), hidden, `${prefix}.input_layernorm.weight`, h);
+    // q: [B, S, nh, hd] -> per-head RMSNorm -> [B, nh, S, hd] -> RoPE -> [B, nkv, nh / nkv, S, hd] so query head h reads kv head h / (nh / nkv).
+    const heads = (proj: string, count: number): string => attn.op('Reshape', [linear(attn.scope(proj), normed, count * hd, h), i64([0, 0, count, hd])]);
+    const toHeadsFirst = (x: string): string => attn.op('Transpose', [x], { perm: attr.ints([0, 2, 1, 3]) });
+    const q = rope(attn, toHeadsFirst(rmsNorm(attn.scope('q_norm'), heads('q_proj', nh), `${prefix}.self_attn.q_norm.weight`, hd)));
+    const k = rope(attn, toHeadsFirst(rmsNorm(attn.scope('k_norm'), heads('k_proj', nkv), `${prefix}.self_attn.k_norm.weight`, hd)));
+    const v = toHeadsFirst(heads('v_proj', nkv));
+    const qGrouped = attn.op('Reshape', [q, i64([0, nkv, nh / nkv, -1, hd])]);
+    const kT = attn.op('Transpose', [attn.op('Unsqueeze', [k, i64([2])])], { perm: attr.ints([0, 1, 2, 4, 3]) });
+    const scores = attn.op('Add', [attn.op('Mul', [attn.op('MatMul', [qGrouped, kT]), f32([hd ** -0.5], [])]), additiveMask]);
+    const probs = attn.op('Softmax', [scores], { axis: attr.int(-1) });
+    const context = attn.op('MatMul', [probs, attn.op('Unsqueeze', [v, i64([2])])]);
+    const merged = attn.op('Reshape', [attn.op('Transpose', [attn.op('Reshape', [context, i64([0, nh, -1, hd])])], { perm: attr.ints([0, 2, 1, 3]) }), i64([0, 0, nh * hd])]);
+    hidden = scope.op('Add', [hidden, linear(attn.scope('o_proj'), merged, h, nh * hd)]);
+
+    const mlp = scope.scope('mlp');
+    const mlpIn = rmsNorm(scope.scope('post_attention_layernorm'), hidden, `${prefix}.post_attention_layernorm.weight`, h);
+    const gate = linear(mlp.scope('gate_proj'), mlpIn, m.intermediate_size, h);
+    const act = mlp.scope('act_fn');
+    const activated = act.op('Mul', [gate, act.op('Sigmoid', [gate])]);
+    const up = linear(mlp.scope('up_proj'), mlpIn, m.intermediate_size, h);
+    hidden = scope.op('Add', [hidden, linear(mlp.scope('down_proj'), mlp.op('Mul', [activated, up]), h, m.intermediate_size)]);
+    states.push(hidden);
+  }
+  if (plan.finalNorm) states[m.num_hidden_layers] = rmsNorm(root.scope('norm'), hidden, 'model.norm.weight', h);
+
+  const selected = config.outputLayers.map((index) => states[index] as string);
+  b.node('Concat', selected, { outputs: [QWEN3_PROMPT_EMBEDS], attributes: { axis: attr.int(-1) }, name: '/Concat' });
+  b.output(QWEN3_PROMPT_EMBEDS, DataType.FLOAT, ['batch', 'sequence', config.outputLayers.length * h]);
+  return b.build();
+}
+
+/**
+ * RoPE inverse frequencies 1 / theta^(2i / head_dim), i < head_dim / 2, rounded through float32 at
+ * each step as transformers computes them (`base ** (arange(0, dim, 2).float() / dim)` in float32).
+ */
+export function qwen3InverseFrequencies(theta: number, headDim: number): Float32Array {
+  const out = new Float32Array(headDim / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Math.fround(1 / Math.fround(Math.fround(theta) ** Math.fround((2 * i) / headDim)));
+  return out;
+}
