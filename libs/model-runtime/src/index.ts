@@ -7,8 +7,7 @@ export {
   writeActivations,
 } from './activations/activations-file.js';
 export type { Activations, ActivationsError } from './activations/activations-file.js';
-export { writeFileAtomic } from './atomic-write.js';
-export { decodeSafetensors, DTYPE_BYTES, encodeSafetensors, tensorToFloat64 } from './safetensors/safetensors-codec.js';
+export { decodeFloats, decodeSafetensors, DTYPE_BYTES, encodeSafetensors, tensorToFloat64 } from './safetensors/safetensors-codec.js';
 export type {
   SafetensorsDtype,
   SafetensorsError,
