@@ -54,3 +54,28 @@ export type {
   Qwen3TextEncoderConfig,
   Qwen3TextEncoderGraph,
 } from './qwen3/index.js';
+export { CUDA_INSTALL_COMMAND, describeSessionError } from './session/session-error.js';
+export type { SessionError } from './session/session-error.js';
+export { createSession, runSession } from './session/create-session.js';
+export type { Device, GraphOptimization, ModelSession, ResolvedDevice, SessionOptions, ValueSpec } from './session/create-session.js';
+export { BFL_IO, detectTextEncoderIo, detectTransformerIo, DIFFUSERS_IO } from './model-folder/io-naming.js';
+export type { NamingError, TextEncoderIo, TransformerIo, TransformerNaming } from './model-folder/io-naming.js';
+export { MODEL_MANIFEST_FORMAT, parseModelManifest } from './model-folder/model-manifest.js';
+export type { ManifestComponent, ManifestProblem, ModelManifest } from './model-folder/model-manifest.js';
+export { openModelFolder, readGraph } from './model-folder/open-model-folder.js';
+export type { GraphFile, GraphValue, ModelFolder, ModelFolderError, SizedFile } from './model-folder/open-model-folder.js';
+export { describeModelFolderError } from './model-folder/describe-model-folder-error.js';
+export { gaussianNoise, xoshiro128StarStar } from './noise/gaussian-noise.js';
+export { FINGERPRINT_VERSION, fingerprintGraph, sha256, sha256File } from './cache/model-fingerprint.js';
+export { cacheEntryPath, canonicalJson, PROBE_CACHE_FORMAT, promptKey, readCachedUnits, writeCachedUnits } from './cache/probe-cache.js';
+export type { PromptKeyParts } from './cache/probe-cache.js';
+export { feedTensor, imageIds, latentGrid, PIXELS_PER_TOKEN, repeat, textIds } from './probe/probe-inputs.js';
+export { readPromptEmbeddings, STACKED_EMBEDDINGS_TENSOR } from './probe/prompt-embeddings.js';
+export type { PromptEmbedding, PromptEmbeddings } from './probe/prompt-embeddings.js';
+export { tapConfig, tapTransformer } from './probe/tap-transformer.js';
+export type { ProbeTapOptions, TappedTransformer } from './probe/tap-transformer.js';
+export { describeProbeError } from './probe/probe-error.js';
+export type { ProbeError } from './probe/probe-error.js';
+export type { ProbeProgress, ProbeStage } from './probe/probe-progress.js';
+export { PROBE_TIMESTEP, runProbe } from './probe/run-probe.js';
+export type { ProbePair, ProbeOptions, ProbeResult, PromptTokens, Tokenize } from './probe/run-probe.js';

@@ -1,0 +1,171 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import { dataTypeName, describeHooksError, externalReferences, readModelFile, shapeOf, type ModelProto } from '@moral-plantain/hooks';
+import { detectTextEncoderIo, detectTransformerIo, type NamingError, type TextEncoderIo, type TransformerIo } from './io-naming.js';
+import { parseModelManifest, type ManifestProblem, type ModelManifest } from './model-manifest.js';
+
+/** A graph input or output as the graph file declares it. */
+export interface GraphValue {
+  readonly name: string;
+  /** Element type (`float`, `float16`, `int64`, ...). */
+  readonly type: string;
+  /** Dimensions: numbers, symbolic names, or null when unknown. */
+  readonly shape: readonly (number | string | null)[] | null;
+}
+
+/** A file on disk with its size. */
+export interface SizedFile {
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/** One ONNX graph of a model folder: its file, its external data files and its declared inputs and outputs. */
+export interface GraphFile extends SizedFile {
+  readonly externalData: readonly SizedFile[];
+  readonly inputs: readonly GraphValue[];
+  readonly outputs: readonly GraphValue[];
+}
+
+/** A model folder: ours (with `model.json`) or a community export (detected from file names and graph inputs). */
+export interface ModelFolder {
+  readonly dir: string;
+  readonly kind: 'ours' | 'community';
+  /** `model.json`, for folders built by `model build`. */
+  readonly manifest: ModelManifest | null;
+  readonly transformer: GraphFile;
+  readonly transformerIo: TransformerIo;
+  readonly textEncoder: GraphFile | null;
+  readonly textEncoderIo: TextEncoderIo | null;
+  /** Folder holding `tokenizer.json` (and the chat template), when the model has its own tokenizer. */
+  readonly tokenizerDir: string | null;
+  /** `prompt_embeds.safetensors`, precomputed prompt embeddings for folders without a text encoder. */
+  readonly promptEmbeddings: string | null;
+}
+
+/** Why a folder is not a usable model folder. */
+export type ModelFolderError =
+  | { readonly _tag: 'FolderUnreadable'; readonly path: string; readonly reason: string }
+  | { readonly _tag: 'NoTransformer'; readonly dir: string; readonly looked: readonly string[] }
+  | { readonly _tag: 'BadManifest'; readonly path: string; readonly problems: readonly ManifestProblem[] }
+  | { readonly _tag: 'GraphUnreadable'; readonly path: string; readonly reason: string }
+  | { readonly _tag: 'MissingFile'; readonly path: string; readonly what: string }
+  | ({ readonly path: string } & NamingError);
+
+/** File names looked for, in order. */
+const TRANSFORMER_FILES = ['transformer.onnx', 'transformer/model.onnx'];
+const TEXT_ENCODER_FILES = ['text_encoder.onnx', 'text_encoder/model.onnx'];
+const TOKENIZER_DIRS = ['.', 'tokenizer'];
+const PROMPT_EMBEDDINGS_FILE = 'prompt_embeds.safetensors';
+
+/**
+ * Opens a model folder: reads `model.json` when there is one, decodes the graph files (never their
+ * external data) and detects the transformer's input naming (diffusers or BFL) and the text
+ * encoder's. Every problem found is reported.
+ */
+export function openModelFolder(dir: string): TE.TaskEither<readonly ModelFolderError[], ModelFolder> {
+  return async () => {
+    const root = path.resolve(dir);
+    const info = await stat(root).catch((error: unknown) => error as Error);
+    if (info instanceof Error || !info.isDirectory()) return E.left([{ _tag: 'FolderUnreadable', path: dir, reason: info instanceof Error ? codeOf(info) : 'not a folder' }]);
+    const problems: ModelFolderError[] = [];
+    const manifest = await readManifest(root, problems);
+    const transformerFile = manifest ? manifest.transformer.file : await firstExisting(root, TRANSFORMER_FILES);
+    const textEncoderFile = manifest ? (manifest.textEncoder?.file ?? null) : await firstExisting(root, TEXT_ENCODER_FILES);
+    if (transformerFile === null) problems.push({ _tag: 'NoTransformer', dir, looked: TRANSFORMER_FILES });
+    const transformer = transformerFile === null ? null : await readGraph(path.join(root, transformerFile), problems);
+    const textEncoder = textEncoderFile === null ? null : await readGraph(path.join(root, textEncoderFile), problems);
+    const transformerIo = transformer ? named(transformer, detectTransformerIo, problems) : null;
+    const textEncoderIo = textEncoder ? named(textEncoder, detectTextEncoderIo, problems) : null;
+    for (const file of manifest?.tokenizerFiles ?? []) {
+      if (!(await exists(path.join(root, file)))) problems.push({ _tag: 'MissingFile', path: path.join(root, file), what: 'a tokenizer file model.json lists' });
+    }
+    const tokenizerDir = await firstExisting(root, TOKENIZER_DIRS.map((d) => path.join(d, 'tokenizer.json')));
+    const promptEmbeddings = (await exists(path.join(root, PROMPT_EMBEDDINGS_FILE))) ? path.join(root, PROMPT_EMBEDDINGS_FILE) : null;
+    if (problems.length > 0 || !transformer || !transformerIo) return E.left(problems);
+    return E.right({
+      dir: root,
+      kind: manifest ? 'ours' : 'community',
+      manifest,
+      transformer,
+      transformerIo,
+      textEncoder,
+      textEncoderIo,
+      tokenizerDir: tokenizerDir === null ? null : path.dirname(path.join(root, tokenizerDir)),
+      promptEmbeddings,
+    });
+  };
+}
+
+/** Reads a graph file's declared inputs, outputs and external data files (which are never opened, only sized). */
+export async function readGraph(file: string, problems: ModelFolderError[]): Promise<GraphFile | null> {
+  const loaded = await readModelFile(file)();
+  if (E.isLeft(loaded)) {
+    problems.push({ _tag: 'GraphUnreadable', path: file, reason: loaded.left.map((e) => describeHooksError(e).message).join('; ') });
+    return null;
+  }
+  const { model, dir, bytes } = loaded.right;
+  const externalData: SizedFile[] = [];
+  for (const location of [...new Set(externalReferences(model).map((r) => r.location))]) {
+    const dataPath = path.join(dir, location);
+    const size = await stat(dataPath).then((s) => s.size, () => null);
+    if (size === null) problems.push({ _tag: 'MissingFile', path: dataPath, what: `the external data file of ${path.basename(file)}` });
+    else externalData.push({ path: dataPath, bytes: size });
+  }
+  return { path: loaded.right.path, bytes, externalData, ...graphValues(model) };
+}
+
+function graphValues(model: ModelProto): { inputs: GraphValue[]; outputs: GraphValue[] } {
+  const graph = model.graph;
+  const initializers = new Set(graph?.initializer.map((t) => t.name) ?? []);
+  const value = (info: NonNullable<typeof graph>['input'][number]): GraphValue => {
+    const type = info.type?.value;
+    return { name: info.name, type: type?.case === 'tensorType' ? dataTypeName(type.value.elemType) : 'non-tensor', shape: shapeOf(info) ?? null };
+  };
+  // Old exporters list initializers among the inputs; they are not inputs one feeds.
+  return { inputs: (graph?.input ?? []).filter((i) => !initializers.has(i.name)).map(value), outputs: (graph?.output ?? []).map(value) };
+}
+
+function named<T>(graph: GraphFile, detect: (inputs: readonly string[], outputs: readonly string[]) => E.Either<NamingError, T>, problems: ModelFolderError[]): T | null {
+  const result = detect(graph.inputs.map((i) => i.name), graph.outputs.map((o) => o.name));
+  if (E.isRight(result)) return result.right;
+  problems.push({ ...result.left, path: graph.path });
+  return null;
+}
+
+async function readManifest(root: string, problems: ModelFolderError[]): Promise<ModelManifest | null> {
+  const file = path.join(root, 'model.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    problems.push({ _tag: 'BadManifest', path: file, problems: [{ key: '(file)', reason: `is not JSON (${(error as Error).message})` }] });
+    return null;
+  }
+  const manifest = parseModelManifest(parsed);
+  if (E.isLeft(manifest)) {
+    problems.push({ _tag: 'BadManifest', path: file, problems: manifest.left });
+    return null;
+  }
+  return manifest.right;
+}
+
+async function firstExisting(root: string, names: readonly string[]): Promise<string | null> {
+  for (const name of names) if (await exists(path.join(root, name))) return name;
+  return null;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then((s) => s.isFile(), () => false);
+}
+
+function codeOf(error: Error): string {
+  return (error as NodeJS.ErrnoException).code ?? error.message;
+}

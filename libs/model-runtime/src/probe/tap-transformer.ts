@@ -1,0 +1,60 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { TAPS_FORMAT, manifestPathFor, tapModelFile, type HooksErrors, type IndexRange, type TapsManifest } from '@moral-plantain/hooks';
+import { canonicalJson } from '../cache/probe-cache.js';
+import { sha256 } from '../cache/model-fingerprint.js';
+
+/** Which units a probe reads: the hooks `flux2` preset, with its unit options passed through. */
+export interface ProbeTapOptions {
+  /** Channels per unit (default 16). */
+  readonly unitWidth?: number;
+  /** Channel range of each tapped input (default all). */
+  readonly channels?: IndexRange;
+  /** Token range reduced over (default all tokens, text and image). */
+  readonly tokens?: IndexRange;
+}
+
+/** The tap configuration as it enters cache keys and activations metadata. */
+export function tapConfig(options: ProbeTapOptions): Readonly<Record<string, unknown>> {
+  return { preset: 'flux2', unitWidth: options.unitWidth ?? 16, channels: options.channels ?? null, tokens: options.tokens ?? null };
+}
+
+/** A tapped transformer on disk. */
+export interface TappedTransformer {
+  readonly modelPath: string;
+  readonly manifest: TapsManifest;
+  /** False when an earlier run's tapped graph for the same model and configuration was reused. */
+  readonly written: boolean;
+}
+
+/**
+ * Writes the tapped transformer (`<name>.tapped-<12 hex>.onnx` + its `.taps.json`) into `dir`
+ * (default: beside the model, where its external data resolves; elsewhere the data file is
+ * hard-linked, never copied), or reuses the one an earlier run wrote for the same model
+ * fingerprint and tap configuration.
+ */
+export async function tapTransformer(modelPath: string, fingerprint: string, options: ProbeTapOptions, dir?: string): Promise<E.Either<HooksErrors, TappedTransformer>> {
+  const config = tapConfig(options);
+  const id = sha256(canonicalJson({ fingerprint, config })).slice(0, 12);
+  const out = path.join(path.resolve(dir ?? path.dirname(modelPath)), `${path.basename(modelPath, '.onnx')}.tapped-${id}.onnx`);
+  const existing = await readManifest(manifestPathFor(out));
+  const modelThere = await stat(out).then((s) => s.isFile(), () => false);
+  if (existing && modelThere) return E.right({ modelPath: out, manifest: existing, written: false });
+  const tapped = await tapModelFile(modelPath, out, {
+    preset: 'flux2',
+    ...(options.unitWidth !== undefined ? { unitWidth: options.unitWidth } : {}),
+    ...(options.channels !== undefined ? { channels: options.channels } : {}),
+    ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
+  })();
+  return E.map((t: { modelPath: string; manifest: TapsManifest }) => ({ modelPath: t.modelPath, manifest: t.manifest, written: true }))(tapped);
+}
+
+async function readManifest(file: string): Promise<TapsManifest | null> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as TapsManifest;
+    return parsed.format === TAPS_FORMAT && Array.isArray(parsed.taps) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
