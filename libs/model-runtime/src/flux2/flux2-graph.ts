@@ -144,7 +144,8 @@ function modulate(scope: GraphBuilder, normed: string, scalePlusOne: string, shi
 async function timestepEmbedding(g: GraphContext, embed: GraphBuilder, name: string, t: string, params: Flux2ParameterStore): Promise<string> {
   const channels = g.config.timestep_guidance_channels;
   const half = channels / 2;
-  const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half));
+  // diffusers' Timesteps computes the frequencies in float32 step by step; mirror each rounding.
+  const freqs = Float32Array.from({ length: half }, (_, i) => Math.exp(Math.fround(Math.fround(Math.fround(-Math.log(10000)) * i) / half)));
   const proj = embed.scope('time_proj');
   const scaled = proj.op('Mul', [t, proj.constant(float32Tensor(new Float32Array([1000]), []))]);
   const args = proj.op('Mul', [proj.op('Unsqueeze', [scaled, g.axis1]), proj.constant(float32Tensor(freqs))]);
