@@ -88,7 +88,8 @@ export function fakeTransformer(options: FakeTransformerOptions = {}): ModelProt
   const u = b.op('Concat', [b.op('Tanh', [y]), y], { axis: attr.int(-1) });
   const z = single.op('MatMul', [u, single.parameter('weight', float32Tensor(w.ws, [2 * d, d]))]);
   const out = b.scope('proj_out').op('MatMul', [z, b.scope('proj_out').parameter('weight', float32Tensor(w.wp, [d, c]))]);
-  b.output(out, DataType.FLOAT, ['batch', 'tokens', c]);
+  const [prediction] = b.node('Identity', [out], { outputs: [names.out] });
+  b.output(prediction!, DataType.FLOAT, ['batch', 'tokens', c]);
   return b.build();
 }
 
@@ -99,11 +100,9 @@ export function fakeTextEncoder(dims: FakeDims = FAKE_DIMS, table: Float32Array 
   const mask = b.input('attention_mask', DataType.INT64, ['batch', 'tokens']);
   const emb = b.scope('embed_tokens').op('Gather', [b.scope('embed_tokens').parameter('weight', float32Tensor(table, [dims.vocab, dims.textWidth])), ids], { axis: attr.int(0) });
   const m = b.op('Unsqueeze', [b.op('Cast', [mask], { to: attr.int(DataType.FLOAT) }), b.constant(int64Tensor(new BigInt64Array([2n]), [1]))]);
-  b.output(b.op('Mul', [emb, m], {}, { name: 'prompt_embeds_mul' }), DataType.FLOAT, ['batch', 'tokens', dims.textWidth]);
-  const model = b.build();
-  model.graph!.output[0]!.name = 'prompt_embeds';
-  model.graph!.node.at(-1)!.output[0] = 'prompt_embeds';
-  return model;
+  const [embeds] = b.node('Mul', [emb, m], { outputs: ['prompt_embeds'] });
+  b.output(embeds!, DataType.FLOAT, ['batch', 'tokens', dims.textWidth]);
+  return b.build();
 }
 
 /** The fake text encoder's embedding table: entry (v, j) = sin(v + 0.37 j). */
