@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Packs every publishable package, installs all tarballs into an empty scratch project and imports
+# each one there (and runs the CLI's --version). Run from the repository root after `npm ci`.
+set -euo pipefail
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+packages=(stats hooks stimuli model-runtime report)
+
+npx nx run-many -t build --outputStyle=static >/dev/null
+tarballs=()
+for p in "${packages[@]}"; do
+  tarballs+=("$scratch/$(cd "libs/$p" && npm pack --silent --pack-destination "$scratch" 2>/dev/null | tail -n 1)")
+done
+tarballs+=("$scratch/$(cd apps/cli && npm pack --silent --pack-destination "$scratch" 2>/dev/null | tail -n 1)")
+cd "$scratch"
+npm init -y >/dev/null
+ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --silent "${tarballs[@]}" 2>/dev/null
+for p in "${packages[@]}"; do
+  node --input-type=module -e "const m = await import('@moral-plantain/$p'); console.log('@moral-plantain/$p: ' + Object.keys(m).length + ' exports')"
+done
+echo "moral-plantain --version: $(npx --no-install moral-plantain --version)"
