@@ -16,8 +16,8 @@ import {
   type TokenCounter,
   type ValidationReport,
 } from '@moral-plantain/stimuli';
+import { describeTextError, loadQwen3Tokenizer, qwen3TokenCounter } from '@moral-plantain/model-runtime';
 import { CliError } from '../cli-error.js';
-import { createQwen3TokenCounter } from '../qwen3-token-counter.js';
 
 const TOKENIZERS = ['qwen3', 'chars', 'words'] as const;
 type TokenizerName = (typeof TOKENIZERS)[number];
@@ -82,12 +82,12 @@ export function registerStimuliCommand(program: Command): void {
     .option('--context-window <tokens>', 'largest token count of a prompt after the chat template', '512')
     .option('--no-strict', 'report design problems (token counts, spans, agents, categories) as warnings')
     .option('--json', 'machine-readable output')
-    .action((file: string, options: ValidateOptions) => {
+    .action(async (file: string, options: ValidateOptions) => {
       const tolerance = nonNegativeInteger(options.tolerance, '--tolerance');
       const contextWindow = nonNegativeInteger(options.contextWindow, '--context-window');
       const loaded = load(file, options.json);
       const report = validateStimulusSet(loaded.set, {
-        tokenCounter: tokenCounter(options.tokenizer),
+        tokenCounter: await tokenCounter(options.tokenizer),
         tokenTolerance: tolerance,
         contextWindow,
         strict: options.strict,
@@ -122,10 +122,13 @@ function load(nameOrFile: string, json = false): LoadedStimulusSet {
   );
 }
 
-function tokenCounter(name: TokenizerName): TokenCounter {
+async function tokenCounter(name: TokenizerName): Promise<TokenCounter> {
   switch (name) {
-    case 'qwen3':
-      return createQwen3TokenCounter();
+    case 'qwen3': {
+      const tokenizer = await loadQwen3Tokenizer();
+      if (E.isLeft(tokenizer)) throw new CliError(describeTextError(tokenizer.left), 'Reinstall moral-plantain, or use --tokenizer chars for a rough count.');
+      return qwen3TokenCounter(tokenizer.right);
+    }
     case 'chars':
       return characterCounter();
     case 'words':
