@@ -113,3 +113,9 @@ export type {
 } from './qwen3/index.js';
 export { defaultQwen3TokenizerDir, describeTextError, encodePrompts, loadQwen3Tokenizer, qwen3TokenCounter } from './text/index.js';
 export type { EncodedPrompts, EncodePromptsOptions, PromptTruncated, Qwen3Tokenizer, TextError, TextTokenCounter } from './text/index.js';
+export { buildModelFolder, describeBuildModelFolderError } from './model-folder/build-model-folder.js';
+export type { BuildModelFolderError, BuildModelFolderOptions, BuiltModelFolder } from './model-folder/build-model-folder.js';
+export { describeModelFolder } from './model-folder/describe-model-folder.js';
+export type { DescribeOptions, FolderFileInfo, GraphInfo, ModelFolderInfo, TapsInfo } from './model-folder/describe-model-folder.js';
+export { qwen3Tokenize } from './probe/qwen3-tokenize.js';
+export type { Qwen3TokenizeOptions } from './probe/qwen3-tokenize.js';

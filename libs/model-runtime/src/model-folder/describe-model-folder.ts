@@ -1,0 +1,92 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { TAPS_FORMAT, type TapsManifest } from '@moral-plantain/hooks';
+import { sha256File } from '../cache/model-fingerprint.js';
+import type { GraphValue, ModelFolder } from './open-model-folder.js';
+
+/** One file of a model folder. */
+export interface FolderFileInfo {
+  /** Path relative to the folder. */
+  readonly file: string;
+  readonly bytes: number;
+  /** SHA-256 of the content (hex), or null when hashing was not asked for. */
+  readonly sha256: string | null;
+}
+
+/** A graph's role, naming and declared inputs and outputs. */
+export interface GraphInfo {
+  readonly file: string;
+  readonly naming: string;
+  readonly inputs: readonly GraphValue[];
+  readonly outputs: readonly GraphValue[];
+}
+
+/** A tapped transformer found in the folder (`*.taps.json`). */
+export interface TapsInfo {
+  readonly manifest: string;
+  readonly taps: number;
+  readonly totalUnits: number;
+  readonly unitWidth: number;
+  readonly groups: readonly string[];
+}
+
+/** What `model info` shows of a model folder. */
+export interface ModelFolderInfo {
+  readonly dir: string;
+  readonly kind: 'ours' | 'community';
+  readonly name: string;
+  readonly tiny: boolean;
+  readonly configs: { readonly transformer: unknown; readonly textEncoder: unknown };
+  readonly weights: { readonly transformer: string | null; readonly textEncoder: string | null };
+  readonly seeds: Readonly<Record<string, number>>;
+  readonly resolution: readonly [number, number];
+  readonly transformer: GraphInfo;
+  readonly textEncoder: GraphInfo | null;
+  readonly tokenizerDir: string | null;
+  readonly promptEmbeddings: string | null;
+  readonly files: readonly FolderFileInfo[];
+  readonly taps: readonly TapsInfo[];
+}
+
+/** Options of `describeModelFolder`. */
+export interface DescribeOptions {
+  /** Compute the SHA-256 of every file (default true; reads every byte, slow for multi-GB data files). */
+  readonly hash?: boolean;
+}
+
+/** Describes an opened model folder: configs, files with sizes and hashes, graph inputs and outputs, the detected naming and any tapped graphs. */
+export async function describeModelFolder(folder: ModelFolder, options: DescribeOptions = {}): Promise<ModelFolderInfo> {
+  const hash = options.hash ?? true;
+  const m = folder.manifest;
+  const names = (await readdir(folder.dir, { recursive: true, withFileTypes: true }))
+    .filter((d) => d.isFile() && !d.name.startsWith('.'))
+    .map((d) => path.relative(folder.dir, path.join(d.parentPath ?? d.path, d.name)))
+    .sort();
+  const files: FolderFileInfo[] = [];
+  for (const file of names) {
+    const full = path.join(folder.dir, file);
+    files.push({ file, bytes: (await stat(full)).size, sha256: hash ? await sha256File(full) : null });
+  }
+  const taps: TapsInfo[] = [];
+  for (const file of names.filter((n) => n.endsWith('.taps.json'))) {
+    const parsed = await readFile(path.join(folder.dir, file), 'utf8').then((t) => JSON.parse(t) as TapsManifest).catch(() => null);
+    if (parsed?.format === TAPS_FORMAT) taps.push({ manifest: file, taps: parsed.taps.length, totalUnits: parsed.totalUnits, unitWidth: parsed.unitWidth, groups: parsed.taps.map((t) => t.group) });
+  }
+  const rel = (p: string) => path.relative(folder.dir, p);
+  return {
+    dir: folder.dir,
+    kind: folder.kind,
+    name: m?.name ?? path.basename(folder.dir),
+    tiny: m?.tiny ?? false,
+    configs: { transformer: m?.transformer.config ?? null, textEncoder: m?.textEncoder?.config ?? null },
+    weights: { transformer: m?.transformer.weights ?? null, textEncoder: m?.textEncoder?.weights ?? null },
+    seeds: m?.seeds ?? {},
+    resolution: m?.resolution ?? [1024, 1024],
+    transformer: { file: rel(folder.transformer.path), naming: folder.transformerIo.naming, inputs: folder.transformer.inputs, outputs: folder.transformer.outputs },
+    textEncoder: folder.textEncoder ? { file: rel(folder.textEncoder.path), naming: 'input_ids, attention_mask -> prompt_embeds', inputs: folder.textEncoder.inputs, outputs: folder.textEncoder.outputs } : null,
+    tokenizerDir: folder.tokenizerDir === null ? null : rel(folder.tokenizerDir) || '.',
+    promptEmbeddings: folder.promptEmbeddings === null ? null : rel(folder.promptEmbeddings),
+    files,
+    taps,
+  };
+}
