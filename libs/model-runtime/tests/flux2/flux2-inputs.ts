@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { seededStream, type Flux2Config } from '../../src/index.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { seededStream, seededTensor, seededWeights, type Flux2Config, type WeightSource } from '../../src/index.js';
 import type { Flux2ReferenceInputs } from '../reference/flux2-reference.js';
 
 /** Seeded inputs of one FLUX.2 call: noise latents over a grid, text features, ids as the klein pipeline makes them. */
@@ -40,4 +41,21 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
   return max;
+}
+
+/**
+ * Seeded weights whose norm scales are 1 + 0.5 N(0, 1) instead of ones, so a test notices a norm
+ * weight used in the wrong place.
+ */
+export function seededWithNormWeights(seed: number): WeightSource {
+  const inner = seededWeights({ seed });
+  return {
+    description: `${inner.description}, random norm weights`,
+    read: async (name, shape, init) => {
+      if (init.kind !== 'ones') return inner.read(name, shape, init);
+      const noise = seededTensor(seed, name, shape, { kind: 'embedding' });
+      return E.right(noise.map((v) => 1 + 0.5 * v));
+    },
+    unread: () => [],
+  };
 }
