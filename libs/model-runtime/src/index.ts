@@ -82,6 +82,12 @@ export type { ProbeError } from './probe/probe-error.js';
 export type { ProbeProgress, ProbeStage } from './probe/probe-progress.js';
 export { PROBE_TIMESTEP, runProbe } from './probe/run-probe.js';
 export type { ProbePair, ProbeOptions, ProbeResult, PromptTokens, Tokenize } from './probe/run-probe.js';
+export { buildModelFolder, describeBuildModelFolderError } from './model-folder/build-model-folder.js';
+export type { BuildModelFolderError, BuildModelFolderOptions, BuiltModelFolder } from './model-folder/build-model-folder.js';
+export { describeModelFolder } from './model-folder/describe-model-folder.js';
+export type { DescribeOptions, FolderFileInfo, GraphInfo, ModelFolderInfo, TapsInfo } from './model-folder/describe-model-folder.js';
+export { qwen3Tokenize } from './probe/qwen3-tokenize.js';
+export type { Qwen3TokenizeOptions } from './probe/qwen3-tokenize.js';
 export {
   buildQwen3TextEncoder,
   describeQwen3ConfigProblem,
@@ -113,9 +119,3 @@ export type {
 } from './qwen3/index.js';
 export { defaultQwen3TokenizerDir, describeTextError, encodePrompts, loadQwen3Tokenizer, qwen3TokenCounter } from './text/index.js';
 export type { EncodedPrompts, EncodePromptsOptions, PromptTruncated, Qwen3Tokenizer, TextError, TextTokenCounter } from './text/index.js';
-export { buildModelFolder, describeBuildModelFolderError } from './model-folder/build-model-folder.js';
-export type { BuildModelFolderError, BuildModelFolderOptions, BuiltModelFolder } from './model-folder/build-model-folder.js';
-export { describeModelFolder } from './model-folder/describe-model-folder.js';
-export type { DescribeOptions, FolderFileInfo, GraphInfo, ModelFolderInfo, TapsInfo } from './model-folder/describe-model-folder.js';
-export { qwen3Tokenize } from './probe/qwen3-tokenize.js';
-export type { Qwen3TokenizeOptions } from './probe/qwen3-tokenize.js';

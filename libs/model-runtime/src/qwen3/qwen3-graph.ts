@@ -71,7 +71,9 @@ export async function buildQwen3TextEncoder(
     if (E.isLeft(read)) errors.push(read.left);
     else values.set(parameter.name, read.right);
   }
-  const extra = weights.unread().filter((name) => !values.has(name) && !isSkippableQwen3Tensor(name, plan));
+  // A tensor asked for but refused (wrong shape, dtype) is already reported; only unknown names are extra.
+  const requested = new Set(plan.parameters.map((p) => p.name));
+  const extra = weights.unread().filter((name) => !requested.has(name) && !isSkippableQwen3Tensor(name, plan));
   if (extra.length > 0) errors.push({ _tag: 'ExtraTensors', names: extra, source: weights.description });
   if (errors.length > 0) return E.left(errors as NEA.NonEmptyArray<Qwen3BuildError>);
   const model = assembleGraph(config, plan, (name) => values.get(name) as Float32Array, options.name ?? 'qwen3_text_encoder');
