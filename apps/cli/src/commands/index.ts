@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerInspectCommand } from './inspect.js';
+import { registerModelCommand } from './model.js';
 import { registerReportCommand } from './report.js';
 import { registerStatsCommand } from './stats.js';
 import { registerStimuliCommand } from './stimuli.js';
@@ -9,4 +10,4 @@ import { registerTapCommand } from './tap.js';
 export type CommandRegistration = (program: Command) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. One file per command in this folder. */
-export const commandRegistrations: readonly CommandRegistration[] = [registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerReportCommand];
+export const commandRegistrations: readonly CommandRegistration[] = [registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand];
