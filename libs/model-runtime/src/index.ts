@@ -25,38 +25,6 @@ export {
   seededWeights,
 } from './weights/index.js';
 export type { SeededStream, SeededWeightsOptions, TensorEntry, WeightError, WeightInit, WeightSource } from './weights/index.js';
-export {
-  buildFlux2Transformer,
-  buildFlux2TransformerModel,
-  describeFlux2BuildError,
-  describeFlux2ConfigProblem,
-  FLUX2_INLINE_LIMIT,
-  FLUX2_IO,
-  FLUX2_OPSET,
-  flux2InnerDim,
-  flux2MlpHidden,
-  flux2OutChannels,
-  flux2ParameterShapes,
-  flux2Preset,
-  flux2Presets,
-  flux2TransformerSkeleton,
-  flux2WeightBytes,
-  parseFlux2Config,
-  validateFlux2Config,
-} from './flux2/index.js';
-export type {
-  Flux2BuildError,
-  Flux2BuildOptions,
-  Flux2Config,
-  Flux2ConfigProblem,
-  Flux2FileOptions,
-  Flux2Model,
-  Flux2Parameter,
-  Flux2PresetName,
-  Flux2WeightDtype,
-  Flux2Written,
-  ParsedFlux2Config,
-} from './flux2/index.js';
 export { CUDA_INSTALL_COMMAND, describeSessionError } from './session/session-error.js';
 export type { SessionError } from './session/session-error.js';
 export { createSession, runSession } from './session/create-session.js';
@@ -117,5 +85,38 @@ export type {
   Qwen3TextEncoderConfig,
   Qwen3TextEncoderGraph,
 } from './qwen3/index.js';
+export {
+  buildFlux2Transformer,
+  buildFlux2TransformerModel,
+  describeFlux2BuildError,
+  describeFlux2ConfigProblem,
+  FLUX2_INLINE_LIMIT,
+  FLUX2_IO,
+  FLUX2_OPSET,
+  flux2InnerDim,
+  flux2MlpHidden,
+  flux2OutChannels,
+  flux2ParameterShapes,
+  flux2Preset,
+  flux2Presets,
+  flux2TransformerSkeleton,
+  flux2WeightBytes,
+  parseFlux2Config,
+  readFlux2ConfigFile,
+  validateFlux2Config,
+} from './flux2/index.js';
+export type {
+  Flux2BuildError,
+  Flux2BuildOptions,
+  Flux2Config,
+  Flux2ConfigProblem,
+  Flux2FileOptions,
+  Flux2Model,
+  Flux2Parameter,
+  Flux2PresetName,
+  Flux2WeightDtype,
+  Flux2Written,
+  ParsedFlux2Config,
+} from './flux2/index.js';
 export { defaultQwen3TokenizerDir, describeTextError, encodePrompts, loadQwen3Tokenizer, qwen3TokenCounter } from './text/index.js';
 export type { EncodedPrompts, EncodePromptsOptions, PromptTruncated, Qwen3Tokenizer, TextError, TextTokenCounter } from './text/index.js';

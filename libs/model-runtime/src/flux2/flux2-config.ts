@@ -39,7 +39,8 @@ export type Flux2ConfigProblem =
   | { readonly _tag: 'InvalidValue'; readonly key: string; readonly value: unknown; readonly reason: string }
   | { readonly _tag: 'Inconsistent'; readonly keys: readonly string[]; readonly reason: string }
   | { readonly _tag: 'UnknownPreset'; readonly preset: string; readonly known: readonly string[] }
-  | { readonly _tag: 'NotAnObject'; readonly source: string };
+  | { readonly _tag: 'NotAnObject'; readonly source: string }
+  | { readonly _tag: 'Unreadable'; readonly source: string; readonly reason: string };
 
 /** A parsed diffusers `config.json`: the config and the keys it had that this builder ignores. */
 export interface ParsedFlux2Config {
@@ -213,5 +214,7 @@ export function describeFlux2ConfigProblem(problem: Flux2ConfigProblem): string 
       return `There is no FLUX.2 preset "${problem.preset}"; use one of ${problem.known.join(', ')}.`;
     case 'NotAnObject':
       return `${problem.source} is not a JSON object of FLUX.2 config keys.`;
+    case 'Unreadable':
+      return `Could not read the FLUX.2 config ${problem.source}: ${problem.reason}.`;
   }
 }

@@ -18,6 +18,7 @@ export {
   validateFlux2Config,
 } from './flux2-config.js';
 export type { Flux2Config, Flux2ConfigProblem, Flux2PresetName, ParsedFlux2Config } from './flux2-config.js';
+export { readFlux2ConfigFile } from './flux2-config-file.js';
 export { FLUX2_IO, FLUX2_OPSET } from './flux2-graph.js';
 export type { Flux2WeightDtype } from './flux2-parameter-store.js';
 export { flux2ParameterShapes } from './flux2-parameters.js';

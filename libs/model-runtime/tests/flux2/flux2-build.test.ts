@@ -150,6 +150,7 @@ describe('building FLUX.2 transformers into files', () => {
     const counting: WeightSource = { description: 'counting', read: async (...args) => (reads++, seededWeights().read(...args)), unread: () => [] };
     const invalid = await buildFlux2TransformerModel({ ...tiny, attention_head_dim: 15 }, counting);
     expect(E.isLeft(invalid) && invalid.left._tag).toBe('InvalidConfig');
+    expect(E.isLeft(invalid) && describeFlux2BuildError(invalid.left)).toMatch(/RoPE axes sum to 16 but each head has 15 dims/);
     const large = await buildFlux2TransformerModel(flux2Presets()['klein-4b'], counting);
     expect(E.isLeft(large) && large.left._tag).toBe('TooLargeForMemory');
     expect(reads).toBe(0);

@@ -1,4 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   describeFlux2ConfigProblem,
@@ -7,6 +10,7 @@ import {
   flux2Preset,
   flux2Presets,
   parseFlux2Config,
+  readFlux2ConfigFile,
   validateFlux2Config,
   type Flux2Config,
 } from '../../src/index.js';
@@ -89,5 +93,21 @@ describe('FLUX.2 configs', () => {
     expect(E.isLeft(result) && result.left.map((p) => p._tag)).toEqual(['MissingKey', 'InvalidValue']);
     const notObject = parseFlux2Config([1, 2], 'x/config.json');
     expect(E.isLeft(notObject) && notObject.left.map(describeFlux2ConfigProblem)).toEqual(['x/config.json is not a JSON object of FLUX.2 config keys.']);
+  });
+
+  it('reads a config.json file, and says why one cannot be read', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'flux2-config-'));
+    try {
+      await writeFile(path.join(dir, 'config.json'), JSON.stringify(KLEIN_4B_JSON));
+      await writeFile(path.join(dir, 'broken.json'), '{"num_layers": 5,');
+      const good = await readFlux2ConfigFile(path.join(dir, 'config.json'));
+      expect(E.isRight(good) && good.right.config.num_single_layers).toBe(20);
+      const broken = await readFlux2ConfigFile(path.join(dir, 'broken.json'));
+      expect(E.isLeft(broken) && broken.left.map(describeFlux2ConfigProblem)[0]).toMatch(/broken.json: not JSON/);
+      const absent = await readFlux2ConfigFile(path.join(dir, 'absent.json'));
+      expect(E.isLeft(absent) && absent.left).toEqual([{ _tag: 'Unreadable', source: path.join(dir, 'absent.json'), reason: 'ENOENT' }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
