@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { WeightError, WeightSource } from '../weights/weight-source.js';
-import { describeFlux2ConfigProblem, validateFlux2Config, type Flux2Config, type Flux2ConfigProblem } from './flux2-config.js';
+import { validateFlux2Config, type Flux2Config, type Flux2ConfigProblem } from './flux2-config.js';
 import { layoutFlux2Graph } from './flux2-graph.js';
 import { createParameterStore, externalDataSink, inlineSink, skeletonParameterStore, type Flux2ParameterStore, type Flux2WeightDtype } from './flux2-parameter-store.js';
 import { flux2ParameterShapes } from './flux2-parameters.js';
@@ -139,7 +139,8 @@ export function flux2WeightBytes(config: Flux2Config, dtype: Flux2WeightDtype = 
 export function describeFlux2BuildError(error: Flux2BuildError): string {
   switch (error._tag) {
     case 'InvalidConfig':
-      return error.problems.map(describeFlux2ConfigProblem).join(' ');
+      // The problems themselves are worded by describeFlux2ConfigProblem, one line each.
+      return `The FLUX.2 config is invalid (${error.problems.length} problem${error.problems.length === 1 ? '' : 's'}).`;
     case 'WeightProblems':
       return `${error.problems.length} FLUX.2 weight${error.problems.length === 1 ? ' is' : 's are'} missing or of the wrong shape: ${error.problems
         .slice(0, 8)
