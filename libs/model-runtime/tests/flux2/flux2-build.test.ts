@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import * as E from 'fp-ts/lib/Either.js';
-import { DataType, decodeModel, findLinearLayers, fromFloat16Bits, selectLayers, toFloat16Bits } from '@moral-plantain/hooks';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { DataType, decodeModel, findLinearLayers, fromFloat16Bits, selectLayers, tapModelFile, toFloat16Bits } from '@moral-plantain/hooks';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,6 +78,23 @@ describe('building FLUX.2 transformers into files', () => {
     expect(Array.from((actual['noise_pred'] as ort.Tensor).data as Float32Array)).toEqual(Array.from((expected['noise_pred'] as ort.Tensor).data as Float32Array));
   });
 
+  it('gives a streamed model that the flux2 tap preset taps into another folder, with unchanged noise_pred', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'model', 'transformer.onnx');
+    await mkdir(path.dirname(file));
+    const written = await buildFlux2Transformer(tiny, seededWeights({ seed: 6 }), { file, externalData: true });
+    if (E.isLeft(written)) throw new Error(describeFlux2BuildError(written.left));
+    const tappedPath = path.join(dir, 'tapped', 'transformer.onnx');
+    await mkdir(path.dirname(tappedPath));
+    const tapped = await tapModelFile(file, tappedPath, { preset: 'flux2' })();
+    if (E.isLeft(tapped)) throw new Error(JSON.stringify(tapped.left));
+    expect(tapped.right.manifest.totalUnits).toBe(2 * 4 + 4 * 16);
+    const plain = await (await ort.InferenceSession.create(file)).run(flux2Feeds(tiny, inputs));
+    const withTaps = await (await ort.InferenceSession.create(tappedPath)).run(flux2Feeds(tiny, inputs));
+    expect(Array.from((withTaps['noise_pred'] as ort.Tensor).data as Float32Array)).toEqual(Array.from((plain['noise_pred'] as ort.Tensor).data as Float32Array));
+    for (const tap of tapped.right.manifest.taps) expect((withTaps[tap.output] as ort.Tensor).dims).toEqual([1, tap.units]);
+  });
+
   it('keeps small models in one graph file unless asked for external data', async () => {
     const dir = await tempDir();
     const written = await buildFlux2Transformer(tiny, seededWeights(), { file: path.join(dir, 'transformer.onnx') });
@@ -116,8 +133,7 @@ describe('building FLUX.2 transformers into files', () => {
     const source = await checkpointWeights(dir);
     if (E.isLeft(source)) throw new Error('open');
     const out = path.join(root, 'out');
-    await rm(out, { recursive: true, force: true });
-    await (await import('node:fs/promises')).mkdir(out);
+    await mkdir(out);
     const result = await buildFlux2Transformer(tiny, source.right, { file: path.join(out, 'transformer.onnx'), externalData: true });
     expect(E.isLeft(result)).toBe(true);
     if (E.isRight(result) || result.left._tag !== 'WeightProblems') throw new Error('expected weight problems');
