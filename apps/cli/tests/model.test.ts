@@ -86,6 +86,7 @@ describe('moral-plantain model', () => {
       [['--seed', '-1'], /--seed must be a non-negative integer/],
       [['--text-layers', '1,2'], /gives 2 x 32 = 64 channels but the transformer's joint_attention_dim is 96/],
       [['--config', path.join(out, 'none.json')], /Cannot read .*none.json/],
+      [['--weights', out], /--weights was given without --text-encoder/],
     ];
     for (const [args, message] of cases) {
       const result = cli('model', 'build', '--out', out, ...args);

@@ -65,6 +65,9 @@ export function registerModelCommand(program: Command): void {
       const seed = parseSeed(options.seed);
       if (options.weights !== undefined && options.random) throw new CliError('--weights and --random exclude each other.', 'Give a checkpoint with --weights, or --random --seed N for seeded weights.');
       if (options.preset !== undefined && options.config !== undefined) throw new CliError('--preset and --config exclude each other.', 'Use --preset for a built-in config or --config for a diffusers config.json.');
+      if (options.weights !== undefined && options.textEncoder === undefined) {
+        throw new CliError('A checkpoint transformer needs its text encoder: --weights was given without --text-encoder.', 'Add --text-encoder DIR (the Hugging Face Qwen3 folder), or --no-text-encoder to give prompt embeddings from prompt_embeds.safetensors.');
+      }
       const transformerConfig = readTransformerConfig(options);
       const transformerWeights = options.weights === undefined ? seededWeights({ seed }) : await readCheckpoint(options.weights);
       const tiny = options.config === undefined && (options.preset ?? 'tiny') === 'tiny' && options.weights === undefined;

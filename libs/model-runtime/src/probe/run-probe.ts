@@ -154,6 +154,7 @@ async function probe(folder: ModelFolder, options: ProbeOptions): Promise<ProbeR
   }
 
   const seconds = { load: 0, encode: 0, transformer: 0 };
+  const noiseCache = createNoiseCache();
   let sessions: Sessions | null = null;
   let computed = 0;
   try {
@@ -173,7 +174,7 @@ async function probe(folder: ModelFolder, options: ProbeOptions): Promise<ProbeR
       const embeddings = await embed(batch, sessions.textEncoder, folder);
       seconds.encode += (performance.now() - encodeStart) / 1000;
       const runStart = performance.now();
-      const rows = await runTransformer(sessions.transformer, folder, manifest, embeddings, seed, resolution);
+      const rows = await runTransformer(sessions.transformer, folder, manifest, embeddings, seed, resolution, noiseCache);
       seconds.transformer += (performance.now() - runStart) / 1000;
       for (const [i, job] of batch.entries()) {
         if (vectors.has(job.prompt)) continue;
@@ -286,12 +287,12 @@ async function embed(batch: readonly Job[], encoder: ModelSession | null, folder
 }
 
 /** Runs the tapped transformer on one batch and returns each sample's per-unit vector. */
-async function runTransformer(session: ModelSession, folder: ModelFolder, manifest: TapsManifest, text: BatchEmbeddings, seed: number, resolution: readonly [number, number]): Promise<Float32Array[]> {
+async function runTransformer(session: ModelSession, folder: ModelFolder, manifest: TapsManifest, text: BatchEmbeddings, seed: number, resolution: readonly [number, number], noiseCache: NoiseCache): Promise<Float32Array[]> {
   const io = folder.transformerIo;
   const { rows, cols } = latentGrid(resolution[0], resolution[1]);
   const imageTokens = rows * cols;
   const channels = latentChannels(session, folder);
-  const noise = gaussianNoise(seed, imageTokens * channels);
+  const noise = noiseCache.get(seed, imageTokens * channels);
   const b = text.batch;
   const ids = (name: string, values: Float32Array, count: number) => {
     const batched = rankOf(session, name) === 3;
@@ -313,6 +314,21 @@ async function runTransformer(session: ModelSession, folder: ModelFolder, manife
     for (let i = 0; i < b; i++) vectors[i]!.set(values.subarray(i * tap.units, (i + 1) * tap.units), tap.offset);
   }
   return vectors;
+}
+
+/** The run's noise latents, drawn once (the same for every prompt and batch). */
+interface NoiseCache {
+  get(seed: number, count: number): Float32Array;
+}
+
+function createNoiseCache(): NoiseCache {
+  let cached: { seed: number; noise: Float32Array } | null = null;
+  return {
+    get(seed, count) {
+      if (cached?.seed !== seed || cached.noise.length !== count) cached = { seed, noise: gaussianNoise(seed, count) };
+      return cached.noise;
+    },
+  };
 }
 
 function latentChannels(session: ModelSession, folder: ModelFolder): number {
