@@ -57,35 +57,6 @@ export type { DescribeOptions, FolderFileInfo, GraphInfo, ModelFolderInfo, TapsI
 export { qwen3Tokenize } from './probe/qwen3-tokenize.js';
 export type { Qwen3TokenizeOptions } from './probe/qwen3-tokenize.js';
 export {
-  buildQwen3TextEncoder,
-  describeQwen3ConfigProblem,
-  isQwen3PresetName,
-  isSkippableQwen3Tensor,
-  parseQwen3ConfigJson,
-  QWEN3_ATTENTION_MASK,
-  QWEN3_INPUT_IDS,
-  QWEN3_MASK_VALUE,
-  QWEN3_MAX_LENGTH,
-  QWEN3_PROMPT_EMBEDS,
-  QWEN3_VOCAB_SIZE,
-  qwen3InverseFrequencies,
-  qwen3ParameterPlan,
-  qwen3Presets,
-  validateQwen3TextEncoderConfig,
-} from './qwen3/index.js';
-export type {
-  Qwen3BuildError,
-  Qwen3BuildOptions,
-  Qwen3Config,
-  Qwen3ConfigProblem,
-  Qwen3ConfigProblems,
-  Qwen3Parameter,
-  Qwen3ParameterPlan,
-  Qwen3PresetName,
-  Qwen3TextEncoderConfig,
-  Qwen3TextEncoderGraph,
-} from './qwen3/index.js';
-export {
   buildFlux2Transformer,
   buildFlux2TransformerModel,
   describeFlux2BuildError,
@@ -118,5 +89,34 @@ export type {
   Flux2Written,
   ParsedFlux2Config,
 } from './flux2/index.js';
+export {
+  buildQwen3TextEncoder,
+  describeQwen3ConfigProblem,
+  isQwen3PresetName,
+  isSkippableQwen3Tensor,
+  parseQwen3ConfigJson,
+  QWEN3_ATTENTION_MASK,
+  QWEN3_INPUT_IDS,
+  QWEN3_MASK_VALUE,
+  QWEN3_MAX_LENGTH,
+  QWEN3_PROMPT_EMBEDS,
+  QWEN3_VOCAB_SIZE,
+  qwen3InverseFrequencies,
+  qwen3ParameterPlan,
+  qwen3Presets,
+  validateQwen3TextEncoderConfig,
+} from './qwen3/index.js';
+export type {
+  Qwen3BuildError,
+  Qwen3BuildOptions,
+  Qwen3Config,
+  Qwen3ConfigProblem,
+  Qwen3ConfigProblems,
+  Qwen3Parameter,
+  Qwen3ParameterPlan,
+  Qwen3PresetName,
+  Qwen3TextEncoderConfig,
+  Qwen3TextEncoderGraph,
+} from './qwen3/index.js';
 export { defaultQwen3TokenizerDir, describeTextError, encodePrompts, loadQwen3Tokenizer, qwen3TokenCounter } from './text/index.js';
 export type { EncodedPrompts, EncodePromptsOptions, PromptTruncated, Qwen3Tokenizer, TextError, TextTokenCounter } from './text/index.js';

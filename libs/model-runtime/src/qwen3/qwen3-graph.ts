@@ -48,10 +48,17 @@ export interface Qwen3TextEncoderGraph {
  * (RMSNorm, q/k/v projections, per-head q/k RMSNorm, half-split RoPE at positions 0..S-1,
  * grouped-query attention with a causal plus padding mask, o_proj, SwiGLU MLP, residuals), and
  * the final norm only when hidden_states[num_hidden_layers] is requested. Initializers carry the
- * Hugging Face parameter names in torch layout ([out, in], transposed in the graph); nodes are
- * named by module scope as TorchScript does (`/model/layers.0/self_attn/q_proj/MatMul`).
+ * Hugging Face parameter names in torch layout ([out, in]; each Linear is a Gemm with transB over
+ * the [batch x sequence, in] rows); nodes are named by module scope as TorchScript does
+ * (`/model/layers.0/self_attn/q_proj/Gemm`).
  * Every config problem and every weight problem is reported at once; checkpoint tensors the
  * encoder never needs (later layers, lm_head) are allowed, any other unread tensor is an error.
+ *
+ * Padded positions (right padding) are computed exactly as transformers computes them and are not
+ * zeroed: a pad query attends to the real tokens before it (never to pads, itself included), so its
+ * row is a deterministic function of the prompt; the klein pipeline hands these rows to the
+ * transformer unchanged. A sample with no real token at all gets uniform attention, as with HF's
+ * finite mask value.
  */
 export async function buildQwen3TextEncoder(
   config: Qwen3TextEncoderConfig,
@@ -121,9 +128,21 @@ function assembleGraph(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan,
     const inverse = scope.op('Reciprocal', [scope.op('Sqrt', [scope.op('Add', [variance, f32([m.rms_norm_eps], [])])])]);
     return scope.op('Mul', [w, scope.op('Mul', [x, inverse])]);
   };
+  // Linear as Gemm with transB over [B x S, in] rows: the weight stays in torch layout [out, in]
+  // with no Transpose for ONNX Runtime to fold (which doubles weight memory at session start).
+  const batchSeq = root.op('Shape', [inputIds]);
+  const outShapes = new Map<number, string>();
+  const outShape = (out: number): string => {
+    const known = outShapes.get(out);
+    if (known !== undefined) return known;
+    const shape = root.op('Concat', [batchSeq, i64([out])], { axis: attr.int(0) });
+    outShapes.set(out, shape);
+    return shape;
+  };
   const linear = (scope: GraphBuilder, x: string, out: number, inp: number): string => {
     const w = scope.parameter('weight', float32Tensor(weight(`${scope.modulePath}.weight`), [out, inp]));
-    return scope.op('MatMul', [x, scope.op('Transpose', [w], { perm: attr.ints([1, 0]) })]);
+    const rows = scope.op('Reshape', [x, i64([-1, inp])]);
+    return scope.op('Reshape', [scope.op('Gemm', [rows, w], { transB: attr.int(1) }), outShape(out)]);
   };
   const rope = (scope: GraphBuilder, x: string): string => {
     const [x1, x2] = scope.node('Split', [x], { outputs: 2, attributes: { axis: attr.int(-1), num_outputs: attr.int(2) } }) as [string, string];
