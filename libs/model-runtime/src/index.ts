@@ -118,5 +118,5 @@ export type {
   Qwen3TextEncoderConfig,
   Qwen3TextEncoderGraph,
 } from './qwen3/index.js';
-export { defaultQwen3TokenizerDir, describeTextError, encodePrompts, loadQwen3Tokenizer, qwen3TokenCounter } from './text/index.js';
-export type { EncodedPrompts, EncodePromptsOptions, PromptTruncated, Qwen3Tokenizer, TextError, TextTokenCounter } from './text/index.js';
+export { defaultQwen3TokenizerDir, describeTextError, encodePrompt, encodePrompts, loadQwen3Tokenizer, qwen3TokenCounter } from './text/index.js';
+export type { EncodedPrompt, EncodedPrompts, EncodePromptsOptions, PromptTruncated, Qwen3Tokenizer, TextError, TextTokenCounter } from './text/index.js';

@@ -1,5 +1,5 @@
-export { encodePrompts } from './encode-prompts.js';
-export type { EncodedPrompts, EncodePromptsOptions, PromptTruncated } from './encode-prompts.js';
+export { encodePrompt, encodePrompts } from './encode-prompts.js';
+export type { EncodedPrompt, EncodedPrompts, EncodePromptsOptions, PromptTruncated } from './encode-prompts.js';
 export { qwen3TokenCounter } from './qwen3-token-counter.js';
 export type { TextTokenCounter } from './qwen3-token-counter.js';
 export { defaultQwen3TokenizerDir, loadQwen3Tokenizer } from './qwen3-tokenizer.js';

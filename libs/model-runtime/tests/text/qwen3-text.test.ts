@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultQwen3TokenizerDir, describeTextError, encodePrompts, loadQwen3Tokenizer, qwen3TokenCounter, type Qwen3Tokenizer } from '../../src/index.js';
+import { defaultQwen3TokenizerDir, describeTextError, encodePrompt, encodePrompts, loadQwen3Tokenizer, qwen3TokenCounter, type Qwen3Tokenizer } from '../../src/index.js';
 import { addedTokenId, readQwen3TokenizerJson, referenceQwen3Bpe } from '../reference/qwen3-bpe.js';
 
 const PROMPTS = [
@@ -135,6 +135,19 @@ describe('encodePrompts', () => {
       { _tag: 'PromptTruncated', index: 1, tokens: full.length, maxLength: 512, message: `Prompt 2 has ${full.length} tokens with the chat template; only the first 512 are encoded.` },
     ]);
     expect(encoded.tokenCounts[1]).toBe(full.length);
+  });
+
+  it('encodes a single prompt as the same row of int32 ids and mask, with its truncation warning', () => {
+    const batch = right(encodePrompts(tokenizer, PROMPTS));
+    const single = right(encodePrompt(tokenizer, PROMPTS[2] ?? ''));
+    expect(single.inputIds).toBeInstanceOf(Int32Array);
+    expect(Array.from(single.inputIds)).toEqual(Array.from(batch.inputIds.subarray(2 * 512, 3 * 512), Number));
+    expect(Array.from(single.attentionMask)).toEqual(Array.from(batch.attentionMask.subarray(2 * 512, 3 * 512), Number));
+    expect(single.warning).toBeNull();
+    const cut = right(encodePrompt(tokenizer, 'Hello World', { maxLength: 10 }, 4));
+    expect(Array.from(cut.inputIds)).toEqual(expectedIds('Hello World').slice(0, 10));
+    expect(cut.warning?.index).toBe(4);
+    expect(cut.tokens).toBe(14);
   });
 
   it('honours another length and rejects one that is not a positive whole number', () => {
