@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { TAPS_FORMAT, manifestPathFor, tapModelFile, type HooksErrors, type IndexRange, type TapsManifest } from '@moral-plantain/hooks';
@@ -41,6 +41,7 @@ export async function tapTransformer(modelPath: string, fingerprint: string, opt
   const existing = await readManifest(manifestPathFor(out));
   const modelThere = await stat(out).then((s) => s.isFile(), () => false);
   if (existing && modelThere) return E.right({ modelPath: out, manifest: existing, written: false });
+  await mkdir(path.dirname(out), { recursive: true });
   const tapped = await tapModelFile(modelPath, out, {
     preset: 'flux2',
     ...(options.unitWidth !== undefined ? { unitWidth: options.unitWidth } : {}),
