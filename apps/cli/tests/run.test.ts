@@ -1,0 +1,133 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildTinyModelFolder, decodeActivations, loadQwen3Tokenizer, openModelFolder, qwen3Tokenize, runProbe, type Activations } from '@moral-plantain/model-runtime';
+import { pairedTestSync } from '@moral-plantain/stats';
+import { loadBuiltinStimulusSet } from '@moral-plantain/stimuli';
+
+const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'run', ...args], { encoding: 'utf8' });
+const root = mkdtempSync(path.join(tmpdir(), 'mp-run-'));
+const first = path.join(root, 'first');
+
+function activationsIn(dir: string): Activations {
+  const decoded = decodeActivations(readFileSync(path.join(dir, 'activations.safetensors')));
+  if (E.isLeft(decoded)) throw new Error('activations file does not decode');
+  return decoded.right;
+}
+
+describe('moral-plantain run on the embedded tiny model', () => {
+  let summary: { tinyModel: boolean; prompts: { computed: number } };
+  beforeAll(() => {
+    const res = run('--out', first, '--permutations', '64', '--splits', '10', '--json');
+    expect(res.stderr).toMatch(/embedded TINY FLUX\.2-architecture model/);
+    expect(res.status).toBe(0);
+    summary = JSON.parse(res.stdout);
+  }, 120_000);
+
+  it('writes the report, results, activations, figures, CSV and provenance', () => {
+    expect(summary).toMatchObject({ tinyModel: true, prompts: { total: 50, computed: 50, cached: 0 } });
+    for (const file of ['README.md', 'results.json', 'activations.safetensors', 'run.json', 'unit-statistics.csv', 'figures/abs-t-by-block.svg']) {
+      expect(existsSync(path.join(first, file)), file).toBe(true);
+    }
+    const provenance = JSON.parse(readFileSync(path.join(first, 'run.json'), 'utf8'));
+    expect(provenance).toMatchObject({
+      format: 'moral-plantain/run@1',
+      model: { kind: 'tiny-seeded' },
+      stimuli: { name: 'moral-plantain', pairs: 25 },
+      protocol: { steps: 1, guidanceScale: 1, timestep: 1, seed: 0, unit: { width: 16, count: 72 } },
+      device: 'cpu',
+    });
+    expect(provenance.stimuli.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(provenance.model.files.map((f: { path: string }) => f.path)).toContain('transformer.onnx');
+    expect(Object.keys(provenance.timings.seconds)).toEqual(expect.arrayContaining(['model', 'probe', 'statistics', 'report', 'total']));
+  });
+
+  it('stores the same activations as a direct run of the probe', async () => {
+    const dir = path.join(root, 'direct-model');
+    const built = await buildTinyModelFolder(dir);
+    if (E.isLeft(built)) throw new Error('tiny model did not build');
+    const folder = await openModelFolder(dir)();
+    const tokenizer = await loadQwen3Tokenizer();
+    const set = loadBuiltinStimulusSet('moral-plantain');
+    if (E.isLeft(folder) || E.isLeft(tokenizer) || E.isLeft(set)) throw new Error('setup failed');
+    const direct = await runProbe(folder.right, { pairs: set.right.set.pairs.map((p) => ({ id: p.id, a: p.a, b: p.b })), tokenize: qwen3Tokenize(tokenizer.right), seed: 0 })();
+    if (E.isLeft(direct)) throw new Error('direct run failed');
+    const stored = activationsIn(first);
+    expect(stored.nPairs).toBe(25);
+    expect(stored.nUnits).toBe(72);
+    expect(stored.pairs).toEqual(set.right.set.pairs.map((p) => p.id));
+    expect(Array.from(stored.a)).toEqual(Array.from(direct.right.activations.a));
+    expect(Array.from(stored.b)).toEqual(Array.from(direct.right.activations.b));
+  }, 60_000);
+
+  it('writes results.json computed from those activations, and a report with its numbers', () => {
+    const stored = activationsIn(first);
+    const shape = [stored.nPairs, stored.nUnits];
+    const expected = pairedTestSync({ a: { data: stored.a, shape }, b: { data: stored.b, shape } }, { permutations: 64, seed: 0, splits: 10, groups: stored.groups ?? undefined });
+    if (E.isLeft(expected)) throw new Error('stats failed');
+    const results = JSON.parse(readFileSync(path.join(first, 'results.json'), 'utf8'));
+    expect(results).toEqual(JSON.parse(JSON.stringify(expected.right.results)));
+    const readme = readFileSync(path.join(first, 'README.md'), 'utf8');
+    const t3 = results.thresholds[0];
+    expect(readme).toContain(`| units with \\|t\\| > 3 | ${t3.observed} (${(t3.fraction * 100).toFixed(1)}%) |`);
+    expect(readme).toContain(`| max \\|t\\| | ${results.maxAbsT.value.toFixed(2)} |`);
+    expect(readme).toMatch(/Pipeline check/);
+  });
+
+  it('refuses a second run into a folder another live run holds', () => {
+    const busy = path.join(root, 'busy');
+    mkdirSync(busy);
+    writeFileSync(path.join(busy, '.moral-plantain.lock'), `${process.pid}\n`);
+    const res = run('--out', busy);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain(`another run (process ${process.pid}) is writing into ${busy}`);
+  });
+
+  it('resumes an interrupted run and gives the same activations', async () => {
+    const second = path.join(root, 'second');
+    const child = spawn(process.execPath, [bin, 'run', '--out', second, '--permutations', '64', '--splits', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/prompts: \d+\/50/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    expect(await exit).toBe(130);
+    expect(stderr).toMatch(/interrupted after \d+ of 50 prompts; they are saved/);
+    expect(existsSync(path.join(second, 'results.json'))).toBe(false);
+    const resumed = run('--out', second, '--permutations', '64', '--splits', '10', '--json');
+    expect(resumed.status).toBe(0);
+    const { prompts } = JSON.parse(resumed.stdout);
+    expect(prompts.cached).toBeGreaterThan(0);
+    expect(prompts.computed).toBeGreaterThan(0);
+    expect(readFileSync(path.join(second, 'activations.safetensors'))).toEqual(readFileSync(path.join(first, 'activations.safetensors')));
+  }, 120_000);
+
+  it('takes settings from a YAML config file, flags winning', () => {
+    const config = path.join(root, 'run.yaml');
+    writeFileSync(config, 'permutations: 32\nsplits: 0\nbatch-size: 2\n');
+    const res = run('--out', first, '--config', config, '--permutations', '48', '--json');
+    expect(res.status).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(first, 'results.json'), 'utf8'));
+    expect(results.permutation.count).toBe(48);
+    expect(results.splitHalf).toBeNull();
+    const settings = JSON.parse(readFileSync(path.join(first, 'run.json'), 'utf8')).settings;
+    expect(settings).toMatchObject({ permutations: 48, splits: 0, batchSize: 2 });
+  }, 60_000);
+
+  it('stops on bad settings and unknown stimuli with one clear error', () => {
+    const bad = run('--out', path.join(root, 'bad'), '--resolution', '100', '--seed', 'x');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/2 settings are invalid: seed must be a whole number.*resolution must be N or WxH/);
+    const config = path.join(root, 'typo.yaml');
+    writeFileSync(config, 'permutaions: 10\n');
+    expect(run('--config', config).stderr).toMatch(/unknown settings: permutaions/);
+    const missing = run('--out', path.join(root, 'bad'), '--stimuli', 'no-such-set');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the stimulus set "no-such-set"/);
+  });
+});
