@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs every publishable package, installs all tarballs into an empty scratch project and imports
-# each one there (and runs the CLI's --version). Run from the repository root after `npm ci`.
+# each one there, then runs `moral-plantain run` (the embedded tiny model) from the installed CLI. Run from the repository root after `npm ci`.
 set -euo pipefail
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -19,3 +19,6 @@ for p in "${packages[@]}"; do
   node --input-type=module -e "const m = await import('@moral-plantain/$p'); console.log('@moral-plantain/$p: ' + Object.keys(m).length + ' exports')"
 done
 echo "moral-plantain --version: $(npx --no-install moral-plantain --version)"
+echo "\$ npx moral-plantain run --permutations 200 --splits 20"
+npx --no-install moral-plantain run --permutations 200 --splits 20 2>/dev/null | tail -n 4
+ls moral-plantain-out
