@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { findLinearLayers, readModelFile } from '@moral-plantain/hooks';
+import { textTable } from '../text-table.js';
 import { hooksCliError } from './tap.js';
 
 /** Registers `inspect <model.onnx>`: lists the linear layers a tap selector can name. */
@@ -23,17 +24,8 @@ export function registerInspectCommand(program: Command): void {
         process.stdout.write('no linear layers with weights (MatMul, Gemm, MatMulNBits) found\n');
         return;
       }
-      process.stdout.write(table(['MODULE PATH', 'OP', 'INPUT WIDTH', 'NODE'], layers.map((l) => [l.module, l.op, l.inputWidth === undefined ? '?' : String(l.inputWidth), l.node])));
+      process.stdout.write(textTable(['MODULE PATH', 'OP', 'INPUT WIDTH', 'NODE'], layers.map((l) => [l.module, l.op, l.inputWidth === undefined ? '?' : String(l.inputWidth), l.node])));
       process.stdout.write(`${layers.length} linear layers\n`);
     });
 }
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return `${[headers, ...rows].map(line).join('\n')}\n`;
-}

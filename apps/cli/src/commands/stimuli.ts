@@ -18,6 +18,7 @@ import {
 } from '@moral-plantain/stimuli';
 import { describeTextError, loadQwen3Tokenizer, qwen3TokenCounter } from '@moral-plantain/model-runtime';
 import { CliError } from '../cli-error.js';
+import { textTable } from '../text-table.js';
 
 const TOKENIZERS = ['qwen3', 'chars', 'words'] as const;
 type TokenizerName = (typeof TOKENIZERS)[number];
@@ -45,7 +46,7 @@ export function registerStimuliCommand(program: Command): void {
       });
       if (options.json) return write(`${JSON.stringify(rows, null, 2)}\n`);
       write(
-        table(
+        textTable(
           ['NAME', 'VERSION', 'AXIS', 'PAIRS', 'KIND', 'SHA256'],
           rows.map((r) => [r.name, r.version, r.axis, String(r.pairs), r.example ? 'example' : 'experiment', r.hash.slice(0, 16)]),
         ),
@@ -144,7 +145,7 @@ function renderReport(loaded: LoadedStimulusSet, report: ValidationReport): stri
     `categories: ${report.categories.map((c) => `${c.name} ${c.count}`).join(', ')}`,
     '',
   ];
-  const pairs = table(
+  const pairs = textTable(
     ['PAIR', 'CATEGORY', 'TOKENS A', 'TOKENS B', 'WINDOW', 'A SPAN', 'B SPAN'],
     report.pairs.map((p) => [
       p.id,
@@ -164,7 +165,7 @@ function renderReport(loaded: LoadedStimulusSet, report: ValidationReport): stri
 }
 
 function problemTable(problems: readonly StimulusProblem[]): string {
-  return table(
+  return textTable(
     ['LOCATION', 'PAIR', 'SEVERITY', 'CODE', 'MESSAGE'],
     problems.map((p) => [
       p.location ? `${displayPath(p.location.file)}:${p.location.line}:${p.location.column}` : p.path,
@@ -176,16 +177,6 @@ function problemTable(problems: readonly StimulusProblem[]): string {
   );
 }
 
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return `${[headers, ...rows].map(line).join('\n')}\n`;
-}
 
 function displayPath(file: string): string {
   const relative = path.relative(process.cwd(), file);
