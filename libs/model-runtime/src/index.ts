@@ -27,11 +27,15 @@ export {
 export type { SeededStream, SeededWeightsOptions, TensorEntry, WeightError, WeightInit, WeightSource } from './weights/index.js';
 export {
   buildQwen3TextEncoder,
+  buildQwen3TextEncoderFile,
+  describeQwen3BuildError,
   describeQwen3ConfigProblem,
   isQwen3PresetName,
   isSkippableQwen3Tensor,
   parseQwen3ConfigJson,
   QWEN3_ATTENTION_MASK,
+  QWEN3_GRAPH_NAME,
+  QWEN3_INLINE_LIMIT,
   QWEN3_INPUT_IDS,
   QWEN3_MASK_VALUE,
   QWEN3_MAX_LENGTH,
@@ -40,6 +44,7 @@ export {
   qwen3InverseFrequencies,
   qwen3ParameterPlan,
   qwen3Presets,
+  qwen3WeightBytes,
   validateQwen3TextEncoderConfig,
 } from './qwen3/index.js';
 export type {
@@ -48,11 +53,13 @@ export type {
   Qwen3Config,
   Qwen3ConfigProblem,
   Qwen3ConfigProblems,
+  Qwen3FileOptions,
   Qwen3Parameter,
   Qwen3ParameterPlan,
   Qwen3PresetName,
   Qwen3TextEncoderConfig,
   Qwen3TextEncoderGraph,
+  Qwen3TextEncoderWritten,
 } from './qwen3/index.js';
 export {
   buildFlux2Transformer,

@@ -1,12 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { encodeModel, writeFileAtomic, type ModelProto } from '@moral-plantain/hooks';
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { encodeModel, type ModelProto } from '@moral-plantain/hooks';
 import path from 'node:path';
+import { writeGraphFile, writeStreamedGraph, type GraphWriteFailed } from '../graph-weights/graph-file.js';
+import { inlineSink } from '../graph-weights/parameter-sink.js';
+import { weightDtypeBytes } from '../graph-weights/weight-dtype.js';
 import type { WeightError, WeightSource } from '../weights/weight-source.js';
 import { validateFlux2Config, type Flux2Config, type Flux2ConfigProblem } from './flux2-config.js';
 import { layoutFlux2Graph } from './flux2-graph.js';
-import { createParameterStore, externalDataSink, inlineSink, skeletonParameterStore, type Flux2ParameterStore, type Flux2WeightDtype } from './flux2-parameter-store.js';
+import { createFlux2ParameterStore, skeletonParameterStore, type Flux2ParameterStore, type Flux2WeightDtype } from './flux2-parameter-store.js';
 import { flux2ParameterShapes } from './flux2-parameters.js';
 
 /** Options shared by the FLUX.2 builders. */
@@ -35,7 +36,7 @@ export type Flux2BuildError =
   | { readonly _tag: 'WeightProblems'; readonly problems: readonly WeightError[] }
   | { readonly _tag: 'UnreadTensors'; readonly names: readonly string[]; readonly source: string }
   | { readonly _tag: 'TooLargeForMemory'; readonly bytes: number }
-  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string };
+  | GraphWriteFailed;
 
 /** A FLUX.2 transformer built in memory. */
 export interface Flux2Model {
@@ -66,7 +67,7 @@ export async function buildFlux2TransformerModel(config: Flux2Config, weights: W
   if (E.isLeft(valid)) return E.left({ _tag: 'InvalidConfig', problems: valid.left });
   const bytes = flux2WeightBytes(config, dtype);
   if (bytes > FLUX2_INLINE_LIMIT) return E.left({ _tag: 'TooLargeForMemory', bytes });
-  const store = createParameterStore(weights, inlineSink(), dtype);
+  const store = createFlux2ParameterStore(weights, inlineSink(), dtype);
   const model = (await layoutFlux2Graph(config, store)).build();
   const checked = checkWeights(store, weights);
   return E.isLeft(checked) ? checked : E.right({ model, bytes: encodeModel(model), parameters: store.names });
@@ -86,36 +87,17 @@ export async function buildFlux2Transformer(config: Flux2Config, weights: Weight
   if (!external) {
     const built = await buildFlux2TransformerModel(config, weights, { dtype });
     if (E.isLeft(built)) return built;
-    const written = await writeGraph(graphPath, built.right.model);
+    const written = await writeGraphFile(graphPath, built.right.model);
     return E.map((graphBytes: number) => ({ graphPath, graphBytes, dataPath: undefined, dataBytes: 0, parameters: built.right.parameters }))(written);
   }
-  const location = `${path.basename(graphPath)}.data`;
-  const dataPath = path.join(path.dirname(graphPath), location);
-  const temp = `${dataPath}.${randomBytes(6).toString('hex')}.tmp`;
-  let handle;
-  try {
-    handle = await open(temp, 'w');
-  } catch (error) {
-    return E.left({ _tag: 'WriteFailed', path: dataPath, reason: reason(error) });
-  }
-  try {
-    const sink = externalDataSink(handle, location);
-    const store = createParameterStore(weights, sink, dtype);
+  // The store lives inside the streamed build (it needs its sink); its read list is kept for the result.
+  let parameters: Flux2Written['parameters'] = [];
+  return writeStreamedGraph(graphPath, async (sink): Promise<E.Either<Flux2BuildError, ModelProto>> => {
+    const store = createFlux2ParameterStore(weights, sink, dtype);
     const model = (await layoutFlux2Graph(config, store)).build();
-    await handle.close();
-    const checked = checkWeights(store, weights);
-    if (E.isLeft(checked)) {
-      await rm(temp, { force: true });
-      return checked;
-    }
-    await rename(temp, dataPath);
-    const written = await writeGraph(graphPath, model);
-    return E.map((graphBytes: number) => ({ graphPath, graphBytes, dataPath, dataBytes: sink.bytes(), parameters: store.names }))(written);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    return E.left({ _tag: 'WriteFailed', path: dataPath, reason: reason(error) });
-  }
+    parameters = store.names;
+    return E.as(model)(checkWeights(store, weights));
+  }).then(E.map((written) => ({ ...written, parameters })));
 }
 
 /**
@@ -132,7 +114,7 @@ export async function flux2TransformerSkeleton(config: Flux2Config, options: Flu
 /** Bytes of all weights of a config in the given storage type. */
 export function flux2WeightBytes(config: Flux2Config, dtype: Flux2WeightDtype = 'float32'): number {
   const count = flux2ParameterShapes(config).reduce((sum, p) => sum + p.shape.reduce((n, s) => n * s, 1), 0);
-  return count * (dtype === 'float16' ? 2 : 4);
+  return count * weightDtypeBytes(dtype);
 }
 
 /** One sentence for people. */
@@ -159,18 +141,4 @@ function checkWeights(store: Flux2ParameterStore, weights: WeightSource): E.Eith
   if (store.problems.length > 0) return E.left({ _tag: 'WeightProblems', problems: store.problems });
   const unread = weights.unread();
   return unread.length > 0 ? E.left({ _tag: 'UnreadTensors', names: unread, source: weights.description }) : E.right(true);
-}
-
-async function writeGraph(graphPath: string, model: ModelProto): Promise<E.Either<Flux2BuildError, number>> {
-  try {
-    const bytes = encodeModel(model);
-    await writeFileAtomic(graphPath, bytes);
-    return E.right(bytes.byteLength);
-  } catch (error) {
-    return E.left({ _tag: 'WriteFailed', path: graphPath, reason: reason(error) });
-  }
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,14 +1,13 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { encodeModel, writeFileAtomic, writeModelWithExternalData, type ModelProto } from '@moral-plantain/hooks';
+import { writeFileAtomic } from '@moral-plantain/hooks';
 import { buildFlux2Transformer, describeFlux2BuildError, type Flux2BuildError } from '../flux2/build-flux2-transformer.js';
 import { describeFlux2ConfigProblem, type Flux2Config } from '../flux2/flux2-config.js';
 import type { Qwen3TextEncoderConfig } from '../qwen3/qwen3-config.js';
-import { buildQwen3TextEncoder, type Qwen3BuildError } from '../qwen3/qwen3-graph.js';
-import { describeQwen3ConfigProblem } from '../qwen3/qwen3-config.js';
+import { buildQwen3TextEncoderFile } from '../qwen3/build-qwen3-text-encoder-file.js';
+import { describeQwen3BuildError, type Qwen3BuildError } from '../qwen3/qwen3-build-error.js';
 import { defaultQwen3TokenizerDir } from '../text/qwen3-tokenizer.js';
-import { formatWeightError } from '../weights/checkpoint-weights.js';
 import type { WeightSource } from '../weights/weight-source.js';
 import { MODEL_MANIFEST_FORMAT, type ModelManifest } from './model-manifest.js';
 
@@ -29,6 +28,11 @@ export interface BuildModelFolderOptions {
   readonly seeds: Readonly<Record<string, number>>;
   /** Write the transformer weights to `transformer.onnx.data` (default: only past 1 GiB). */
   readonly externalData?: boolean;
+  /**
+   * Stream the text encoder weights to `text_encoder.onnx.data` as they are read (default: only
+   * past 1 GiB, `QWEN3_INLINE_LIMIT`, as for the real Qwen3-4B, which is then never held in memory).
+   */
+  readonly textEncoderExternalData?: boolean;
 }
 
 /** Why a model folder could not be built. */
@@ -45,13 +49,12 @@ export interface BuiltModelFolder {
   readonly files: readonly string[];
 }
 
-/** Text encoders whose weights exceed this go to external data (`text_encoder.onnx.data`). */
-const TEXT_ENCODER_INLINE_LIMIT = 2 ** 30;
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'];
 
 /**
  * Builds a model folder: `transformer.onnx` (+ `.data` when large) from the FLUX.2 builder,
- * `text_encoder.onnx` from the Qwen3 builder, the tokenizer files, and `model.json` (written last,
+ * `text_encoder.onnx` (+ `.data` when large) from the Qwen3 builder, both streaming large weights
+ * to disk tensor by tensor, the tokenizer files, and `model.json` (written last,
  * so a folder with a model.json is complete).
  */
 export async function buildModelFolder(options: BuildModelFolderOptions): Promise<E.Either<BuildModelFolderError, BuiltModelFolder>> {
@@ -69,11 +72,12 @@ export async function buildModelFolder(options: BuildModelFolderOptions): Promis
   if (E.isLeft(transformer)) return E.left({ _tag: 'TransformerFailed', error: transformer.left });
   files.push('transformer.onnx', ...(transformer.right.dataPath ? [path.basename(transformer.right.dataPath)] : []));
   if (options.textEncoder) {
-    const built = await buildQwen3TextEncoder(options.textEncoder.config, options.textEncoder.weights);
-    if (E.isLeft(built)) return E.left({ _tag: 'TextEncoderFailed', errors: built.left });
-    const written = await writeGraph(built.right.model, path.join(dir, 'text_encoder.onnx'));
-    if (E.isLeft(written)) return written;
-    files.push(...written.right);
+    const written = await buildQwen3TextEncoderFile(options.textEncoder.config, options.textEncoder.weights, {
+      file: path.join(dir, 'text_encoder.onnx'),
+      ...(options.textEncoderExternalData !== undefined ? { externalData: options.textEncoderExternalData } : {}),
+    });
+    if (E.isLeft(written)) return E.left({ _tag: 'TextEncoderFailed', errors: written.left });
+    files.push('text_encoder.onnx', ...(written.right.dataPath ? [path.basename(written.right.dataPath)] : []));
   }
   const tokenizerDir = options.tokenizerDir === undefined ? defaultQwen3TokenizerDir() : options.tokenizerDir;
   const tokenizerFiles: string[] = [];
@@ -112,23 +116,8 @@ export function describeBuildModelFolderError(error: BuildModelFolderError): str
     case 'TransformerFailed':
       return [describeFlux2BuildError(error.error), ...(error.error._tag === 'InvalidConfig' ? error.error.problems.map(describeFlux2ConfigProblem) : [])];
     case 'TextEncoderFailed':
-      return error.errors.map((e) => (e._tag === 'MissingKey' || e._tag === 'InvalidValue' || e._tag === 'Unsupported' ? describeQwen3ConfigProblem(e) : formatWeightError(e)));
+      return error.errors.map(describeQwen3BuildError);
     case 'WriteFailed':
       return [`Could not write ${error.path}: ${error.reason}.`];
-  }
-}
-
-async function writeGraph(model: ModelProto, file: string): Promise<E.Either<BuildModelFolderError, string[]>> {
-  const weightBytes = (model.graph?.initializer ?? []).reduce((sum, t) => sum + t.rawData.byteLength + 4 * t.floatData.length, 0);
-  try {
-    if (weightBytes <= TEXT_ENCODER_INLINE_LIMIT) {
-      await writeFileAtomic(file, encodeModel(model));
-      return E.right([path.basename(file)]);
-    }
-    const written = await writeModelWithExternalData(model, file)();
-    if (E.isLeft(written)) return E.left({ _tag: 'WriteFailed', path: file, reason: JSON.stringify(written.left) });
-    return E.right([path.basename(file), `${path.basename(file)}.data`]);
-  } catch (error) {
-    return E.left({ _tag: 'WriteFailed', path: file, reason: String(error) });
   }
 }

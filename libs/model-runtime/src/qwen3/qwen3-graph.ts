@@ -1,8 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { attr, createGraphBuilder, DataType, float32Tensor, int64Tensor, type GraphBuilder, type ModelProto } from '@moral-plantain/hooks';
-import type { WeightError, WeightSource } from '../weights/weight-source.js';
-import { validateQwen3TextEncoderConfig, type Qwen3ConfigProblem, type Qwen3TextEncoderConfig } from './qwen3-config.js';
+import { inlineSink } from '../graph-weights/parameter-sink.js';
+import { createParameterStore, type ParameterStore } from '../graph-weights/parameter-store.js';
+import type { WeightSource } from '../weights/weight-source.js';
+import type { Qwen3BuildError } from './qwen3-build-error.js';
+import { validateQwen3TextEncoderConfig, type Qwen3TextEncoderConfig } from './qwen3-config.js';
 import { isSkippableQwen3Tensor, qwen3ParameterPlan, type Qwen3ParameterPlan } from './qwen3-parameters.js';
 
 /** Graph input: token ids [batch, sequence], int64. */
@@ -19,6 +22,9 @@ export const QWEN3_PROMPT_EMBEDS = 'prompt_embeds';
  */
 export const QWEN3_MASK_VALUE = -3.4028234663852886e38;
 
+/** Largest weight size (bytes) built in memory: 1 GiB, well below protobuf's 2 GB limit; larger encoders are built to a file with external data. */
+export const QWEN3_INLINE_LIMIT = 2 ** 30;
+
 /** Options of `buildQwen3TextEncoder`. */
 export interface Qwen3BuildOptions {
   /** Compute and weight dtype of the graph. Default and only value for now: `float32`. */
@@ -26,9 +32,6 @@ export interface Qwen3BuildOptions {
   /** ONNX graph name. Default `qwen3_text_encoder`. */
   readonly name?: string;
 }
-
-/** Why a text encoder could not be built: a config problem or a weight that could not be had. */
-export type Qwen3BuildError = Qwen3ConfigProblem | WeightError;
 
 /** A built text encoder. */
 export interface Qwen3TextEncoderGraph {
@@ -59,35 +62,64 @@ export interface Qwen3TextEncoderGraph {
  * row is a deterministic function of the prompt; the klein pipeline hands these rows to the
  * transformer unchanged. A sample with no real token at all gets uniform attention, as with HF's
  * finite mask value.
+ *
+ * Built in memory (the tiny preset in milliseconds; the same seeded source gives byte-identical
+ * bytes); weights over `QWEN3_INLINE_LIMIT` are refused before anything is read
+ * (`TooLargeForMemory`): build those with `buildQwen3TextEncoderFile`, which streams them to disk.
  */
 export async function buildQwen3TextEncoder(
   config: Qwen3TextEncoderConfig,
   weights: WeightSource,
   options: Qwen3BuildOptions = {},
 ): Promise<E.Either<NEA.NonEmptyArray<Qwen3BuildError>, Qwen3TextEncoderGraph>> {
+  const valid = checkQwen3BuildOptions(config, options);
+  if (E.isLeft(valid)) return valid;
+  const bytes = qwen3WeightBytes(config);
+  if (bytes > QWEN3_INLINE_LIMIT) return E.left([{ _tag: 'TooLargeForMemory', bytes }]);
+  const plan = qwen3ParameterPlan(config);
+  const store = createParameterStore(weights, inlineSink(), 'float32');
+  const model = await layoutQwen3TextEncoder(config, plan, store, options.name ?? QWEN3_GRAPH_NAME);
+  const checked = checkQwen3Weights(plan, store, weights);
+  if (E.isLeft(checked)) return checked;
+  return E.right({ model, config, plan, outputWidth: config.outputLayers.length * config.model.hidden_size });
+}
+
+/** Bytes of the float32 weights a text encoder reads (the layers it runs, not the whole checkpoint). */
+export function qwen3WeightBytes(config: Qwen3TextEncoderConfig): number {
+  return qwen3ParameterPlan(config).parameters.reduce((sum, p) => sum + 4 * p.shape.reduce((n, s) => n * s, 1), 0);
+}
+
+/** Checks the config (every problem at once) and the build options, before any weight is read. */
+export function checkQwen3BuildOptions(config: Qwen3TextEncoderConfig, options: Qwen3BuildOptions): E.Either<NEA.NonEmptyArray<Qwen3BuildError>, Qwen3TextEncoderConfig> {
   const valid = validateQwen3TextEncoderConfig(config);
   if (E.isLeft(valid)) return valid;
   if ((options.dtype ?? 'float32') !== 'float32') {
     return E.left([{ _tag: 'Unsupported', key: 'dtype', value: options.dtype, reason: 'the text encoder is built in float32 for now' }]);
   }
-  const plan = qwen3ParameterPlan(config);
-  const values = new Map<string, Float32Array>();
-  const errors: Qwen3BuildError[] = [];
-  for (const parameter of plan.parameters) {
-    const read = await weights.read(parameter.name, parameter.shape, parameter.init);
-    if (E.isLeft(read)) errors.push(read.left);
-    else values.set(parameter.name, read.right);
-  }
+  return valid;
+}
+
+/** Default ONNX graph name of the text encoder. */
+export const QWEN3_GRAPH_NAME = 'qwen3_text_encoder';
+
+/**
+ * Every weight problem the store met, then checkpoint tensors that nothing read and that the
+ * encoder may not skip (later layers, the final norm when unused and lm_head may stay unread).
+ */
+export function checkQwen3Weights(plan: Qwen3ParameterPlan, store: ParameterStore, weights: WeightSource): E.Either<NEA.NonEmptyArray<Qwen3BuildError>, true> {
+  const errors: Qwen3BuildError[] = [...store.problems];
   // A tensor asked for but refused (wrong shape, dtype) is already reported; only unknown names are extra.
   const requested = new Set(plan.parameters.map((p) => p.name));
   const extra = weights.unread().filter((name) => !requested.has(name) && !isSkippableQwen3Tensor(name, plan));
   if (extra.length > 0) errors.push({ _tag: 'ExtraTensors', names: extra, source: weights.description });
-  if (errors.length > 0) return E.left(errors as NEA.NonEmptyArray<Qwen3BuildError>);
-  const model = assembleGraph(config, plan, (name) => values.get(name) as Float32Array, options.name ?? 'qwen3_text_encoder');
-  return E.right({ model, config, plan, outputWidth: config.outputLayers.length * config.model.hidden_size });
+  return errors.length > 0 ? E.left(errors as NEA.NonEmptyArray<Qwen3BuildError>) : E.right(true);
 }
 
-function assembleGraph(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan, weight: (name: string) => Float32Array, name: string): ModelProto {
+/**
+ * Lays out the text encoder graph, reading each parameter through `store` at the point the graph
+ * needs it (in `plan.parameters` order), so a streaming store holds one tensor at a time.
+ */
+export async function layoutQwen3TextEncoder(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan, store: ParameterStore, name: string): Promise<ModelProto> {
   const m = config.model;
   const h = m.hidden_size;
   const nh = m.num_attention_heads;
@@ -102,8 +134,16 @@ function assembleGraph(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan,
   const inputIds = b.input(QWEN3_INPUT_IDS, DataType.INT64, ['batch', 'sequence']);
   const attentionMask = b.input(QWEN3_ATTENTION_MASK, DataType.INT64, ['batch', 'sequence']);
 
+  const planned = new Map(plan.parameters.map((p) => [p.name, p]));
+  // Every parameter is the `weight` of its module scope, with the shape and init the plan gives it.
+  const weightOf = (scope: GraphBuilder): Promise<string> => {
+    const parameter = planned.get(`${scope.modulePath}.weight`);
+    if (parameter === undefined) throw new Error(`the Qwen3 parameter plan has no ${scope.modulePath}.weight`);
+    return store.tensor(scope, parameter.name, parameter.shape, parameter.init);
+  };
+
   const embedScope = root.scope('embed_tokens');
-  const table = embedScope.parameter('weight', float32Tensor(weight('model.embed_tokens.weight'), [m.vocab_size, h]));
+  const table = await weightOf(embedScope);
   const embeddings = embedScope.op('Gather', [table, inputIds], { axis: attr.int(0) });
 
   // Positions 0..S-1, the RoPE tables [S, head_dim] and the additive mask [B, 1, 1, S, S], shared by all layers.
@@ -122,8 +162,8 @@ function assembleGraph(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan,
   const allowed = maskScope.op('And', [causal, keyAllowed]);
   const additiveMask = maskScope.op('Where', [allowed, f32([0], []), f32([QWEN3_MASK_VALUE], [])]);
 
-  const rmsNorm = (scope: GraphBuilder, x: string, paramName: string, size: number): string => {
-    const w = scope.parameter('weight', float32Tensor(weight(paramName), [size]));
+  const rmsNorm = async (scope: GraphBuilder, x: string): Promise<string> => {
+    const w = await weightOf(scope);
     const variance = scope.op('ReduceMean', [scope.op('Mul', [x, x]), i64([-1])], { keepdims: attr.int(1) });
     const inverse = scope.op('Reciprocal', [scope.op('Sqrt', [scope.op('Add', [variance, f32([m.rms_norm_eps], [])])])]);
     return scope.op('Mul', [w, scope.op('Mul', [x, inverse])]);
@@ -139,8 +179,8 @@ function assembleGraph(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan,
     outShapes.set(out, shape);
     return shape;
   };
-  const linear = (scope: GraphBuilder, x: string, out: number, inp: number): string => {
-    const w = scope.parameter('weight', float32Tensor(weight(`${scope.modulePath}.weight`), [out, inp]));
+  const linear = async (scope: GraphBuilder, x: string, out: number, inp: number): Promise<string> => {
+    const w = await weightOf(scope);
     const rows = scope.op('Reshape', [x, i64([-1, inp])]);
     return scope.op('Reshape', [scope.op('Gemm', [rows, w], { transB: attr.int(1) }), outShape(out)]);
   };
@@ -153,34 +193,33 @@ function assembleGraph(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan,
   const states: string[] = [embeddings];
   let hidden = embeddings;
   for (let layer = 0; layer < plan.layersRun; layer++) {
-    const prefix = `model.layers.${layer}`;
     const scope = root.scope(`layers.${layer}`);
     const attn = scope.scope('self_attn');
-    const normed = rmsNorm(scope.scope('input_layernorm'), hidden, `${prefix}.input_layernorm.weight`, h);
+    const normed = await rmsNorm(scope.scope('input_layernorm'), hidden);
     // q: [B, S, nh, hd] -> per-head RMSNorm -> [B, nh, S, hd] -> RoPE -> [B, nkv, nh / nkv, S, hd] so query head h reads kv head h / (nh / nkv).
-    const heads = (proj: string, count: number): string => attn.op('Reshape', [linear(attn.scope(proj), normed, count * hd, h), i64([0, 0, count, hd])]);
+    const heads = async (proj: string, count: number): Promise<string> => attn.op('Reshape', [await linear(attn.scope(proj), normed, count * hd, h), i64([0, 0, count, hd])]);
     const toHeadsFirst = (x: string): string => attn.op('Transpose', [x], { perm: attr.ints([0, 2, 1, 3]) });
-    const q = rope(attn, toHeadsFirst(rmsNorm(attn.scope('q_norm'), heads('q_proj', nh), `${prefix}.self_attn.q_norm.weight`, hd)));
-    const k = rope(attn, toHeadsFirst(rmsNorm(attn.scope('k_norm'), heads('k_proj', nkv), `${prefix}.self_attn.k_norm.weight`, hd)));
-    const v = toHeadsFirst(heads('v_proj', nkv));
+    const q = rope(attn, toHeadsFirst(await rmsNorm(attn.scope('q_norm'), await heads('q_proj', nh))));
+    const k = rope(attn, toHeadsFirst(await rmsNorm(attn.scope('k_norm'), await heads('k_proj', nkv))));
+    const v = toHeadsFirst(await heads('v_proj', nkv));
     const qGrouped = attn.op('Reshape', [q, i64([0, nkv, nh / nkv, -1, hd])]);
     const kT = attn.op('Transpose', [attn.op('Unsqueeze', [k, i64([2])])], { perm: attr.ints([0, 1, 2, 4, 3]) });
     const scores = attn.op('Add', [attn.op('Mul', [attn.op('MatMul', [qGrouped, kT]), f32([hd ** -0.5], [])]), additiveMask]);
     const probs = attn.op('Softmax', [scores], { axis: attr.int(-1) });
     const context = attn.op('MatMul', [probs, attn.op('Unsqueeze', [v, i64([2])])]);
     const merged = attn.op('Reshape', [attn.op('Transpose', [attn.op('Reshape', [context, i64([0, nh, -1, hd])])], { perm: attr.ints([0, 2, 1, 3]) }), i64([0, 0, nh * hd])]);
-    hidden = scope.op('Add', [hidden, linear(attn.scope('o_proj'), merged, h, nh * hd)]);
+    hidden = scope.op('Add', [hidden, await linear(attn.scope('o_proj'), merged, h, nh * hd)]);
 
     const mlp = scope.scope('mlp');
-    const mlpIn = rmsNorm(scope.scope('post_attention_layernorm'), hidden, `${prefix}.post_attention_layernorm.weight`, h);
-    const gate = linear(mlp.scope('gate_proj'), mlpIn, m.intermediate_size, h);
+    const mlpIn = await rmsNorm(scope.scope('post_attention_layernorm'), hidden);
+    const gate = await linear(mlp.scope('gate_proj'), mlpIn, m.intermediate_size, h);
     const act = mlp.scope('act_fn');
     const activated = act.op('Mul', [gate, act.op('Sigmoid', [gate])]);
-    const up = linear(mlp.scope('up_proj'), mlpIn, m.intermediate_size, h);
-    hidden = scope.op('Add', [hidden, linear(mlp.scope('down_proj'), mlp.op('Mul', [activated, up]), h, m.intermediate_size)]);
+    const up = await linear(mlp.scope('up_proj'), mlpIn, m.intermediate_size, h);
+    hidden = scope.op('Add', [hidden, await linear(mlp.scope('down_proj'), mlp.op('Mul', [activated, up]), h, m.intermediate_size)]);
     states.push(hidden);
   }
-  if (plan.finalNorm) states[m.num_hidden_layers] = rmsNorm(root.scope('norm'), hidden, 'model.norm.weight', h);
+  if (plan.finalNorm) states[m.num_hidden_layers] = await rmsNorm(root.scope('norm'), hidden);
 
   const selected = config.outputLayers.map((index) => states[index] as string);
   b.node('Concat', selected, { outputs: [QWEN3_PROMPT_EMBEDS], attributes: { axis: attr.int(-1) }, name: '/Concat' });

@@ -14,7 +14,7 @@ export interface Qwen3ParameterPlan {
   readonly layersRun: number;
   /** Whether the final `model.norm` is applied (only when hidden_states[num_hidden_layers] is requested). */
   readonly finalNorm: boolean;
-  /** Parameters read, in graph order. */
+  /** Parameters read, in the order the graph reads them (a streamed build reads and stores them one by one in this order). */
   readonly parameters: readonly Qwen3Parameter[];
   /** Checkpoint tensors present in a Qwen3 checkpoint but never read, as name patterns. */
   readonly skipped: readonly string[];
@@ -42,10 +42,10 @@ export function qwen3ParameterPlan(config: Qwen3TextEncoderConfig): Qwen3Paramet
     parameters.push(
       ones(`${p}.input_layernorm.weight`, h),
       linear(`${p}.self_attn.q_proj.weight`, q, h),
-      linear(`${p}.self_attn.k_proj.weight`, kv, h),
-      linear(`${p}.self_attn.v_proj.weight`, kv, h),
       ones(`${p}.self_attn.q_norm.weight`, m.head_dim),
+      linear(`${p}.self_attn.k_proj.weight`, kv, h),
       ones(`${p}.self_attn.k_norm.weight`, m.head_dim),
+      linear(`${p}.self_attn.v_proj.weight`, kv, h),
       linear(`${p}.self_attn.o_proj.weight`, h, q),
       ones(`${p}.post_attention_layernorm.weight`, h),
       linear(`${p}.mlp.gate_proj.weight`, m.intermediate_size, h),
