@@ -57,6 +57,17 @@ describe('moral-plantain model', () => {
     expect(read('a').equals(read('c'))).toBe(false);
   });
 
+  it('writes both graphs with external data when asked, and the folder still opens', () => {
+    const out = path.join(temp(), 'external');
+    const built = cli('model', 'build', '--out', out, '--external-data', '--json');
+    expect(built.status).toBe(0);
+    expect(JSON.parse(built.stdout).files).toEqual(expect.arrayContaining(['transformer.onnx.data', 'text_encoder.onnx.data']));
+    const info = cli('model', 'info', out, '--json');
+    expect(info.status).toBe(0);
+    const files = JSON.parse(info.stdout).files.map((f: { file: string }) => f.file);
+    expect(files).toEqual(expect.arrayContaining(['transformer.onnx.data', 'text_encoder.onnx.data']));
+  });
+
   it('builds from a diffusers config.json without a text encoder', () => {
     const dir = temp();
     const config = { _class_name: 'Flux2Transformer2DModel', num_layers: 1, num_single_layers: 1, num_attention_heads: 2, attention_head_dim: 8, joint_attention_dim: 24, mlp_ratio: 3.0, in_channels: 16, out_channels: null, patch_size: 1, axes_dims_rope: [2, 2, 2, 2], rope_theta: 2000, timestep_guidance_channels: 256, eps: 1e-6, guidance_embeds: false };

@@ -59,7 +59,7 @@ export function registerModelCommand(program: Command): void {
     .option('--text-encoder <dir>', 'a Hugging Face Qwen3 folder (config.json + model*.safetensors) for the text encoder (default: the preset, seeded)')
     .option('--no-text-encoder', 'no text encoder (prompt embeddings then come from prompt_embeds.safetensors)')
     .option('--text-layers <list>', 'hidden-state indices concatenated as the prompt embedding, e.g. 9,18,27 (default: the text preset\'s)')
-    .option('--external-data', 'write the transformer weights to transformer.onnx.data even when small')
+    .option('--external-data', 'write the weights to transformer.onnx.data and text_encoder.onnx.data even when small')
     .option('--json', 'machine-readable output')
     .action(async (options: BuildOptions) => {
       const seed = parseSeed(options.seed);
@@ -85,7 +85,7 @@ export function registerModelCommand(program: Command): void {
         transformer: { config: transformerConfig, weights: transformerWeights },
         textEncoder,
         ...(tokenizerDir !== undefined ? { tokenizerDir } : {}),
-        ...(options.externalData ? { externalData: true } : {}),
+        ...(options.externalData ? { externalData: true, textEncoderExternalData: true } : {}),
       });
       if (E.isLeft(built)) {
         const [first, ...rest] = describeBuildModelFolderError(built.left);

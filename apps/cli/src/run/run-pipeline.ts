@@ -76,7 +76,8 @@ export async function runPipeline(settings: RunSettings, display: ProgressDispla
       tappedDir: path.join(outDir, '.cache', 'tapped'),
       cacheDir,
       signal,
-      onProgress: (p) => display.update({ stage: p.stage === 'transformer' ? 'prompts' : p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
+      // Encoding and transformer passes alternate per batch: one steady 'prompts' bar for both.
+      onProgress: (p) => display.update({ stage: p.stage === 'tap' || p.stage === 'load' ? p.stage : 'prompts', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
       out: path.join(outDir, 'activations.safetensors'),
       stimuliHash: validation.hash,
     })();
