@@ -4,6 +4,11 @@ import { buildProgram } from './program.js';
 
 /** Runs the moral-plantain command line with the given arguments and resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // A reader that stops early (`moral-plantain inspect model.onnx | head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
   const program = buildProgram(io);
   try {

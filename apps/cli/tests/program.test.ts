@@ -18,6 +18,12 @@ describe('the moral-plantain binary', () => {
     expect(run('--version').stdout.trim()).toBe(version);
   });
 
+  it('stops quietly when its output is piped into a reader that quits early', () => {
+    // `true` exits without reading, so every write of the CLI meets a closed pipe.
+    const res = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" stimuli show moral-plantain | true`], { encoding: 'utf8' });
+    expect(res.stderr).toBe('');
+  });
+
   it('refuses an unknown command with exit code 2', () => {
     const res = run('frobnicate');
     expect(res.status).toBe(2);
