@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { setRuntimeLogLevel } from '@moral-plantain/model-runtime';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './cli-error.js';
 import { buildProgram } from './program.js';
 
@@ -9,6 +10,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
+  // ONNX Runtime's own log repeats, in red, failures this CLI already explains (e.g. a missing CUDA
+  // provider while --device auto probes); --verbose lets it speak.
+  setRuntimeLogLevel(argv.includes('--verbose') ? 'warning' : 'fatal');
   const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
   const program = buildProgram(io);
   try {

@@ -120,6 +120,14 @@ describe('moral-plantain run on the embedded tiny model', () => {
     expect(settings).toMatchObject({ permutations: 48, splits: 0, batchSize: 2 });
   }, 60_000);
 
+  it('explains a missing CUDA provider in one message, without ONNX Runtime\'s own log lines', () => {
+    const res = run('--out', first, '--device', 'cuda');
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('The CUDA execution provider could not be loaded');
+    expect(res.stderr).toContain('--onnxruntime-node-install=cuda12');
+    expect(res.stderr).not.toMatch(/\[E:onnxruntime/);
+  }, 60_000);
+
   it('stops on bad settings and unknown stimuli with one clear error', () => {
     const bad = run('--out', path.join(root, 'bad'), '--resolution', '100', '--seed', 'x');
     expect(bad.status).toBe(2);

@@ -97,6 +97,8 @@ export type {
 export { CUDA_INSTALL_COMMAND, describeSessionError } from './session/session-error.js';
 export type { SessionError } from './session/session-error.js';
 export { createSession, runSession } from './session/create-session.js';
+export { setRuntimeLogLevel } from './session/runtime-log-level.js';
+export type { RuntimeLogLevel } from './session/runtime-log-level.js';
 export type { Device, GraphOptimization, ModelSession, ResolvedDevice, SessionOptions, ValueSpec } from './session/create-session.js';
 export { BFL_IO, detectTextEncoderIo, detectTransformerIo, DIFFUSERS_IO } from './model-folder/io-naming.js';
 export type { NamingError, TextEncoderIo, TransformerIo, TransformerNaming } from './model-folder/io-naming.js';

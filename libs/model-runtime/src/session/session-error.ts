@@ -16,11 +16,11 @@ export function describeSessionError(error: SessionError): { readonly message: s
       return error.device === 'cuda'
         ? {
             message: `The CUDA execution provider could not be loaded (${firstLine(error.reason)}).`,
-            hint: `Install its libraries on a CUDA 12 machine with \`${CUDA_INSTALL_COMMAND}\` (CUDA 12 and cuDNN 9 must be installed), or use --device cpu (or allow CPU fallback).`,
+            hint: `Install its libraries on a CUDA 12 machine with \`${CUDA_INSTALL_COMMAND}\` (CUDA 12 and cuDNN 9 must be installed), or use --device cpu, or --device auto to fall back to the CPU.`,
           }
         : {
             message: `The WebGPU execution provider found no usable GPU adapter (${firstLine(error.reason)}).`,
-            hint: 'WebGPU in onnxruntime-node reaches GPUs through Vulkan on Linux: install the GPU driver and libvulkan1, or use --device cpu (or allow CPU fallback).',
+            hint: 'WebGPU in onnxruntime-node reaches GPUs through Vulkan on Linux: install the GPU driver and libvulkan1, or use --device cpu, or --device auto to fall back to the CPU.',
           };
     case 'NoGpuProvider':
       return {
