@@ -121,7 +121,7 @@ describe('moral-plantain run on the embedded tiny model', () => {
   }, 60_000);
 
   it('explains a missing CUDA provider in one message, without ONNX Runtime\'s own log lines', () => {
-    const res = run('--out', first, '--device', 'cuda');
+    const res = run('--out', path.join(root, 'cuda'), '--device', 'cuda');
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('The CUDA execution provider could not be loaded');
     expect(res.stderr).toContain('--onnxruntime-node-install=cuda12');
