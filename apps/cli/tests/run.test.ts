@@ -120,6 +120,16 @@ describe('moral-plantain run on the embedded tiny model', () => {
     expect(settings).toMatchObject({ permutations: 48, splits: 0, batchSize: 2 });
   }, 60_000);
 
+  it('defines units by --unit-width and --channels, and says so in run.json and the report', () => {
+    const out = path.join(root, 'attention');
+    const res = run('--out', out, '--unit-width', '8', '--channels', '0:64', '--permutations', '32', '--splits', '0', '--json');
+    expect(res.status).toBe(0);
+    // Tiny: D = 64; joint inputs are 64 wide, single inputs 256, of which channels 0..63 are attention.
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).nUnits).toBe(2 * 8 + 4 * 8);
+    expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).protocol.unit).toEqual({ width: 8, channels: 'attention-only', channelRange: { start: 0, end: 64 }, count: 48 });
+    expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('attention channels only (channels 0 to 63)');
+  }, 60_000);
+
   it('explains a missing CUDA provider in one message, without ONNX Runtime\'s own log lines', () => {
     const res = run('--out', path.join(root, 'cuda'), '--device', 'cuda');
     expect(res.status).toBe(2);

@@ -134,10 +134,13 @@ function unitText(results: ProbeResults, provenance: RunProvenance | undefined):
   const count = `${formatCount(results.nUnits)} units`;
   const blocks = results.groups.length > 0 ? ` in ${formatCount(results.groups.length)} blocks` : '';
   if (!unit) return `${count}${blocks}; unit definition not recorded (no run.json)`;
+  const range = unit.channelRange ? ` (channels ${formatCount(unit.channelRange.start)} to ${formatCount(unit.channelRange.end - 1)})` : '';
   const channels =
     unit.channels === 'all'
       ? 'all channels of the tapped input (in single-stream blocks these include the MLP channels)'
-      : 'attention channels only';
+      : unit.channels === 'attention-only'
+        ? `attention channels only${range}`
+        : `a subset of the tapped input's channels${range}`;
   const modules = provenance?.protocol?.tappedModules;
   return (
     `${count}${blocks}: each a contiguous ${formatCount(unit.width)}-channel slice of the input of the attention output projection, ` +

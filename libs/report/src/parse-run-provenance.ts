@@ -43,7 +43,7 @@ const provenanceShape = struct<Record<string, unknown>>({
       timestep: num,
       seed: num,
       resolution: optional(struct({ width: count, height: count })),
-      unit: struct({ width: count, channels: oneOf(['all', 'attention-only'] as const), count: count }),
+      unit: struct({ width: count, channels: oneOf(['all', 'attention-only', 'subset'] as const), channelRange: optional(struct({ start: count, end: count })), count: count }),
       tappedModules: optional(arrayOf(str)),
     }),
   ),

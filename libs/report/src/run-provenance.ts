@@ -34,8 +34,10 @@ export interface StimuliProvenance {
 export interface UnitDefinition {
   /** Channels per unit (16 in the original). */
   readonly width: number;
-  /** Every channel of the tapped input, or only the attention channels of single-stream blocks. */
-  readonly channels: 'all' | 'attention-only';
+  /** Every channel of the tapped input, only the attention channels, or another channel range (`channelRange`). */
+  readonly channels: 'all' | 'attention-only' | 'subset';
+  /** The channels tapped, start inclusive, end exclusive (when not all). */
+  readonly channelRange?: { readonly start: number; readonly end: number };
   /** Number of units over all tapped modules. */
   readonly count: number;
 }

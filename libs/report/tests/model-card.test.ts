@@ -48,6 +48,16 @@ describe('model card', () => {
     });
   });
 
+  it('states the unit definition: all channels, attention channels only, or an exact channel range', () => {
+    const method = (unit: NonNullable<RunProvenance['protocol']>['unit']) => {
+      const base = pretrainedProvenance();
+      return section(splitCard(renderModelCard({ results, provenance: { ...base, protocol: { ...base.protocol!, unit } } })).body, 'Method');
+    };
+    expect(method({ width: 16, channels: 'all', count: 16320 })).toContain('all channels of the tapped input (in single-stream blocks these include the MLP channels)');
+    expect(method({ width: 16, channels: 'attention-only', channelRange: { start: 0, end: 3072 }, count: 4800 })).toContain('attention channels only (channels 0 to 3,071)');
+    expect(method({ width: 16, channels: 'subset', channelRange: { start: 3072, end: 6144 }, count: 4800 })).toContain("a subset of the tapped input's channels (channels 3,072 to 6,143)");
+  });
+
   it('has the sections in order, with the published table and top-blocks lines in Results', () => {
     const { body } = splitCard(renderModelCard({ results, provenance: pretrainedProvenance() }));
     const headings = marked.lexer(body).filter((t): t is Tokens.Heading => t.type === 'heading');

@@ -70,7 +70,7 @@ describe('parseRunProvenance', () => {
       'format must be "moral-plantain/run@1" (got "moral-plantain/run@9")',
       'model.name must be a string',
       'model.kind must be one of "pretrained", "tiny-seeded", "random-init-control"',
-      'protocol.unit.channels must be one of "all", "attention-only"',
+      'protocol.unit.channels must be one of "all", "attention-only", "subset"',
       'packages entries "a" must be strings',
     ]);
   });

@@ -18,7 +18,7 @@ import {
   type ModelFolder,
   type ProbeResult,
 } from '@moral-plantain/model-runtime';
-import { RUN_FORMAT, writeReport, type RunProvenance } from '@moral-plantain/report';
+import { RUN_FORMAT, writeReport, type RunProvenance, type UnitDefinition } from '@moral-plantain/report';
 import { formatStatsError, pairedTest, type ProbeResults } from '@moral-plantain/stats';
 import { CliError } from '../cli-error.js';
 import { loadRunStimuli } from './load-run-stimuli.js';
@@ -133,7 +133,7 @@ export async function runPipeline(settings: RunSettings, display: ProgressDispla
         timestep: PROBE_TIMESTEP,
         seed: settings.seed,
         ...(activationsResolution(activations.metadata) ?? {}),
-        unit: { width: settings.unitWidth, channels: settings.channels ? 'attention-only' : 'all', count: activations.nUnits },
+        unit: unitDefinition(settings, probe.right.manifest.taps, activations.nUnits),
         tappedModules: probe.right.manifest.taps.map((t) => t.module),
       },
       permutations: settings.permutations,
@@ -153,7 +153,6 @@ export async function runPipeline(settings: RunSettings, display: ProgressDispla
     const run = {
       ...provenance,
       settings: { ...settings, out: outDir },
-      channelsRange: settings.channels,
       prompts: probe.right.prompts,
       timings: { seconds, probeStages: probe.right.seconds },
       modelFiles: info.files,
@@ -181,6 +180,15 @@ async function openModel(dir: string): Promise<ModelFolder> {
   if (E.isRight(opened)) return opened.right;
   const [first, ...rest] = opened.left.map(describeModelFolderError);
   throw new CliError(`${first?.message ?? `${dir} is not a model folder`}${rest.length ? ` (${rest.map((r) => r.message).join('; ')})` : ''}`, first?.hint ?? 'build one with `moral-plantain model build`');
+}
+
+/** The unit definition as run: all channels, the attention channels (0 to D, D = a joint block's input width), or another range. */
+function unitDefinition(settings: RunSettings, taps: readonly { readonly group: string; readonly width: number }[], count: number): UnitDefinition {
+  const range = settings.channels;
+  if (range === null) return { width: settings.unitWidth, channels: 'all', count };
+  const innerDim = taps.find((t) => t.group.startsWith('joint'))?.width;
+  const channels = range.start === 0 && range.end === innerDim ? 'attention-only' : 'subset';
+  return { width: settings.unitWidth, channels, channelRange: { start: range.start, end: range.end }, count };
 }
 
 /** Graph data files past 2 GiB are fingerprinted by size and time rather than hashed on every run. */
