@@ -25,6 +25,17 @@ const workspaceConfig = [
     rules: {
       '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^fp-ts/(?!lib/[A-Za-z]+\\.js$)',
+              message: "Import fp-ts modules as 'fp-ts/lib/<Module>.js': fp-ts has no exports map, so 'fp-ts/Either' passes tsc and vitest but fails under Node ESM.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

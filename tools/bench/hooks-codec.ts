@@ -2,7 +2,7 @@
  * Decoding and encoding a ~50 MB ONNX graph file with @moral-plantain/hooks: weights as raw data
  * plus many thousands of nodes. Prints seconds (median of several runs) for read+decode and encode.
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

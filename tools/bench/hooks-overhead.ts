@@ -5,7 +5,7 @@
  * which cancels the drift of a busy machine. THREADS sets ONNX Runtime's intra-op threads (default 1,
  * the steadiest on a shared machine; 0 = ONNX Runtime's default).
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import * as ort from 'onnxruntime-node';
 import { createGraphBuilder, DataType, encodeModel, float32Tensor, insertTaps, type ModelProto } from '@moral-plantain/hooks';
 
