@@ -11,20 +11,19 @@ import {
   describeTextError,
   loadQwen3Tokenizer,
   openModelFolder,
-  PROBE_TIMESTEP,
   qwen3TokenCounter,
   qwen3Tokenize,
   runProbe,
   type ModelFolder,
   type ProbeResult,
 } from '@moral-plantain/model-runtime';
-import { RUN_FORMAT, writeReport, type RunProvenance, type UnitDefinition } from '@moral-plantain/report';
+import { writeReport } from '@moral-plantain/report';
 import { formatStatsError, pairedTest, type ProbeResults } from '@moral-plantain/stats';
 import { CliError } from '../cli-error.js';
 import { loadRunStimuli } from './load-run-stimuli.js';
-import { packageVersions } from './package-versions.js';
 import type { ProgressDisplay } from './progress-display.js';
 import { acquireRunLock } from './run-lock.js';
+import { runProvenance } from './run-provenance.js';
 import type { RunSettings } from './run-settings.js';
 
 /** Exit code of a run stopped by Ctrl-C or a kill signal (128 + SIGINT). */
@@ -110,38 +109,7 @@ export async function runPipeline(settings: RunSettings, display: ProgressDispla
 
     since = performance.now();
     const info = await describeModelFolder(folder, { hash: !hasLargeFiles(folder) });
-    const provenance: RunProvenance = {
-      format: RUN_FORMAT,
-      model: {
-        name: tiny ? 'tiny FLUX.2-architecture model (seeded random weights)' : (folder.manifest?.name ?? path.basename(folder.dir)),
-        baseModel: 'black-forest-labs/FLUX.2-klein-base-4B',
-        kind: tiny ? 'tiny-seeded' : info.seeds.transformer !== undefined ? 'random-init-control' : 'pretrained',
-        ...(info.seeds.transformer !== undefined ? { weightSeed: info.seeds.transformer } : {}),
-        files: info.files.flatMap((f) => (f.sha256 ? [{ path: f.file, sha256: f.sha256 }] : [])),
-      },
-      stimuli: {
-        name: set.name,
-        version: set.version,
-        hash: `sha256:${validation.hash}`,
-        pairs: set.pairs.length,
-        categories: validation.categories.map((c) => c.name),
-        conditions: { a: set.conditions.a, b: set.conditions.b },
-      },
-      protocol: {
-        steps: 1,
-        guidanceScale: 1,
-        timestep: PROBE_TIMESTEP,
-        seed: settings.seed,
-        ...(activationsResolution(activations.metadata) ?? {}),
-        unit: unitDefinition(settings, probe.right.manifest.taps, activations.nUnits),
-        tappedModules: probe.right.manifest.taps.map((t) => t.module),
-      },
-      permutations: settings.permutations,
-      splits: settings.splits,
-      packages: packageVersions(),
-      device: probe.right.device ?? 'cache only',
-      createdAt: new Date().toISOString(),
-    };
+    const provenance = runProvenance({ folder, info, settings, set, validation, probe: probe.right });
     const distributions = {
       thresholdCounts: nulls.thresholdCounts.map((c) => Array.from(c)),
       splitHalfR: Array.from(nulls.splitHalfR).filter((r) => !Number.isNaN(r)),
@@ -182,29 +150,12 @@ async function openModel(dir: string): Promise<ModelFolder> {
   throw new CliError(`${first?.message ?? `${dir} is not a model folder`}${rest.length ? ` (${rest.map((r) => r.message).join('; ')})` : ''}`, first?.hint ?? 'build one with `moral-plantain model build`');
 }
 
-/** The unit definition as run: all channels, the attention channels (0 to D, D = a joint block's input width), or another range. */
-function unitDefinition(settings: RunSettings, taps: readonly { readonly group: string; readonly width: number }[], count: number): UnitDefinition {
-  const range = settings.channels;
-  if (range === null) return { width: settings.unitWidth, channels: 'all', count };
-  const innerDim = taps.find((t) => t.group.startsWith('joint'))?.width;
-  const channels = range.start === 0 && range.end === innerDim ? 'attention-only' : 'subset';
-  return { width: settings.unitWidth, channels, channelRange: { start: range.start, end: range.end }, count };
-}
 
 /** Graph data files past 2 GiB are fingerprinted by size and time rather than hashed on every run. */
 function hasLargeFiles(folder: ModelFolder): boolean {
   return [folder.transformer, folder.textEncoder].some((g) => (g?.externalData ?? []).some((f) => f.bytes > 2 ** 31));
 }
 
-/** The probe's [height, width] as the runner recorded it in the activations metadata. */
-function activationsResolution(metadata: Readonly<Record<string, string>>): { resolution: { width: number; height: number } } | null {
-  try {
-    const [height, width] = JSON.parse(metadata.resolution ?? '') as [number, number];
-    return Number.isInteger(height) && Number.isInteger(width) ? { resolution: { height, width } } : null;
-  } catch {
-    return null;
-  }
-}
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
