@@ -57,3 +57,6 @@ export function repeat(block: Float32Array, times: number): Float32Array {
   for (let i = 0; i < times; i++) out.set(block, i * block.length);
   return out;
 }
+
+/** The sigma of the probe's single step (FLUX.2's first step; the model multiplies by 1000). */
+export const PROBE_TIMESTEP = 1.0;

@@ -1,18 +1,19 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import * as ort from 'onnxruntime-node';
-import { fromFloat16Bits, unitGroups, type TapsManifest } from '@moral-plantain/hooks';
+import { unitGroups, type TapsManifest } from '@moral-plantain/hooks';
 import { writeActivations, type Activations } from '../activations/activations-file.js';
 import { fingerprintGraph, sha256 } from '../cache/model-fingerprint.js';
 import { promptKey, readCachedUnits, writeCachedUnits, type PromptKeyParts } from '../cache/probe-cache.js';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
-import { gaussianNoise } from '../noise/gaussian-noise.js';
 import { createSession, runSession, type ModelSession, type ResolvedDevice, type SessionOptions } from '../session/create-session.js';
 import type { ProbeError } from './probe-error.js';
-import { feedTensor, imageIds, latentGrid, repeat, textIds } from './probe-inputs.js';
+import { badIo, fail, isProbeError } from './probe-failure.js';
+import { PROBE_TIMESTEP } from './probe-inputs.js';
 import type { ProbeProgress } from './probe-progress.js';
 import { readPromptEmbeddings, type PromptEmbedding, type PromptEmbeddings } from './prompt-embeddings.js';
+import { tensorFor, toFloat32 } from './session-feeds.js';
 import { tapConfig, tapTransformer, type ProbeTapOptions } from './tap-transformer.js';
+import { createNoiseCache, runTransformer, type BatchEmbeddings } from './transformer-step.js';
 
 /** One stimulus pair as plain data: its id and the two prompt texts. */
 export interface ProbePair {
@@ -30,8 +31,7 @@ export interface PromptTokens {
 /** Turns a prompt into token ids and an attention mask (the Qwen3 chat template + tokenizer for real models). */
 export type Tokenize = (prompt: string) => PromptTokens | Promise<PromptTokens>;
 
-/** The sigma of the probe's single step (FLUX.2's first step; the model multiplies by 1000). */
-export const PROBE_TIMESTEP = 1.0;
+export { PROBE_TIMESTEP } from './probe-inputs.js';
 
 /** Options of `runProbe`. */
 export interface ProbeOptions {
@@ -247,12 +247,6 @@ async function openSessions(tappedPath: string, folder: ModelFolder, withEncoder
   return { transformer: transformer.right, textEncoder: textEncoder.right };
 }
 
-interface BatchEmbeddings {
-  readonly data: Float32Array;
-  readonly batch: number;
-  readonly tokens: number;
-  readonly width: number;
-}
 
 /** The batch's prompt embeddings [B, S_txt, D_txt] as float32, from the text encoder or the embeddings file. */
 async function embed(batch: readonly Job[], encoder: ModelSession | null, folder: ModelFolder): Promise<BatchEmbeddings> {
@@ -286,77 +280,7 @@ async function embed(batch: readonly Job[], encoder: ModelSession | null, folder
   return { data: toFloat32(tensor), batch: b, tokens: s, width: d };
 }
 
-/** Runs the tapped transformer on one batch and returns each sample's per-unit vector. */
-async function runTransformer(session: ModelSession, folder: ModelFolder, manifest: TapsManifest, text: BatchEmbeddings, seed: number, resolution: readonly [number, number], noiseCache: NoiseCache): Promise<Float32Array[]> {
-  const io = folder.transformerIo;
-  const { rows, cols } = latentGrid(resolution[0], resolution[1]);
-  const imageTokens = rows * cols;
-  const channels = latentChannels(session, folder);
-  const noise = noiseCache.get(seed, imageTokens * channels);
-  const b = text.batch;
-  const ids = (name: string, values: Float32Array, count: number) => {
-    const batched = rankOf(session, name) === 3;
-    return tensorFor(session, name, batched ? repeat(values, b) : values, batched ? [b, count, 4] : [count, 4]);
-  };
-  const feeds = {
-    [io.latents]: tensorFor(session, io.latents, repeat(noise, b), [b, imageTokens, channels]),
-    [io.text]: tensorFor(session, io.text, text.data, [b, text.tokens, text.width]),
-    [io.timestep]: tensorFor(session, io.timestep, new Float32Array(b).fill(PROBE_TIMESTEP), [b]),
-    [io.imageIds]: ids(io.imageIds, imageIds(rows, cols), imageTokens),
-    [io.textIds]: ids(io.textIds, textIds(text.tokens), text.tokens),
-  };
-  // Only the tap outputs are fetched: ONNX Runtime then skips the layers after the last tapped input.
-  const out = await runSession(session, feeds, manifest.taps.map((t) => t.output))();
-  if (E.isLeft(out)) throw fail({ _tag: 'Session', error: out.left });
-  const vectors = Array.from({ length: b }, () => new Float32Array(manifest.totalUnits));
-  for (const tap of manifest.taps) {
-    const values = out.right[tap.output]!.data as Float32Array;
-    for (let i = 0; i < b; i++) vectors[i]!.set(values.subarray(i * tap.units, (i + 1) * tap.units), tap.offset);
-  }
-  return vectors;
-}
 
-/** The run's noise latents, drawn once (the same for every prompt and batch). */
-interface NoiseCache {
-  get(seed: number, count: number): Float32Array;
-}
-
-function createNoiseCache(): NoiseCache {
-  let cached: { seed: number; noise: Float32Array } | null = null;
-  return {
-    get(seed, count) {
-      if (cached?.seed !== seed || cached.noise.length !== count) cached = { seed, noise: gaussianNoise(seed, count) };
-      return cached.noise;
-    },
-  };
-}
-
-function latentChannels(session: ModelSession, folder: ModelFolder): number {
-  const declared = session.inputs.find((i) => i.name === folder.transformerIo.latents)?.shape.at(-1);
-  if (typeof declared === 'number' && declared > 0) return declared;
-  const configured = folder.manifest?.transformer.config.in_channels;
-  if (typeof configured === 'number') return configured;
-  throw badIo(session.source, `input ${folder.transformerIo.latents} has no fixed channel count and model.json gives no in_channels`);
-}
-
-function rankOf(session: ModelSession, name: string): number {
-  return session.inputs.find((i) => i.name === name)?.shape.length ?? 2;
-}
-
-function tensorFor(session: ModelSession, name: string, values: Float32Array | Int32Array, dims: readonly number[]): ort.Tensor {
-  const spec = session.inputs.find((i) => i.name === name);
-  if (!spec) throw badIo(session.source, `the graph has no input ${name}`);
-  const tensor = feedTensor(spec.type, values, dims);
-  if (E.isLeft(tensor)) throw badIo(session.source, `input ${name}: ${tensor.left}`);
-  return tensor.right;
-}
-
-function toFloat32(tensor: ort.Tensor): Float32Array {
-  if (tensor.type === 'float32') return tensor.data as Float32Array;
-  if (tensor.type === 'float16') return fromFloat16Bits(tensor.data as Uint16Array);
-  if (tensor.type === 'float64') return Float32Array.from(tensor.data as Float64Array);
-  throw badIo('text encoder', `output is ${tensor.type}, expected float32, float16 or float64`);
-}
 
 function assemble(options: ProbeOptions, vectors: ReadonlyMap<string, Float32Array>, manifest: TapsManifest, metadata: Record<string, string>): Activations {
   const units = manifest.totalUnits;
@@ -386,18 +310,3 @@ function checkOptions(seed: number, batchSize: number, resolution: readonly numb
   }
 }
 
-function badIo(model: string, reason: string): ProbeFailure {
-  return fail({ _tag: 'BadModelIo', model, reason });
-}
-
-interface ProbeFailure {
-  readonly probeError: ProbeError;
-}
-
-function fail(error: ProbeError): ProbeFailure {
-  return { probeError: error };
-}
-
-function isProbeError(value: unknown): value is ProbeFailure {
-  return typeof value === 'object' && value !== null && 'probeError' in value;
-}
