@@ -87,6 +87,14 @@ describe('moral-plantain run on the embedded tiny model', () => {
     expect(res.stderr).toContain(`another run (process ${process.pid}) is writing into ${busy}`);
   });
 
+  it('takes over the lock a killed run left behind', () => {
+    // A process id far above the kernel's pid_max: no process can hold it.
+    writeFileSync(path.join(first, '.moral-plantain.lock'), '4194305\n');
+    const res = run('--out', first, '--permutations', '64', '--splits', '10', '--json');
+    expect(res.status).toBe(0);
+    expect(existsSync(path.join(first, '.moral-plantain.lock'))).toBe(false);
+  }, 60_000);
+
   it('resumes an interrupted run and gives the same activations', async () => {
     const second = path.join(root, 'second');
     const child = spawn(process.execPath, [bin, 'run', '--out', second, '--permutations', '64', '--splits', '10'], { stdio: ['ignore', 'pipe', 'pipe'] });
