@@ -241,6 +241,7 @@ function scanQuadGreater(
 ): number[] {
   const o0 = observed[0], o1 = observed[1], o2 = observed[2], o3 = observed[3];
   const l0 = lowCut[0], l1 = lowCut[1], l2 = lowCut[2], l3 = lowCut[3];
+  const n0 = nss[0], n1 = nss[1], n2 = nss[2], n3 = nss[3];
   let e0 = 0, e1 = 0, e2 = 0, e3 = 0;
   for (let f = 0; f < F; f++) {
     const p = packed[f];
@@ -260,7 +261,19 @@ function scanQuadGreater(
       countBeyond(counts, F, f, cuts, s0, s1, s2, s3);
     }
     const m = best[f];
-    best[f] = Math.max(m, signedT(s0, nss[0], m), signedT(s1, nss[1], m), signedT(s2, nss[2], m), signedT(s3, nss[3], m));
+    // Once m >= 0, only s > 0 with s^2 (1 + m^2) > m^2 nss can beat it, i.e. s |s| (1 + m^2) > m^2 nss
+    // (branch-free, as m^2 nss >= 0): rarely true, so test that first.
+    const m2 = m * m;
+    const k = 1 + m2;
+    if (
+      m < 0 ||
+      s0 * Math.abs(s0) * k > m2 * n0 ||
+      s1 * Math.abs(s1) * k > m2 * n1 ||
+      s2 * Math.abs(s2) * k > m2 * n2 ||
+      s3 * Math.abs(s3) * k > m2 * n3
+    ) {
+      best[f] = Math.max(m, signedT(s0, n0, m), signedT(s1, n1, m), signedT(s2, n2, m), signedT(s3, n3, m));
+    }
   }
   return [e0, e1, e2, e3];
 }
