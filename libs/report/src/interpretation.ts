@@ -86,7 +86,7 @@ export function renderInterpretation(
   }
   if (results.zeroVarianceUnits > 0) {
     paragraphs.push(
-      `${formatCount(results.zeroVarianceUnits)} units had identical differences in every pair (zero variance); ` +
+      `${units(results.zeroVarianceUnits)} had identical differences in every pair (zero variance); ` +
         'their t and d are undefined and they count as not exceeding any threshold.',
     );
   }
@@ -97,7 +97,7 @@ function countsParagraph(results: ProbeResults, verdict: Verdict, countAlpha: nu
   const tCounts = results.thresholds.filter((th) => th.stat === 't');
   if (tCounts.length === 0) return 'The results carry no |t| threshold counts, so no claim about an axis can be made.';
   const describe = (th: ThresholdResult) =>
-    `|t| > ${formatThreshold(th.value)}: ${formatCount(th.observed)} units against a null p99 of ` +
+    `|t| > ${formatThreshold(th.value)}: ${units(th.observed)} against a null p99 of ` +
     `${formatNullCount(th.nullP99)}${th.ratioToNullP99 !== null ? ` (${formatRatio(th.ratioToNullP99)})` : ''}, ` +
     `permutation p ${pText(th.p)}`;
   const level = formatThreshold(countAlpha);
@@ -134,8 +134,11 @@ function multipleTestingParagraph(results: ProbeResults, verdict: Verdict, unitA
   const fdr =
     verdict.fdrUnits === null
       ? 'FDR q-values were not computed'
-      : `${formatCount(verdict.fdrUnits)} units have Benjamini-Hochberg q < ${level}`;
-  const floor = `With ${formatCount(results.permutation.count)} ${results.permutation.exact ? 'exact sign patterns' : 'random sign flips'}, the smallest attainable permutation p is 1/${formatCount(results.permutation.count + (results.permutation.exact ? 0 : 1))}.`;
+      : `${units(verdict.fdrUnits)} ${verdict.fdrUnits === 1 ? 'has' : 'have'} Benjamini-Hochberg q < ${level}`;
+  const { count, exact, tail } = results.permutation;
+  // Exact two-sided tests: each pattern and its negation give the same |t|, so at least 2 of 2^n tie.
+  const smallest = exact ? (tail === 'two-sided' ? `2/${formatCount(count)}` : `1/${formatCount(count)}`) : `1/${formatCount(count + 1)}`;
+  const floor = `With ${formatCount(count)} ${exact ? 'exact sign patterns' : 'random sign flips'}, the smallest attainable permutation p is ${smallest}.`;
   return `Per unit, ${fwer}, and ${fdr}. ${floor}`;
 }
 
@@ -169,4 +172,9 @@ function formatNullCount(value: number): string {
 function pText(p: number): string {
   const text = formatP(p);
   return text.startsWith('<') ? text : `= ${text}`;
+}
+
+/** "1 unit", "3,221 units". */
+function units(n: number): string {
+  return `${formatCount(n)} ${n === 1 ? 'unit' : 'units'}`;
 }

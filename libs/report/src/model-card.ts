@@ -39,7 +39,7 @@ export function renderModelCard(input: ModelCardInput, options: ModelCardOptions
   const modelName = provenance?.model?.name ?? 'FLUX.2 [klein] 4B';
   const sections = [
     renderFrontMatter(modelCardMetadata(provenance, options)).trimEnd(),
-    `# moral-plantain probe: ${escapeInline(modelName)}`,
+    `# ${escapeInline(provenance?.stimuli?.name ?? 'moral-plantain')} probe: ${escapeInline(modelName)}`,
     ...banner(provenance),
     '## Thesis',
     thesis(modelName, provenance),
@@ -85,8 +85,9 @@ function thesis(modelName: string, provenance: RunProvenance | undefined): strin
   const contrast = conditions
     ? `${escapeInline(conditions.a)} (condition a) versus ${escapeInline(conditions.b)} (condition b)`
     : 'condition a versus condition b';
+  const axis = provenance?.stimuli?.axis ?? 'ethical valence';
   return (
-    `Does ${escapeInline(modelName)} carry ethical valence as a separable axis? The probe contrasts ${contrast} ` +
+    `Does ${escapeInline(modelName)} carry ${escapeInline(axis)} as a separable axis? The probe contrasts ${contrast} ` +
     'in prompt pairs whose scene and agents are identical and whose prompts have the same token length, and asks ' +
     'whether the per-unit activation magnitudes inside the transformer differ between the two conditions more ' +
     'than relabelling the pairs at random would produce.'

@@ -30,6 +30,7 @@ const provenanceShape = struct<Record<string, unknown>>({
     struct({
       name: str,
       version: optional(str),
+      axis: optional(str),
       hash: optional(str),
       pairs: count,
       categories: optional(arrayOf(str)),

@@ -21,6 +21,8 @@ export interface ModelProvenance {
 export interface StimuliProvenance {
   readonly name: string;
   readonly version?: string;
+  /** The paired axis the set probes, e.g. "moral valence" (default in the report: ethical valence). */
+  readonly axis?: string;
   /** Content hash of the set (e.g. "sha256:..."). */
   readonly hash?: string;
   readonly pairs: number;

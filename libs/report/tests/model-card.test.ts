@@ -2,7 +2,7 @@ import { marked, type Token, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { ProbeResults } from '@moral-plantain/stats';
-import { judge, renderModelCard, type RunProvenance } from '../src/index.js';
+import { judge, renderInterpretation, renderModelCard, type RunProvenance } from '../src/index.js';
 import { PUBLISHED_TABLE, PUBLISHED_TOP_BLOCKS, publishedResults } from './fixtures/published-results.js';
 import { NASTY, pretrainedProvenance, tinyProvenance } from './fixtures/provenance.js';
 
@@ -46,6 +46,23 @@ describe('model card', () => {
       tags: ['interpretability', 'per-head-attention', 'paired-prompt-probe', 'flux2', 'moral-plantain'],
       pipeline_tag: 'text-to-image',
     });
+  });
+
+  it('states the smallest attainable permutation p for exact and sampled nulls', () => {
+    const text = (permutation: ProbeResults['permutation']) => renderInterpretation({ ...results, permutation }, pretrainedProvenance()).join('\n');
+    const base = results.permutation;
+    expect(text({ ...base, count: 4096, exact: true, tail: 'two-sided' })).toContain('the smallest attainable permutation p is 2/4,096.');
+    expect(text({ ...base, count: 4096, exact: true, tail: 'greater' })).toContain('the smallest attainable permutation p is 1/4,096.');
+    expect(text({ ...base, count: 1000, exact: false, tail: 'two-sided' })).toContain('the smallest attainable permutation p is 1/1,001.');
+  });
+
+  it('names the stimulus set in the title and its axis in the thesis', () => {
+    const base = pretrainedProvenance();
+    const card = renderModelCard({ results, provenance: { ...base, stimuli: { ...base.stimuli!, name: 'physical-scale', axis: 'physical scale', conditions: { a: 'large', b: 'small' } } } });
+    const { body } = splitCard(card);
+    expect(body).toContain('\n# physical-scale probe: ');
+    expect(section(body, 'Thesis')).toContain('carry physical scale as a separable axis? The probe contrasts large (condition a) versus small (condition b)');
+    expect(section(splitCard(renderModelCard({ results, provenance: base })).body, 'Thesis')).toContain('carry ethical valence as a separable axis');
   });
 
   it('states the unit definition: all channels, attention channels only, or an exact channel range', () => {
@@ -154,7 +171,7 @@ describe('safe text', () => {
   const nasty: RunProvenance = {
     ...pretrainedProvenance(),
     model: { name: NASTY, baseModel: `org/${NASTY}`, kind: 'pretrained', files: [{ path: NASTY, sha256: '`x`' }] },
-    stimuli: { name: NASTY, version: NASTY, pairs: 25, hash: NASTY, categories: [NASTY, 'ok'], conditions: { a: NASTY, b: 'ignoring | "b"' } },
+    stimuli: { name: NASTY, version: NASTY, axis: NASTY, pairs: 25, hash: NASTY, categories: [NASTY, 'ok'], conditions: { a: NASTY, b: 'ignoring | "b"' } },
     packages: { [NASTY]: NASTY },
     device: NASTY,
   };
@@ -207,7 +224,7 @@ describe('safe text', () => {
   it('renders a hostile name as literal text in the heading', () => {
     const heading = marked.lexer(splitCard(card).body).find((t): t is Tokens.Heading => t.type === 'heading' && t.depth === 1);
     const html = marked.parseInline(heading?.text ?? '') as string;
-    expect(decodeEntities(html.replace(/<code>([^<]*)<\/code>/g, '`$1`').replace(/<[^>]+>/g, ''))).toBe(`moral-plantain probe: ${NASTY.replace(/\n/g, ' ')}`);
+    expect(decodeEntities(html.replace(/<code>([^<]*)<\/code>/g, '`$1`').replace(/<[^>]+>/g, ''))).toBe(`${NASTY.replace(/\n/g, ' ')} probe: ${NASTY.replace(/\n/g, ' ')}`);
   });
 });
 

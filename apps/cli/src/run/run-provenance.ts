@@ -31,6 +31,7 @@ export function runProvenance({ folder, info, settings, set, validation, probe }
     stimuli: {
       name: set.name,
       version: set.version,
+      axis: set.axis,
       hash: `sha256:${validation.hash}`,
       pairs: set.pairs.length,
       categories: validation.categories.map((c) => c.name),
