@@ -1,17 +1,33 @@
 import nx from '@nx/eslint-plugin';
 import jsoncParser from 'jsonc-eslint-parser';
 
-/** Who may import whom (architecture.md): enforced through the project tags in each package.json. */
+/** Who may import whom (the root README's package table): enforced through the project tags in each package.json. */
 const depConstraints = [
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:lib', 'type:tools'] },
-  { sourceTag: 'scope:stats', onlyDependOnLibsWithTags: ['scope:stats'] },
-  { sourceTag: 'scope:hooks', onlyDependOnLibsWithTags: ['scope:hooks'] },
-  { sourceTag: 'scope:stimuli', onlyDependOnLibsWithTags: ['scope:stimuli'] },
-  { sourceTag: 'scope:model-runtime', onlyDependOnLibsWithTags: ['scope:model-runtime', 'scope:hooks'] },
-  { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:report', 'scope:stats'] },
+  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:lib', 'type:tools', 'type:test-support'] },
+  { sourceTag: 'type:test-support', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:formats', onlyDependOnLibsWithTags: ['scope:formats'] },
+  { sourceTag: 'scope:stats', onlyDependOnLibsWithTags: ['scope:stats', 'scope:formats'] },
+  { sourceTag: 'scope:hooks', onlyDependOnLibsWithTags: ['scope:hooks', 'scope:formats'] },
+  { sourceTag: 'scope:stimuli', onlyDependOnLibsWithTags: ['scope:stimuli', 'scope:formats'] },
+  { sourceTag: 'scope:model-builder', onlyDependOnLibsWithTags: ['scope:model-builder', 'scope:hooks', 'scope:formats'] },
+  { sourceTag: 'scope:model-runtime', onlyDependOnLibsWithTags: ['scope:model-runtime', 'scope:hooks', 'scope:formats'] },
+  { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:report', 'scope:stats', 'scope:formats'] },
+  {
+    sourceTag: 'scope:study',
+    onlyDependOnLibsWithTags: ['scope:study', 'scope:formats', 'scope:stats', 'scope:hooks', 'scope:stimuli', 'scope:model-builder', 'scope:model-runtime', 'scope:report'],
+  },
 ];
+
+/** Tests may also use the independent references of the test-support project (never the published code). */
+const testDepConstraints = depConstraints.map((constraint) =>
+  constraint.sourceTag.startsWith('type:') && constraint.sourceTag !== 'type:test-support'
+    ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:test-support'] }
+    : constraint.sourceTag.startsWith('scope:')
+      ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'scope:references'] }
+      : constraint,
+);
 
 const workspaceConfig = [
   ...nx.configs['flat/base'],
@@ -23,7 +39,8 @@ const workspaceConfig = [
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs'],
     rules: {
-      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints }],
+      // The CLI imports libraries both lazily (help defaults) and statically (each command's action module, itself loaded lazily).
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints, checkDynamicDependenciesExceptions: ['@moral-plantain/*'] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': [
         'error',
@@ -36,6 +53,12 @@ const workspaceConfig = [
           ],
         },
       ],
+    },
+  },
+  {
+    files: ['**/tests/**/*.ts', '**/*.test.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: true, allow: [], depConstraints: testDepConstraints, checkDynamicDependenciesExceptions: ['@moral-plantain/*'] }],
     },
   },
   {
@@ -64,6 +87,8 @@ export function projectLintConfig() {
               '{projectRoot}/tests/**/*',
               '{projectRoot}/**/*.test.ts',
             ],
+            // Published type declarations refer to ndarray's types, so packages list them for their users.
+            ignoredDependencies: ['@types/ndarray'],
             checkMissingDependencies: true,
             checkObsoleteDependencies: true,
             checkVersionMismatches: true,

@@ -5,7 +5,7 @@ layout directly: an 8-byte little-endian header size, a JSON header of
 {name: {dtype, shape, data_offsets}} plus string `__metadata__`, then the raw little-endian data.
 
 Run from the repository root: /usr/bin/python3 tools/activations-fixtures/generate.py
-Writes libs/model-runtime/tests/fixtures/activations-{f32,f64}.safetensors and activations-expected.json.
+Writes libs/formats/tests/fixtures/activations-{f32,f64}.safetensors and activations-expected.json.
 """
 import json
 import struct
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-OUT = Path("libs/model-runtime/tests/fixtures")
+OUT = Path("libs/formats/tests/fixtures")
 
 
 def write_safetensors(path, tensors, metadata):

@@ -12,20 +12,18 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import { buildModelFolder, flux2Presets, qwen3Presets, seededWeights } from '@moral-plantain/model-builder';
 import {
-  buildModelFolder,
   createSession,
+  defaultQwen3TokenizerDir,
   feedTensor,
-  flux2Presets,
   gaussianNoise,
   imageIds,
   loadQwen3Tokenizer,
   openModelFolder,
-  qwen3Presets,
   qwen3Tokenize,
   runProbe,
   runSession,
-  seededWeights,
   textIds,
   type ModelSession,
 } from '@moral-plantain/model-runtime';
@@ -53,8 +51,9 @@ async function main(): Promise<void> {
       name: 'tiny',
       tiny: true,
       seeds: { transformer: 0, textEncoder: 0 },
-      transformer: { config: flux2Presets().tiny, weights: seededWeights({ seed: 0 }) },
+      transformer: { config: flux2Presets.tiny, weights: seededWeights({ seed: 0 }) },
       textEncoder: { config: qwen3Presets.tiny, weights: seededWeights({ seed: 0 }) },
+      tokenizerDir: defaultQwen3TokenizerDir(),
     }),
   );
   const buildMs = performance.now() - buildStart;

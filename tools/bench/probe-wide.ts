@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
-import { buildModelFolder, encodeSafetensors, flux2Presets, gaussianNoise, openModelFolder, runProbe, seededWeights } from '@moral-plantain/model-runtime';
+import { encodeSafetensors } from '@moral-plantain/formats';
+import { buildModelFolder, flux2Presets, seededWeights } from '@moral-plantain/model-builder';
+import { gaussianNoise, openModelFolder, runProbe } from '@moral-plantain/model-runtime';
 
 const threads = Number(process.env['THREADS'] ?? 0);
 const pairCount = Number(process.env['PAIRS'] ?? 2);
@@ -35,7 +37,7 @@ async function probeChild(dir: string, batchSize: number): Promise<void> {
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-wide-'));
   try {
-    const config = { ...flux2Presets()['klein-4b'], num_layers: 1, num_single_layers: 2 };
+    const config = { ...flux2Presets['klein-4b'], num_layers: 1, num_single_layers: 2 };
     const buildStart = performance.now();
     const built = must(await buildModelFolder({ out: dir, name: 'wide', tiny: false, seeds: { transformer: 0 }, transformer: { config, weights: seededWeights({ seed: 0 }) }, textEncoder: null, tokenizerDir: null }));
     const buildSeconds = (performance.now() - buildStart) / 1000;

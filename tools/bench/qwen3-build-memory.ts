@@ -8,6 +8,7 @@
  * node --conditions=@moral-plantain/source --import tsx tools/bench/qwen3-build-memory.ts
  */
 import * as E from 'fp-ts/lib/Either.js';
+import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,12 +18,13 @@ import { writeModelWithExternalData } from '@moral-plantain/hooks';
 import {
   buildQwen3TextEncoder,
   buildQwen3TextEncoderFile,
-  describeQwen3BuildError,
+  describeGraphBuildError,
   qwen3Presets,
   qwen3WeightBytes,
   seededWeights,
+  type GraphBuildError,
   type Qwen3TextEncoderConfig,
-} from '@moral-plantain/model-runtime';
+} from '@moral-plantain/model-builder';
 
 const MiB = 2 ** 20;
 const base = qwen3Presets['qwen3-4b'];
@@ -37,6 +39,10 @@ const RUNS: readonly { readonly label: string; readonly mode: 'memory' | 'stream
   { label: 'streamed (buildQwen3TextEncoderFile), vocab 151,936', mode: 'streamed', config: 'vocab-152k' },
 ];
 
+function buildFailed(errors: NEA.NonEmptyArray<GraphBuildError>): Error {
+  return new Error(errors.map((error) => describeGraphBuildError(error, 'Qwen3').message).join(' '));
+}
+
 interface ChildResult {
   readonly seconds: number;
   readonly maxRssKiB: number;
@@ -50,12 +56,12 @@ async function child(mode: string, configName: string): Promise<void> {
   try {
     if (mode === 'memory') {
       const built = await buildQwen3TextEncoder(config, seededWeights({ seed: 0 }));
-      if (E.isLeft(built)) throw new Error(built.left.map(describeQwen3BuildError).join(' '));
+      if (E.isLeft(built)) throw buildFailed(built.left);
       const written = await writeModelWithExternalData(built.right.model, file)();
       if (E.isLeft(written)) throw new Error(JSON.stringify(written.left));
     } else if (mode === 'streamed') {
       const written = await buildQwen3TextEncoderFile(config, seededWeights({ seed: 0 }), { file, externalData: true });
-      if (E.isLeft(written)) throw new Error(written.left.map(describeQwen3BuildError).join(' '));
+      if (E.isLeft(written)) throw buildFailed(written.left);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

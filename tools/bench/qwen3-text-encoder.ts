@@ -8,15 +8,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as ort from 'onnxruntime-node';
 import { encodeModel } from '@moral-plantain/hooks';
-import {
-  buildQwen3TextEncoder,
-  encodePrompts,
-  loadQwen3Tokenizer,
-  qwen3Presets,
-  seededWeights,
-  type Qwen3TextEncoderConfig,
-  type Qwen3TextEncoderGraph,
-} from '@moral-plantain/model-runtime';
+import { buildQwen3TextEncoder, qwen3Presets, seededWeights, type Qwen3TextEncoderConfig, type Qwen3TextEncoderGraph } from '@moral-plantain/model-builder';
+import { encodePrompts, loadQwen3Tokenizer } from '@moral-plantain/model-runtime';
 
 const PROMPTS = [
   'A photo of an elderly woman with heavy grocery bags on the stairs of a brick apartment building, and a young man in a red jacket carrying the bags up the stairs for her.',

@@ -3,7 +3,8 @@
 // and peak memory. Run: npm run bench:stats  (or node --conditions=@moral-plantain/source --import tsx tools/bench/stats-permutation.ts)
 import { availableParallelism } from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
-import { createPrng, pairedTest, pairedTestSync, type PairedTestOptions } from '@moral-plantain/stats';
+import { createPrng } from '@moral-plantain/formats';
+import { pairedTest, pairedTestSync, type PairedTestOptions } from '@moral-plantain/stats';
 
 const nPairs = 25;
 const nUnits = 16_320;

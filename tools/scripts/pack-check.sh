@@ -4,7 +4,7 @@
 set -euo pipefail
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-packages=(stats hooks stimuli model-runtime report)
+packages=(formats stats hooks stimuli model-builder model-runtime report study)
 
 npx nx run-many -t build --outputStyle=static >/dev/null
 tarballs=()

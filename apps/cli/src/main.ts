@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import { setRuntimeLogLevel } from '@moral-plantain/model-runtime';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './cli-error.js';
+import { asksForHelp, loadHelpDefaults } from './help-defaults.js';
 import { buildProgram } from './program.js';
 
 /** Runs the moral-plantain command line with the given arguments and resolves to the exit code. */
@@ -10,11 +10,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
-  // ONNX Runtime's own log repeats, in red, failures this CLI already explains (e.g. a missing CUDA
-  // provider while --device auto probes); --verbose lets it speak.
-  setRuntimeLogLevel(argv.includes('--verbose') ? 'warning' : 'fatal');
   const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s) };
-  const program = buildProgram(io);
+  const program = buildProgram(io, asksForHelp(argv) ? await loadHelpDefaults() : null);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

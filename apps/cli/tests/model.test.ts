@@ -85,19 +85,21 @@ describe('moral-plantain model', () => {
     safetensorsFile(path.join(dir, 'diffusion_pytorch_model.safetensors'), 'x_embedder.weight', [64, 128]);
     const result = cli('model', 'build', '--out', path.join(dir, 'out'), '--weights', dir, '--preset', 'tiny', '--no-text-encoder');
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^error: .*missing or of the wrong shape: .*context_embedder.weight/);
+    expect(result.stderr).toMatch(/^error: The checkpoint .* has no tensor time_guidance_embed\.timestep_embedder\.linear_1\.weight\./);
+    // Every problem is named at once, one per line.
+    expect(result.stderr).toMatch(/^ {2}The checkpoint .* has no tensor context_embedder\.weight\.$/m);
   });
 
   it('rejects contradictory or bad options with one clear error and exit code 2', () => {
     const out = path.join(temp(), 'x');
     const cases: [string[], RegExp][] = [
-      [['--preset', 'huge'], /Unknown preset "huge"/],
+      [['--preset', 'huge'], /There is no FLUX\.2 preset "huge"/],
       [['--weights', out, '--random'], /--weights and --random exclude each other/],
       [['--preset', 'tiny', '--config', 'c.json'], /--preset and --config exclude each other/],
-      [['--seed', '-1'], /--seed must be a non-negative integer/],
+      [['--seed', '-1'], /--seed must be a whole number from 0 to 4294967295, got "-1"/],
       [['--text-layers', '1,2'], /gives 2 x 32 = 64 channels but the transformer's joint_attention_dim is 96/],
-      [['--config', path.join(out, 'none.json')], /Cannot read .*none.json/],
-      [['--weights', out], /--weights was given without --text-encoder/],
+      [['--config', path.join(out, 'none.json')], /Could not read the FLUX\.2 config .*none.json: ENOENT/],
+      [['--weights', out], /checkpoint weights were given without a text encoder/],
     ];
     for (const [args, message] of cases) {
       const result = cli('model', 'build', '--out', out, ...args);

@@ -66,8 +66,8 @@ describe('moral-plantain report', () => {
   });
 
   it.each([
-    ['a missing file', (dir: string) => path.join(dir, 'nope.json'), /cannot read the results file .*nope\.json: ENOENT/],
-    ['bad JSON', (dir: string) => (writeFileSync(path.join(dir, 'bad.json'), '{"format":'), path.join(dir, 'bad.json')), /bad\.json is not valid JSON/],
+    ['a missing file', (dir: string) => path.join(dir, 'nope.json'), /Cannot read the results file .*nope\.json: ENOENT/],
+    ['bad JSON', (dir: string) => (writeFileSync(path.join(dir, 'bad.json'), '{"format":'), path.join(dir, 'bad.json')), /Cannot read the results file .*bad\.json: it is not valid JSON/],
     [
       'a results object with wrong fields',
       (dir: string) => (writeFileSync(path.join(dir, 'r.json'), JSON.stringify({ format: 'x', nPairs: 'two' })), path.join(dir, 'r.json')),
@@ -86,6 +86,6 @@ describe('moral-plantain report', () => {
     const res = run('report', path.join(dir, 'results.json'));
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('model.kind must be one of "pretrained", "tiny-seeded", "random-init-control"');
-    expect(res.stderr).toContain('fix or remove run.json');
+    expect(res.stderr).toContain('Fix or remove run.json');
   });
 });

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTinyModelFolder, decodeActivations, loadQwen3Tokenizer, openModelFolder, qwen3Tokenize, runProbe, type Activations } from '@moral-plantain/model-runtime';
+import { decodeActivations, type Activations } from '@moral-plantain/formats';
+import { buildTinyModelFolder } from '@moral-plantain/model-builder';
+import { defaultQwen3TokenizerDir, loadQwen3Tokenizer, openModelFolder, qwen3Tokenize, runProbe } from '@moral-plantain/model-runtime';
 import { pairedTestSync } from '@moral-plantain/stats';
 import { loadBuiltinStimulusSet } from '@moral-plantain/stimuli';
 
@@ -48,7 +50,7 @@ describe('moral-plantain run on the embedded tiny model', () => {
 
   it('stores the same activations as a direct run of the probe', async () => {
     const dir = path.join(root, 'direct-model');
-    const built = await buildTinyModelFolder(dir);
+    const built = await buildTinyModelFolder(dir, defaultQwen3TokenizerDir());
     if (E.isLeft(built)) throw new Error('tiny model did not build');
     const folder = await openModelFolder(dir)();
     const tokenizer = await loadQwen3Tokenizer();
@@ -60,14 +62,14 @@ describe('moral-plantain run on the embedded tiny model', () => {
     expect(stored.nPairs).toBe(25);
     expect(stored.nUnits).toBe(72);
     expect(stored.pairs).toEqual(set.right.set.pairs.map((p) => p.id));
-    expect(Array.from(stored.a)).toEqual(Array.from(direct.right.activations.a));
-    expect(Array.from(stored.b)).toEqual(Array.from(direct.right.activations.b));
+    expect(Array.from(stored.a.data)).toEqual(Array.from(Float32Array.from(direct.right.activations.a.data)));
+    expect(Array.from(stored.b.data)).toEqual(Array.from(Float32Array.from(direct.right.activations.b.data)));
   }, 60_000);
 
   it('writes results.json computed from those activations, and a report with its numbers', () => {
     const stored = activationsIn(first);
-    const shape = [stored.nPairs, stored.nUnits];
-    const expected = pairedTestSync({ a: { data: stored.a, shape }, b: { data: stored.b, shape } }, { permutations: 64, seed: 0, splits: 10, groups: stored.groups ?? undefined });
+    // Real ndarray views straight from the reader go into the statistics engine.
+    const expected = pairedTestSync({ a: stored.a, b: stored.b }, { permutations: 64, seed: 0, splits: 10, groups: stored.groups ?? undefined });
     if (E.isLeft(expected)) throw new Error('stats failed');
     const results = JSON.parse(readFileSync(path.join(first, 'results.json'), 'utf8'));
     expect(results).toEqual(JSON.parse(JSON.stringify(expected.right.results)));
@@ -84,7 +86,7 @@ describe('moral-plantain run on the embedded tiny model', () => {
     writeFileSync(path.join(busy, '.moral-plantain.lock'), `${process.pid}\n`);
     const res = run('--out', busy);
     expect(res.status).toBe(2);
-    expect(res.stderr).toContain(`another run (process ${process.pid}) is writing into ${busy}`);
+    expect(res.stderr).toContain(`Another run (process ${process.pid}) is writing into ${busy}`);
   });
 
   it('takes over the lock a killed run left behind', () => {
@@ -106,7 +108,7 @@ describe('moral-plantain run on the embedded tiny model', () => {
       if (/prompts: ([5-9]|[1-3]\d)\/50/.test(stderr) && !child.killed) child.kill('SIGINT');
     });
     expect(await exit).toBe(130);
-    expect(stderr).toMatch(/interrupted after \d+ of 50 prompts; they are saved/);
+    expect(stderr).toMatch(/Interrupted after \d+ of 50 prompts; they are saved/);
     expect(existsSync(path.join(second, 'results.json'))).toBe(false);
     const resumed = run('--out', second, '--permutations', '64', '--splits', '10', '--json');
     expect(resumed.status).toBe(0);
@@ -155,6 +157,6 @@ describe('moral-plantain run on the embedded tiny model', () => {
     expect(run('--config', config).stderr).toMatch(/unknown settings: permutaions/);
     const missing = run('--out', path.join(root, 'bad'), '--stimuli', 'no-such-set');
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read the stimulus set "no-such-set"/);
+    expect(missing.stderr).toMatch(/Cannot read the stimulus set "no-such-set"/);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { encodeActivations } from '@moral-plantain/model-runtime';
+import { encodeActivations } from '@moral-plantain/formats';
 import { pairedTestSync } from '@moral-plantain/stats';
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
@@ -50,7 +50,7 @@ describe('moral-plantain stats', () => {
   });
 
   it.each([
-    ['not safetensors', () => new TextEncoder().encode('hello, this is text'), /not a valid safetensors file/],
+    ['not safetensors', () => new TextEncoder().encode('hello, this is text'), /Not a valid safetensors file/],
     ['truncated', (good: Uint8Array) => good.subarray(0, good.length - 10), /truncated/],
     [
       'without b',
@@ -95,6 +95,6 @@ describe('moral-plantain stats', () => {
     expect(res.stderr).toMatch(/--permutations must be a whole number from 1 to 100000000, got "lots"/);
     const missing = run('stats', path.join(dir, 'nope.safetensors'));
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/cannot read .*nope\.safetensors \(ENOENT\)/);
+    expect(missing.stderr).toMatch(/^error: Cannot read .*nope\.safetensors \(ENOENT\)\.$/m);
   });
 });

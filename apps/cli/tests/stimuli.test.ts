@@ -117,7 +117,7 @@ describe('moral-plantain stimuli', () => {
   it('explains a missing file and a bad tokenizer name without a stack trace', () => {
     const missing = cli('stimuli', 'validate', 'no-such-set.yaml');
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('error: Cannot read stimulus set "no-such-set.yaml"');
+    expect(missing.stderr).toContain('error: Cannot read the stimulus set "no-such-set.yaml"');
     expect(missing.stderr).toContain('built-in set name (moral-plantain, physical-scale)');
     const badTokenizer = cli('stimuli', 'validate', 'moral-plantain', '--tokenizer', 'gpt2');
     expect(badTokenizer.status).toBe(2);

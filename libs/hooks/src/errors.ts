@@ -1,4 +1,5 @@
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
+import type { ErrorDescription } from '@moral-plantain/formats';
 
 /** An expected failure of this library, as a tagged union; `describeHooksError` words it for people. */
 export type HooksError =
@@ -18,12 +19,6 @@ export type HooksError =
 
 /** All problems found at once (applicative validation): never empty. */
 export type HooksErrors = ReadonlyNonEmptyArray<HooksError>;
-
-/** One sentence saying what is wrong and one saying what to do about it. */
-export interface ErrorDescription {
-  readonly message: string;
-  readonly hint: string;
-}
 
 /** Words a HooksError for people: what went wrong, and what to do. */
 export function describeHooksError(error: HooksError): ErrorDescription {

@@ -3,7 +3,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '@moral-plantain/formats';
 import { encodeModel } from './codec.js';
 import type { HooksErrors } from './errors.js';
 import { EXTERNAL_DATA_LOCATION } from './external-data.js';

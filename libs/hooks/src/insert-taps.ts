@@ -10,6 +10,9 @@ import { selectLayers, type Selection, type SelectedLayer } from './selectors.js
 import { float32Tensor, int64Tensor } from './tensor-data.js';
 import { TAPS_FORMAT, type TapEntry, type TapsManifest } from './taps-manifest.js';
 
+/** Channels per unit when none is given: a unit is a contiguous 16-channel slice of a tapped input, as in the moral-plantain probe. */
+export const DEFAULT_UNIT_WIDTH = 16;
+
 /** A half-open index range `[start, end)`. */
 export interface IndexRange {
   readonly start: number;
@@ -18,7 +21,7 @@ export interface IndexRange {
 
 /** Options of `insertTaps`. */
 export interface TapOptions extends Selection {
-  /** Channels per unit (default 16); must divide the tapped channel count of every selected layer. */
+  /** Channels per unit (default `DEFAULT_UNIT_WIDTH`, 16); must divide the tapped channel count of every selected layer. */
   readonly unitWidth?: number;
   /** Channel range of each layer's input to tap (default: all channels). */
   readonly channels?: IndexRange;
@@ -44,7 +47,7 @@ export interface TappedModel {
  * All option problems are reported at once.
  */
 export function insertTaps(model: ModelProto, options: TapOptions): E.Either<HooksErrors, TappedModel> {
-  const unitWidth = options.unitWidth ?? 16;
+  const unitWidth = options.unitWidth ?? DEFAULT_UNIT_WIDTH;
   return pipe(
     E.Do,
     E.bind('optionsOk', () => checkOptions(options, unitWidth)),

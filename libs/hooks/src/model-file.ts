@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { link, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '@moral-plantain/formats';
 import { decodeModel, encodeModel } from './codec.js';
 import type { HooksErrors } from './errors.js';
 import { checkExternalLocations, planRelocation, rewriteLocations, type RelocatedReference } from './external-data.js';

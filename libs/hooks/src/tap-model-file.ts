@@ -1,7 +1,7 @@
 import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeJsonFile } from '@moral-plantain/formats';
 import type { HooksErrors } from './errors.js';
 import { insertTaps, type TapOptions } from './insert-taps.js';
 import { readModelFile } from './model-file.js';
@@ -33,7 +33,7 @@ export function tapModelFile(input: string, out: string, options: TapOptions): T
             writeModelFile(tapped.model, modelPath, { sourceDir: loaded.dir }),
             TE.flatMap(() =>
               TE.tryCatch(
-                () => writeFileAtomic(manifestPath, `${JSON.stringify(tapped.manifest, null, 2)}\n`),
+                () => writeJsonFile(manifestPath, tapped.manifest),
                 (error) => [{ _tag: 'FileWriteFailed', path: manifestPath, reason: error instanceof Error ? error.message : String(error) }] as const,
               ),
             ),

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ablationFeeds, decodeModel, encodeModel, fromFloat16Bits, insertTaps, toFloat16Bits, type HooksErrors, type TapOptions, type TappedModel } from '../src/index.js';
+import { toFloat16Bits } from '@moral-plantain/formats';
+import { ablationFeeds, decodeModel, encodeModel, insertTaps, type HooksErrors, type TapOptions, type TappedModel } from '../src/index.js';
 import { dynamoShaped, f32, flux2Stack, matMulNBitsModel, maxRelativeError, randomFloats, referenceRms, runModel, torchScriptShaped } from './test-models.js';
 
 const dirs: string[] = [];
@@ -108,7 +109,6 @@ describe('insertTaps on a FLUX.2-shaped stack', () => {
       expect(out[tap.output]!.type).toBe('float32');
       expect(maxRelativeError(out[tap.output]!.data as Float32Array, referenceRms(raw.data as Float32Array, raw.dims, 16))).toBeLessThan(1e-5);
     }
-    expect(Array.from(fromFloat16Bits(toFloat16Bits(new Float32Array([1, 0.5, 65504]))))).toEqual([1, 0.5, 65504]);
   });
 
   it('scales units of a projection input through the ablation input; ones change nothing', async () => {

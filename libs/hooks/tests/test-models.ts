@@ -8,9 +8,9 @@ import {
   float32Tensor,
   int64Tensor,
   rawTensor,
-  toFloat16Bits,
   type ModelProto,
 } from '../src/index.js';
+import { toFloat16Bits } from '@moral-plantain/formats';
 
 /** A seeded uniform generator in [-1, 1) (mulberry32), so fixtures are reproducible. */
 export function seeded(seed: number): () => number {

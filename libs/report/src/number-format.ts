@@ -7,11 +7,10 @@
  *   the rule is applied after rounding, so 9.96 reads "10x", never "10.0x";
  * - fixed decimals for statistics ("10.05", "0.573").
  */
+import { formatCount } from '@moral-plantain/formats';
 
-/** Formats a count with en-US thousands separators, e.g. 3221 -> "3,221". */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US', { maximumFractionDigits: 0 });
-}
+/** Formats a count with en-US thousands separators, e.g. 3221 -> "3,221" (the formats package's implementation). */
+export { formatCount };
 
 /** Formats a fraction (0..1) as a percentage with one decimal, e.g. 0.19737 -> "19.7%". */
 export function formatPercent(fraction: number): string {

@@ -1,11 +1,13 @@
 import * as A from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import type { ProbeResults } from '@moral-plantain/stats';
-import { arrayOf, bool, count, fail, num, numOrNull, nullable, oneOf, str, struct, type Check, type Problems } from './json-checks.js';
+import { jsonChecks } from '@moral-plantain/formats';
+import { RESULTS_FORMAT, type ProbeResults } from '@moral-plantain/stats';
 import type { ReportError } from './report-error.js';
 
-const RESULTS_FORMAT = 'moral-plantain/results@1';
+const { arrayOf, bool, count, fail, num, numOrNull, nullable, oneOf, str, struct } = jsonChecks;
+type Check<T> = jsonChecks.Check<T>;
+type Problems = jsonChecks.Problems;
 
 /**
  * Checks that a parsed `results.json` is a `moral-plantain/results@1` object the report can render:

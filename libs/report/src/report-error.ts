@@ -1,20 +1,19 @@
+import type { ErrorDescription } from '@moral-plantain/formats';
+
 /** Why a report could not be made; every variant names what was wrong. */
 export type ReportError =
   | { readonly _tag: 'InvalidResults'; readonly problems: readonly string[] }
-  | { readonly _tag: 'InvalidProvenance'; readonly problems: readonly string[] }
   | { readonly _tag: 'FigureFailed'; readonly figure: string; readonly message: string }
   | { readonly _tag: 'WriteFailed'; readonly path: string; readonly message: string };
 
-/** One sentence describing a report error, for logs and command lines. */
-export function describeReportError(error: ReportError): string {
+/** What is wrong with a report's input or output, and what to do. */
+export function describeReportError(error: ReportError): ErrorDescription {
   switch (error._tag) {
     case 'InvalidResults':
-      return `results are not a valid moral-plantain/results@1 object: ${error.problems.join('; ')}`;
-    case 'InvalidProvenance':
-      return `run provenance is not valid: ${error.problems.join('; ')}`;
+      return { message: `The results are not a valid moral-plantain/results@1 object: ${error.problems.join('; ')}.`, hint: 'Write them again with `moral-plantain stats`.' };
     case 'FigureFailed':
-      return `figure ${error.figure} could not be rendered: ${error.message}`;
+      return { message: `Figure ${error.figure} could not be rendered: ${error.message}.`, hint: 'Run again with --verbose and report the figure that failed.' };
     case 'WriteFailed':
-      return `could not write ${error.path}: ${error.message}`;
+      return { message: `Could not write ${error.path}: ${error.message}.`, hint: 'Choose a writable folder with room on its disk.' };
   }
 }

@@ -1,3 +1,5 @@
+import type { NullDistributions } from '@moral-plantain/stats';
+
 /**
  * Optional full distributions behind the summaries in results.json. results.json keeps only
  * nullP95 / nullP99 per threshold and median / IQR of the split-half r; when a producer has the
@@ -10,4 +12,12 @@ export interface ResultDistributions {
   readonly splitHalfR?: readonly number[];
   /** A sample of per-unit t values under the sign-flip null (any size). */
   readonly nullT?: readonly number[];
+}
+
+/** The distributions the figures draw, from the null distributions of a paired test (splits that gave no r left out). */
+export function resultDistributions(nulls: NullDistributions): ResultDistributions {
+  return {
+    thresholdCounts: nulls.thresholdCounts.map((c) => Array.from(c)),
+    splitHalfR: Array.from(nulls.splitHalfR).filter((r) => !Number.isNaN(r)),
+  };
 }

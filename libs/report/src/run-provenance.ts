@@ -1,10 +1,6 @@
-/** Identifier written in every run.json. */
-export const RUN_FORMAT = 'moral-plantain/run@1';
+import type { ModelKind, UnitDefinition } from '@moral-plantain/formats';
 
-/** What kind of weights the probed model had. */
-export type ModelKind = 'pretrained' | 'tiny-seeded' | 'random-init-control';
-
-/** The probed model. */
+/** The probed model, as a card states it. */
 export interface ModelProvenance {
   /** Human-readable name, e.g. "FLUX.2 [klein] 4B". */
   readonly name: string;
@@ -17,7 +13,7 @@ export interface ModelProvenance {
   readonly files?: readonly { readonly path: string; readonly sha256: string }[];
 }
 
-/** The paired stimulus set. */
+/** The paired stimulus set, as a card states it. */
 export interface StimuliProvenance {
   readonly name: string;
   readonly version?: string;
@@ -32,19 +28,7 @@ export interface StimuliProvenance {
   readonly conditions?: { readonly a: string; readonly b: string };
 }
 
-/** How one unit is defined. */
-export interface UnitDefinition {
-  /** Channels per unit (16 in the original). */
-  readonly width: number;
-  /** Every channel of the tapped input, only the attention channels, or another channel range (`channelRange`). */
-  readonly channels: 'all' | 'attention-only' | 'subset';
-  /** The channels tapped, start inclusive, end exclusive (when not all). */
-  readonly channelRange?: { readonly start: number; readonly end: number };
-  /** Number of units over all tapped modules. */
-  readonly count: number;
-}
-
-/** The probe protocol as run. */
+/** The probe protocol as run, as a card states it. */
 export interface ProtocolProvenance {
   readonly steps: number;
   readonly guidanceScale: number;
@@ -57,9 +41,11 @@ export interface ProtocolProvenance {
   readonly tappedModules?: readonly string[];
 }
 
-/** Everything the report knows about a run beyond its results (the `run.json` beside `results.json`). */
+/**
+ * Everything a card knows about a run beyond its results. Every part is optional: the card renders
+ * what it has and says what was not recorded. (`@moral-plantain/study` writes it into run.json.)
+ */
 export interface RunProvenance {
-  readonly format?: typeof RUN_FORMAT;
   readonly model?: ModelProvenance;
   readonly stimuli?: StimuliProvenance;
   readonly protocol?: ProtocolProvenance;

@@ -2,8 +2,8 @@ import path from 'node:path';
 import * as A from 'fp-ts/lib/Array.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
+import { writeFileAtomic } from '@moral-plantain/formats';
 import type { ProbeResults } from '@moral-plantain/stats';
-import { writeFileAtomic } from './atomic-write.js';
 import { renderFigures } from './figures/report-figures.js';
 import { renderModelCard, type ModelCardOptions } from './model-card.js';
 import type { ReportError } from './report-error.js';
@@ -41,13 +41,13 @@ export function writeReport(outDir: string, input: ReportInput, options: ModelCa
     TE.flatMap((figures) =>
       pipe(
         [...figures],
-        A.traverse(TE.ApplicativeSeq)((figure) => writeFileAtomic(path.join(outDir, figure.path), figure.svg)),
+        A.traverse(TE.ApplicativeSeq)((figure) => writeReportFile(path.join(outDir, figure.path), figure.svg)),
         TE.map((paths) => ({ figures, paths })),
       ),
     ),
     TE.flatMap(({ figures, paths }) =>
       pipe(
-        writeFileAtomic(path.join(outDir, UNIT_CSV_FILE), renderUnitCsv(input.results)),
+        writeReportFile(path.join(outDir, UNIT_CSV_FILE), renderUnitCsv(input.results)),
         TE.flatMap((csv) => {
           const card = renderModelCard(
             {
@@ -59,11 +59,19 @@ export function writeReport(outDir: string, input: ReportInput, options: ModelCa
             options,
           );
           return pipe(
-            writeFileAtomic(path.join(outDir, 'README.md'), card),
+            writeReportFile(path.join(outDir, 'README.md'), card),
             TE.map((readme): WrittenReport => ({ readme, csv, figures: paths })),
           );
         }),
       ),
     ),
+  );
+}
+
+/** One file of the report, written atomically; resolves to its path. */
+function writeReportFile(file: string, content: string): TE.TaskEither<ReportError, string> {
+  return TE.tryCatch(
+    () => writeFileAtomic(file, content).then(() => file),
+    (error): ReportError => ({ _tag: 'WriteFailed', path: file, message: error instanceof Error ? error.message : String(error) }),
   );
 }

@@ -1,8 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { describeReportError, parseProbeResults, parseRunProvenance } from '../src/index.js';
+import { describeReportError, parseProbeResults } from '../src/index.js';
 import { publishedResults } from './fixtures/published-results.js';
-import { tinyProvenance } from './fixtures/provenance.js';
 
 const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
@@ -29,7 +28,7 @@ describe('parseProbeResults', () => {
       'thresholds[1].observed must be a non-negative integer',
       'maxAbsT must be an object',
     ]);
-    expect(describeReportError(parsed.left)).toContain('nPairs must be a non-negative integer; permutation.tail');
+    expect(describeReportError(parsed.left).message).toContain('nPairs must be a non-negative integer; permutation.tail');
   });
 
   it('rejects unit columns of the wrong length and groups that do not cover the units', () => {
@@ -54,24 +53,6 @@ describe('parseProbeResults', () => {
       'units.d[3] must be a finite number',
       'units.d[4] must be a finite number',
       'units.d has 16315 more bad entries',
-    ]);
-  });
-});
-
-describe('parseRunProvenance', () => {
-  it('accepts a full provenance and an empty object', () => {
-    expect(E.isRight(parseRunProvenance(roundTrip(tinyProvenance())))).toBe(true);
-    expect(parseRunProvenance({})).toEqual(E.right(expect.objectContaining({})));
-  });
-
-  it('reports every wrong field at once', () => {
-    const parsed = parseRunProvenance({ format: 'moral-plantain/run@9', model: { name: 3, kind: 'huge' }, protocol: { steps: 1, guidanceScale: 1, timestep: 1, seed: 0, unit: { width: 16, channels: 'some', count: 1 } }, packages: { a: 1 } });
-    expect(E.isLeft(parsed) && parsed.left._tag === 'InvalidProvenance' && parsed.left.problems).toEqual([
-      'format must be "moral-plantain/run@1" (got "moral-plantain/run@9")',
-      'model.name must be a string',
-      'model.kind must be one of "pretrained", "tiny-seeded", "random-init-control"',
-      'protocol.unit.channels must be one of "all", "attention-only", "subset"',
-      'packages entries "a" must be strings',
     ]);
   });
 });

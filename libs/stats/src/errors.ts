@@ -1,3 +1,5 @@
+import type { ErrorDescription } from '@moral-plantain/formats';
+
 /** Which input array a problem concerns. */
 export type InputName = 'a' | 'b' | 'diff';
 
@@ -17,8 +19,12 @@ export type StatsError =
   | { readonly _tag: 'InvalidOption'; readonly option: string; readonly value: unknown; readonly expected: string }
   | { readonly _tag: 'GroupsLength'; readonly expected: number; readonly actual: number };
 
-/** One readable sentence for a stats error. */
-export function formatStatsError(error: StatsError): string {
+/** What is wrong with the input or options of a paired test, and what to do. */
+export function describeStatsError(error: StatsError): ErrorDescription {
+  return { message: `${capitalize(statsErrorText(error))}.`, hint: statsErrorHint(error) };
+}
+
+function statsErrorText(error: StatsError): string {
   switch (error._tag) {
     case 'InvalidShape':
       return `${error.input} must be a 2-D array [pairs x units], got shape [${error.shape.join(', ')}]`;
@@ -38,4 +44,21 @@ export function formatStatsError(error: StatsError): string {
     case 'GroupsLength':
       return `groups must give one label per unit: expected ${error.expected}, got ${error.actual}`;
   }
+}
+
+function statsErrorHint(error: StatsError): string {
+  switch (error._tag) {
+    case 'InvalidOption':
+      return 'Fix the option and run again.';
+    case 'TooFewPairs':
+      return 'Add pairs, or turn split-half reliability off (splits 0) for fewer than 4.';
+    case 'NonFinite':
+      return 'Check the activations for NaN or infinite values at the positions named.';
+    default:
+      return 'Give a and b (or diff) as [pairs x units] arrays of the same shape.';
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,13 +1,12 @@
-export { formatStatsError } from './errors.js';
+export { describeStatsError } from './errors.js';
 export type { InputName, StatsError } from './errors.js';
 export type { Matrix } from './matrix.js';
-export { DEFAULT_THRESHOLDS, MAX_EXACT_PAIRS } from './options.js';
+export { DEFAULT_THRESHOLDS, MAX_EXACT_PAIRS, PAIRED_TEST_DEFAULTS } from './options.js';
 export type { PairedTestOptions } from './options.js';
 export type { PairedInput } from './paired-input.js';
+export { testActivations } from './activations-test.js';
 export { pairedTest, pairedTestSync } from './paired-test.js';
 export type { NullDistributions, PairedTestOutput } from './paired-test.js';
-export { createPrng, PRNG_NAME } from './prng.js';
-export type { Prng } from './prng.js';
 export { quantile } from './quantile.js';
 export { benjaminiHochberg } from './fdr.js';
 export { pearson } from './pearson.js';

@@ -1,4 +1,8 @@
-/** A 2-D array of numbers [rows x columns]: a typed array with a shape, or an ndarray-style strided view. */
+/**
+ * A 2-D array of numbers [rows x columns]: a typed array with a shape, or a strided view. An
+ * `ndarray` object (the `ndarray` package) over a typed array or an array is a Matrix as it is:
+ * transposed, stepped (negative steps included) and sliced views are read in place, without a copy.
+ */
 export interface Matrix {
   readonly data: ArrayLike<number>;
   readonly shape: readonly number[];
@@ -22,8 +26,10 @@ export function toDense(m: Matrix): DenseMatrix {
   const [rowStride, colStride] = m.stride ?? [cols, 1];
   const offset = m.offset ?? 0;
   const data = new Float64Array(rows * cols);
-  if (offset === 0 && rowStride === cols && colStride === 1) {
-    for (let i = 0; i < data.length; i++) data[i] = m.data[i];
+  if (rowStride === cols && colStride === 1) {
+    // Contiguous: one native copy from a typed array, else element by element.
+    if (ArrayBuffer.isView(m.data)) data.set((m.data as Float64Array).subarray(offset, offset + data.length));
+    else for (let i = 0; i < data.length; i++) data[i] = m.data[offset + i];
     return { data, rows, cols };
   }
   for (let r = 0; r < rows; r++) {
@@ -32,9 +38,10 @@ export function toDense(m: Matrix): DenseMatrix {
   return { data, rows, cols };
 }
 
-/** a - b element-wise for two dense matrices of equal shape. */
-export function difference(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
-  const data = new Float64Array(a.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = a.data[i] - b.data[i];
-  return { data, rows: a.rows, cols: a.cols };
+/** a - b element-wise for two dense matrices of equal shape, written over a (which is returned). */
+export function subtractInPlace(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
+  const x = a.data;
+  const y = b.data;
+  for (let i = 0; i < x.length; i++) x[i] -= y[i];
+  return a;
 }

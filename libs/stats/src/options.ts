@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import * as E from 'fp-ts/lib/Either.js';
+import { isSeed, SEED_RANGE } from '@moral-plantain/formats';
 import type { StatsError } from './errors.js';
 import type { Tail, ThresholdSpec } from './results.js';
 
@@ -35,6 +36,9 @@ export interface ResolvedOptions {
   readonly workers: number;
 }
 
+/** The defaults of `permutations`, `seed`, `tail` and `splits`. */
+export const PAIRED_TEST_DEFAULTS = { permutations: 1000, seed: 0, tail: 'two-sided', splits: 100 } as const;
+
 /** The default thresholds of the probe: |t| > 3, |t| > 5, |d| > 0.8. */
 export const DEFAULT_THRESHOLDS: readonly ThresholdSpec[] = [
   { stat: 't', value: 3 },
@@ -51,13 +55,13 @@ export function resolveOptions(options: PairedTestOptions): E.Either<StatsError[
   const bad = (option: string, value: unknown, expected: string): void => {
     problems.push({ _tag: 'InvalidOption', option, value, expected });
   };
-  const permutations = options.permutations ?? 1000;
+  const permutations = options.permutations ?? PAIRED_TEST_DEFAULTS.permutations;
   if (!Number.isInteger(permutations) || permutations < 1 || permutations > 1e8) {
     bad('permutations', permutations, 'an integer from 1 to 100,000,000');
   }
-  const seed = options.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) bad('seed', seed, 'an integer from 0 to 4294967295');
-  const tail = options.tail ?? 'two-sided';
+  const seed = options.seed ?? PAIRED_TEST_DEFAULTS.seed;
+  if (!isSeed(seed)) bad('seed', seed, SEED_RANGE);
+  const tail = options.tail ?? PAIRED_TEST_DEFAULTS.tail;
   if (!['two-sided', 'greater', 'less'].includes(tail)) bad('tail', tail, "'two-sided', 'greater' or 'less'");
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   thresholds.forEach((th, i) => {
@@ -66,7 +70,7 @@ export function resolveOptions(options: PairedTestOptions): E.Either<StatsError[
   });
   const exact = options.exact ?? 'auto';
   if (exact !== 'auto' && exact !== true && exact !== false) bad('exact', exact, "'auto', true or false");
-  const splits = options.splits ?? 100;
+  const splits = options.splits ?? PAIRED_TEST_DEFAULTS.splits;
   if (!Number.isInteger(splits) || splits < 0 || splits > 1e6) bad('splits', splits, 'an integer from 0 to 1,000,000');
   const workers = options.workers ?? Math.min(8, availableParallelism());
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) bad('workers', workers, 'an integer from 1 to 256');

@@ -19,6 +19,20 @@ export interface KernelInput {
   readonly tieRtol: number;
 }
 
+/** A compiled WebAssembly module, opaque here (this package builds without the DOM's WebAssembly types). */
+export type CompiledWasm = object;
+
+/** The part of the WebAssembly API the scan uses to instantiate its module. */
+interface WasmRuntime {
+  readonly Instance: new (module: CompiledWasm, imports: object) => { readonly exports: Record<string, unknown> };
+}
+
+/** A WebAssembly memory, as the scan uses it. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
 /** What one share of the scan found. */
 export interface KernelOutput {
   /** Per unit: patterns at least as extreme as the observed data. */
@@ -33,103 +47,206 @@ export interface KernelOutput {
  * Scans every pattern over every unit, four units at a time so each packed code load and loop step
  * serves four units. With SS fixed under flips, t^2 = (n - 1) S^2 / (n SS - S^2) and
  * |t| > c  <=>  S^2 > c^2 n SS / (n - 1 + c^2), so no square root is taken per pattern.
- * Only n <= 32 (four blocks of 8 pairs).
+ * For n <= 32 (four blocks of 8 pairs) the loop over patterns runs in WebAssembly SIMD when `simd`
+ * (the module of sign-flip-wasm.ts) is given, with bit-identical results; otherwise, and for any n,
+ * in JavaScript.
  */
-export function scanUnitRange(input: KernelInput): KernelOutput {
-  const { columns, nPairs: n, nUnits, patternCount: F, twoSided, tCutoffs } = input;
+export function scanUnitRange(input: KernelInput, simd: CompiledWasm | null = null): KernelOutput {
+  const { nPairs: n, nUnits, patternCount: F, twoSided, tCutoffs } = input;
   if (n > 32) return scanUnitRangeGeneral(input);
-  const packedCodes = packCodes(input.codes, F, Math.ceil(n / 8));
+  // With up to 25 pairs the third block table covers 9 pairs (a fourth block adds nothing): the
+  // WebAssembly loop then needs three table loads per pattern. Past 25 pairs, four blocks of 8, in JavaScript.
+  const merged = n <= 25;
+  const memory = scanMemory(merged ? simd : null, input);
+  const { tables, nss, observed, cuts, lowCut, packed, best, counts, quad } = memory;
+  packCodes(input.codes, F, Math.ceil(n / 8), packed);
+  if (quad !== null) mergedRowOffsets(packed, F, memory.rowOffsets);
+  best.fill(twoSided ? 0 : -Infinity);
   const exceed = new Uint32Array(nUnits);
-  const best = new Float64Array(F).fill(twoSided ? 0 : -Infinity);
-  const counts = new Uint32Array(3 * F);
-  // tables[((block * 256) + code) * 4 + lane]: the flipped partial sum of a block for 4 units.
-  const tables = new Float64Array(4 * 256 * 4);
-  const nss = new Float64Array(4);
-  const observed = new Float64Array(4);
-  const cuts = new Float64Array(12);
-  const lowCut = new Float64Array(4);
   for (let u0 = 0; u0 < nUnits; u0 += 4) {
     for (let lane = 0; lane < 4; lane++) {
       const u = u0 + lane;
-      prepareLane(input, u < nUnits ? u : -1, lane, tables, nss, observed, cuts, lowCut);
+      laneThresholds(input, u < nUnits ? u : -1, lane, nss, observed, cuts, lowCut);
     }
-    const e = twoSided
-      ? scanQuadTwoSided(tables, packedCodes, F, nss, observed, cuts, lowCut, best, counts)
-      : scanQuadGreater(tables, packedCodes, F, nss, observed, cuts, lowCut, best, counts);
+    let e: ArrayLike<number>;
+    if (quad !== null) {
+      quad.tables(memory.columnsAt + 8 * n * u0, n);
+      quad.scan(F, memory.rowOffsetsAt, memory.bestAt, memory.countsAt, memory.candidatesAt);
+      e = memory.exceed;
+    } else {
+      for (let lane = 0; lane < 4; lane++) fillLaneTables(input, u0 + lane < nUnits ? u0 + lane : -1, lane, merged, tables);
+      const mask2 = merged ? 511 : 255;
+      e = twoSided
+        ? scanQuadTwoSided(tables, packed, F, mask2, nss, observed, cuts, lowCut, best, counts)
+        : scanQuadGreater(tables, packed, F, mask2, nss, observed, cuts, lowCut, best, counts);
+    }
     for (let lane = 0; lane < 4 && u0 + lane < nUnits; lane++) exceed[u0 + lane] = e[lane];
   }
-  return { exceed, best, counts: counts.subarray(0, tCutoffs.length * F) };
+  return { exceed, best: best.slice(), counts: counts.slice(0, tCutoffs.length * F) };
+}
 
-  function prepareLane(
-    inp: KernelInput,
-    u: number,
-    lane: number,
-    tab: Float64Array,
-    nssOut: Float64Array,
-    obsOut: Float64Array,
-    cutOut: Float64Array,
-    lowOut: Float64Array,
-  ): void {
-    if (u < 0) {
-      // Padding lane: all sums 0, never counted, never the maximum.
-      for (let i = lane; i < tab.length; i += 4) tab[i] = 0;
-      nssOut[lane] = 1;
-      obsOut[lane] = Infinity;
-      for (let k = 0; k < 3; k++) cutOut[k * 4 + lane] = Infinity;
-      lowOut[lane] = Infinity;
-      return;
+/** The WebAssembly functions of one scan: the block tables of four units, then their loop over patterns. */
+interface QuadFunctions {
+  readonly tables: (columns: number, n: number) => void;
+  readonly scan: (F: number, rowOffsets: number, best: number, counts: number, candidates: number) => void;
+}
+
+/** The arrays of one scan, and the WebAssembly functions when there is a module. */
+interface ScanMemory {
+  /**
+   * tables[(row + code) * 4 + lane]: the flipped partial sum of a block for 4 units. Rows: block 0 at
+   * 0, block 1 at 256, block 2 at 512 (9 pairs, 512 codes, when merged), block 3 at 1024 (zeros when merged).
+   */
+  readonly tables: Float64Array;
+  readonly nss: Float64Array;
+  readonly observed: Float64Array;
+  readonly cuts: Float64Array;
+  readonly lowCut: Float64Array;
+  /** The WebAssembly loop's four exceed counts. */
+  readonly exceed: Int32Array;
+  readonly packed: Uint32Array;
+  /** For the WebAssembly loop: per pattern f, the byte offsets of its three table rows at [4 f + block]. */
+  readonly rowOffsets: Uint16Array;
+  readonly best: Float64Array;
+  readonly counts: Uint32Array;
+  /**
+   * Byte offsets in the module's memory: every unit's differences (column-major, zeros after the
+   * last unit), row offsets, best, counts, and room for the loop's list of patterns with rare work.
+   */
+  readonly columnsAt: number;
+  readonly rowOffsetsAt: number;
+  readonly bestAt: number;
+  readonly countsAt: number;
+  readonly candidatesAt: number;
+  /** The module's functions, or null to run the scan in JavaScript. */
+  readonly quad: QuadFunctions | null;
+}
+
+/**
+ * The scan's arrays: views into the memory of an instance of the WebAssembly module, laid out as
+ * sign-flip-quad.wat reads them (the differences copied in), or plain arrays when there is no module.
+ */
+function scanMemory(simd: CompiledWasm | null, input: KernelInput): ScanMemory {
+  const { nPairs: n, nUnits, patternCount: F, twoSided } = input;
+  const tableValues = 1280 * 4;
+  const paramsAt = 8 * tableValues;
+  const columnsAt = paramsAt + 256 + 32 * 32;
+  const rowOffsetsAt = columnsAt + 8 * n * Math.ceil(nUnits / 4) * 4;
+  const bestAt = rowOffsetsAt + 8 * F;
+  const countsAt = bestAt + 8 * F;
+  const candidatesAt = countsAt + 12 * F;
+  if (simd === null) {
+    return {
+      tables: new Float64Array(tableValues), nss: new Float64Array(4), observed: new Float64Array(4), cuts: new Float64Array(12), lowCut: new Float64Array(4),
+      exceed: new Int32Array(4), packed: new Uint32Array(F), rowOffsets: new Uint16Array(0), best: new Float64Array(F), counts: new Uint32Array(3 * F),
+      columnsAt, rowOffsetsAt, bestAt, countsAt, candidatesAt, quad: null,
+    };
+  }
+  const runtime = (globalThis as unknown as { WebAssembly: WasmRuntime }).WebAssembly;
+  const instance = new runtime.Instance(simd, {});
+  const memory = instance.exports.memory as WasmMemory;
+  const pages = Math.ceil((candidatesAt + 4 * F) / 65536);
+  if (pages > 1) memory.grow(pages - 1);
+  const buffer = memory.buffer;
+  new Float64Array(buffer, columnsAt, n * nUnits).set(input.columns.subarray(0, n * nUnits));
+  return {
+    tables: new Float64Array(buffer, 0, tableValues), nss: new Float64Array(buffer, paramsAt, 4), observed: new Float64Array(buffer, paramsAt + 32, 4),
+    cuts: new Float64Array(buffer, paramsAt + 64, 12), lowCut: new Float64Array(buffer, paramsAt + 160, 4), exceed: new Int32Array(buffer, paramsAt + 192, 4),
+    packed: new Uint32Array(F), rowOffsets: new Uint16Array(buffer, rowOffsetsAt, 4 * F), best: new Float64Array(buffer, bestAt, F),
+    counts: new Uint32Array(buffer, countsAt, 3 * F), columnsAt, rowOffsetsAt, bestAt, countsAt, candidatesAt,
+    quad: {
+      tables: instance.exports.quadTables as QuadFunctions['tables'],
+      scan: (twoSided ? instance.exports.quadTwoSided : instance.exports.quadGreater) as QuadFunctions['scan'],
+    },
+  };
+}
+
+/** Lane `lane`'s thresholds for unit `u` (-1: a padding lane that never counts and is never the maximum). */
+function laneThresholds(inp: KernelInput, u: number, lane: number, nssOut: Float64Array, obsOut: Float64Array, cutOut: Float64Array, lowOut: Float64Array): void {
+  if (u < 0) {
+    nssOut[lane] = 1;
+    obsOut[lane] = Infinity;
+    for (let k = 0; k < 3; k++) cutOut[k * 4 + lane] = Infinity;
+    lowOut[lane] = Infinity;
+    return;
+  }
+  const { columns, nPairs: n } = inp;
+  const base = u * n;
+  let s = 0;
+  let ss = 0;
+  let sumAbs = 0;
+  for (let i = 0; i < n; i++) {
+    const x = columns[base + i];
+    s += x;
+    ss += x * x;
+    sumAbs += Math.abs(x);
+  }
+  const tol = inp.tieRtol * sumAbs;
+  nssOut[lane] = n * ss;
+  const lowered = Math.max(0, Math.abs(s) - tol);
+  obsOut[lane] = inp.twoSided ? lowered * lowered : s - tol;
+  let lowest = Infinity;
+  for (let k = 0; k < 3; k++) {
+    let cut = Infinity;
+    if (k < inp.tCutoffs.length) {
+      const c2 = inp.tCutoffs[k] * inp.tCutoffs[k];
+      const s2 = (c2 * n * ss) / (n - 1 + c2);
+      cut = inp.twoSided ? s2 : Math.sqrt(s2);
     }
-    const base = u * n;
-    let s = 0;
-    let ss = 0;
-    let sumAbs = 0;
-    for (let i = 0; i < n; i++) {
-      const x = columns[base + i];
-      s += x;
-      ss += x * x;
-      sumAbs += Math.abs(x);
+    cutOut[k * 4 + lane] = cut;
+    lowest = Math.min(lowest, cut);
+  }
+  lowOut[lane] = lowest;
+}
+
+/**
+ * Lane `lane` of the four-unit block tables for unit `u` (-1: a padding lane, all sums 0); merged:
+ * block 2 holds pairs 16 to 24. A block's code 0 sums its pairs from 0 in order, then
+ * T[code] = T[code ^ low] - 2 x[lowest set bit]: quadTables of sign-flip-quad.wat does the same.
+ */
+function fillLaneTables(inp: KernelInput, u: number, lane: number, merged: boolean, tab: Float64Array): void {
+  if (u < 0) {
+    for (let i = lane; i < tab.length; i += 4) tab[i] = 0;
+    return;
+  }
+  const { columns, nPairs: n } = inp;
+  const base = u * n;
+  for (let g = 0; g < 4; g++) {
+    const first = g * 8;
+    const size = !merged ? 8 : g === 2 ? 9 : g === 3 ? 0 : 8;
+    const bits = Math.max(0, Math.min(size, n - first));
+    const row = g === 3 ? 1024 : g * 256;
+    let sum = 0;
+    for (let k = 0; k < bits; k++) sum += columns[base + first + k];
+    tab[row * 4 + lane] = sum;
+    for (let code = 1; code < 1 << bits; code++) {
+      const low = code & -code;
+      const k = 31 - Math.clz32(low);
+      tab[(row + code) * 4 + lane] = tab[(row + (code ^ low)) * 4 + lane] - 2 * columns[base + first + k];
     }
-    for (let g = 0; g < 4; g++) {
-      const first = g * 8;
-      const bits = Math.max(0, Math.min(8, n - first));
-      const row = g * 256;
-      let sum = 0;
-      for (let k = 0; k < bits; k++) sum += columns[base + first + k];
-      tab[row * 4 + lane] = sum;
-      for (let code = 1; code < 1 << bits; code++) {
-        const low = code & -code;
-        const k = 31 - Math.clz32(low);
-        tab[(row + code) * 4 + lane] = tab[(row + (code ^ low)) * 4 + lane] - 2 * columns[base + first + k];
-      }
-    }
-    const tol = inp.tieRtol * sumAbs;
-    nssOut[lane] = n * ss;
-    const lowered = Math.max(0, Math.abs(s) - tol);
-    obsOut[lane] = inp.twoSided ? lowered * lowered : s - tol;
-    let lowest = Infinity;
-    for (let k = 0; k < 3; k++) {
-      let cut = Infinity;
-      if (k < inp.tCutoffs.length) {
-        const c2 = inp.tCutoffs[k] * inp.tCutoffs[k];
-        const s2 = (c2 * n * ss) / (n - 1 + c2);
-        cut = inp.twoSided ? s2 : Math.sqrt(s2);
-      }
-      cutOut[k * 4 + lane] = cut;
-      lowest = Math.min(lowest, cut);
-    }
-    lowOut[lane] = lowest;
   }
 }
 
-/** Four byte codes per pattern in one integer (block g in bits 8g..8g+7), missing blocks 0. */
-function packCodes(codes: Uint8Array, F: number, blocks: number): Uint32Array {
-  const packed = new Uint32Array(F);
+/** Four byte codes per pattern in one integer (block g in bits 8g..8g+7), missing blocks 0, into `packed`. */
+function packCodes(codes: Uint8Array, F: number, blocks: number, packed: Uint32Array): void {
   for (let f = 0; f < F; f++) {
     let p = 0;
     for (let g = 0; g < blocks; g++) p |= codes[f * blocks + g] << (8 * g);
     packed[f] = p >>> 0;
   }
-  return packed;
+}
+
+/**
+ * The merged layout's table rows of each pattern as byte offsets into the tables, (row + code) * 32,
+ * at [4 f + block]: block 0 at row 0, block 1 at row 256, block 2 (9 bits) at row 512.
+ */
+function mergedRowOffsets(packed: Uint32Array, F: number, out: Uint16Array): void {
+  for (let f = 0; f < F; f++) {
+    const p = packed[f];
+    out[4 * f] = (p & 255) << 5;
+    out[4 * f + 1] = (256 + ((p >>> 8) & 255)) << 5;
+    out[4 * f + 2] = (512 + ((p >>> 16) & 511)) << 5;
+  }
 }
 
 /** The same scan for any n, one unit at a time with one table of 256 partial sums per block. */
@@ -190,6 +307,7 @@ function scanQuadTwoSided(
   tab: Float64Array,
   packed: Uint32Array,
   F: number,
+  mask2: number,
   nss: Float64Array,
   observed: Float64Array,
   cuts: Float64Array,
@@ -205,8 +323,8 @@ function scanQuadTwoSided(
     const p = packed[f];
     const i0 = (p & 255) << 2;
     const i1 = (256 + ((p >>> 8) & 255)) << 2;
-    const i2 = (512 + ((p >>> 16) & 255)) << 2;
-    const i3 = (768 + (p >>> 24)) << 2;
+    const i2 = (512 + ((p >>> 16) & mask2)) << 2;
+    const i3 = (1024 + (p >>> 24)) << 2;
     const s0 = tab[i0] + tab[i1] + tab[i2] + tab[i3];
     const s1 = tab[i0 + 1] + tab[i1 + 1] + tab[i2 + 1] + tab[i3 + 1];
     const s2 = tab[i0 + 2] + tab[i1 + 2] + tab[i2 + 2] + tab[i3 + 2];
@@ -232,6 +350,7 @@ function scanQuadGreater(
   tab: Float64Array,
   packed: Uint32Array,
   F: number,
+  mask2: number,
   nss: Float64Array,
   observed: Float64Array,
   cuts: Float64Array,
@@ -247,8 +366,8 @@ function scanQuadGreater(
     const p = packed[f];
     const i0 = (p & 255) << 2;
     const i1 = (256 + ((p >>> 8) & 255)) << 2;
-    const i2 = (512 + ((p >>> 16) & 255)) << 2;
-    const i3 = (768 + (p >>> 24)) << 2;
+    const i2 = (512 + ((p >>> 16) & mask2)) << 2;
+    const i3 = (1024 + (p >>> 24)) << 2;
     const s0 = tab[i0] + tab[i1] + tab[i2] + tab[i3];
     const s1 = tab[i0 + 1] + tab[i1 + 1] + tab[i2 + 1] + tab[i3 + 1];
     const s2 = tab[i0 + 2] + tab[i1 + 2] + tab[i2 + 2] + tab[i3 + 2];
@@ -311,7 +430,7 @@ function signedT(s: number, nss: number, m: number): number {
 
 /** Source text of the kernel, for starting it in a worker thread. */
 export function kernelSource(): string {
-  return [scanUnitRange, packCodes, scanUnitRangeGeneral, scanQuadTwoSided, scanQuadGreater, countBeyond, ratio, signedT]
+  return [scanUnitRange, scanMemory, laneThresholds, fillLaneTables, packCodes, mergedRowOffsets, scanUnitRangeGeneral, scanQuadTwoSided, scanQuadGreater, countBeyond, ratio, signedT]
     .map((fn) => fn.toString())
     .join('\n');
 }

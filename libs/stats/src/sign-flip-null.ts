@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { DenseMatrix } from './matrix.js';
-import { kernelSource, scanUnitRange, type KernelInput, type KernelOutput } from './sign-flip-kernel.js';
+import { kernelSource, scanUnitRange, type CompiledWasm, type KernelInput, type KernelOutput } from './sign-flip-kernel.js';
 import type { SignPatterns } from './sign-patterns.js';
+import { signFlipSimdModule } from './wasm/simd-module.js';
 
 /** What the sign-flip null is scanned for, in the fast layer's terms (inputs already valid). */
 export interface SignFlipScanInput {
@@ -40,10 +41,11 @@ export const TIE_RTOL = 1e-10;
 /** Scans the sign-flip null, splitting units over worker threads; results do not depend on `workers`. */
 export async function scanSignFlips(input: SignFlipScanInput): Promise<SignFlipScan> {
   const shares = splitUnits(input.units, input.workers);
+  const simd = signFlipSimdModule();
   const outputs = await Promise.all(
     shares.map((units) => {
       const kernelInput = toKernelInput(input, units);
-      return shares.length === 1 ? scanUnitRange(kernelInput) : runInWorker(kernelInput);
+      return shares.length === 1 ? scanUnitRange(kernelInput, simd) : runInWorker(kernelInput, simd);
     }),
   );
   return combine(outputs, input);
@@ -51,7 +53,7 @@ export async function scanSignFlips(input: SignFlipScanInput): Promise<SignFlipS
 
 /** The same scan in this thread, synchronously. */
 export function scanSignFlipsSync(input: SignFlipScanInput): SignFlipScan {
-  return combine([scanUnitRange(toKernelInput(input, input.units))], input);
+  return combine([scanUnitRange(toKernelInput(input, input.units), signFlipSimdModule())], input);
 }
 
 function splitUnits(units: Uint32Array, workers: number): Uint32Array[] {
@@ -104,16 +106,16 @@ function combine(outputs: KernelOutput[], input: SignFlipScanInput): SignFlipSca
 
 const WORKER_MAIN = `
 const { parentPort, workerData } = require('node:worker_threads');
-const out = scanUnitRange(workerData);
+const out = scanUnitRange(workerData.input, workerData.simd);
 parentPort.postMessage(out, [out.exceed.buffer, out.best.buffer, out.counts.buffer]);
 `;
 
 /** Runs the kernel in a worker thread started from its own source text (see sign-flip-kernel.ts). */
-function runInWorker(input: KernelInput): Promise<KernelOutput> {
+function runInWorker(input: KernelInput, simd: CompiledWasm | null): Promise<KernelOutput> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(`${kernelSource()}\n${WORKER_MAIN}`, {
       eval: true,
-      workerData: input,
+      workerData: { input, simd },
       transferList: [input.columns.buffer as ArrayBuffer],
     });
     worker.once('message', (out: KernelOutput) => {

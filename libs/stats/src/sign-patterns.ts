@@ -1,4 +1,4 @@
-import type { Prng } from './prng.js';
+import type { Prng } from '@moral-plantain/formats';
 
 /** Pairs per block of a sign pattern: one byte of flip bits. */
 export const BLOCK_PAIRS = 8;

@@ -1,6 +1,7 @@
+import { createPrng } from '@moral-plantain/formats';
 import type { DenseMatrix } from './matrix.js';
 import { pearson } from './pearson.js';
-import { createPrng, shuffledIndices } from './prng.js';
+import { shuffledIndices } from './shuffle.js';
 import { quantile } from './quantile.js';
 import type { SplitHalfResult } from './results.js';
 

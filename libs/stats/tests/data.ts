@@ -1,4 +1,4 @@
-import { createPrng } from '../src/index.js';
+import { createPrng } from '@moral-plantain/formats';
 
 /** Deterministic normal-ish test data [pairs x units]: unit u's differences have mean effects[u]. */
 export function pairedData(nPairs: number, effects: readonly number[], seed: number): { a: Float64Array; b: Float64Array } {

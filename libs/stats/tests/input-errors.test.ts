@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { formatStatsError, pairedTestSync, type StatsError } from '../src/index.js';
+import { describeStatsError, pairedTestSync, type StatsError } from '../src/index.js';
 
 function errors(result: E.Either<StatsError[], unknown>): StatsError[] {
   if (E.isRight(result)) throw new Error('expected errors');
@@ -21,8 +21,8 @@ describe('bad input', () => {
     expect(found.map((e) => e._tag).sort()).toEqual(['InvalidOption', 'InvalidOption', 'NonFinite', 'ShapeMismatch']);
     const nonFinite = found.find((e) => e._tag === 'NonFinite')!;
     expect(nonFinite).toMatchObject({ input: 'a', count: 2, examples: [{ pair: 1, unit: 2 }, { pair: 2, unit: 0, value: Infinity }] });
-    expect(formatStatsError(nonFinite)).toBe('a has 2 non-finite values: pair 1, unit 2 (NaN); pair 2, unit 0 (Infinity)');
-    expect(found.map(formatStatsError)).toContain("option tail must be 'two-sided', 'greater' or 'less', got \"sideways\"");
+    expect(describeStatsError(nonFinite).message).toBe('A has 2 non-finite values: pair 1, unit 2 (NaN); pair 2, unit 0 (Infinity).');
+    expect(found.map((e) => describeStatsError(e).message)).toContain("Option tail must be 'two-sided', 'greater' or 'less', got \"sideways\".");
   });
 
   it('needs 2 pairs for the test and 4 for split-half', () => {

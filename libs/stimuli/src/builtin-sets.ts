@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as E from 'fp-ts/lib/Either.js';
 import { loadStimulusSetFile, type LoadedStimulusSet, type StimulusSetLoadError } from './load-stimulus-set.js';
@@ -26,4 +27,12 @@ export function loadBuiltinStimulusSet(name: BuiltinStimulusSetName): E.Either<S
 /** Path of the JSON Schema of the stimulus-set YAML format (also exported as `@moral-plantain/stimuli/schema.json`). */
 export function stimulusSetSchemaPath(): string {
   return fileURLToPath(new URL('../schema/stimulus-set.schema.json', import.meta.url));
+}
+
+/**
+ * Loads a stimulus set given as a built-in name or a YAML file: a name of a shipped set means that
+ * set, unless a file of that name exists in the working folder, which then wins.
+ */
+export function loadStimulusSet(nameOrFile: string): E.Either<StimulusSetLoadError, LoadedStimulusSet> {
+  return !existsSync(nameOrFile) && isBuiltinStimulusSet(nameOrFile) ? loadBuiltinStimulusSet(nameOrFile) : loadStimulusSetFile(nameOrFile);
 }

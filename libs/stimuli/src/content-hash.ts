@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256 } from '@moral-plantain/formats';
 import { normalizeText } from './normalize-text.js';
 import type { StimulusSet } from './stimulus-set.js';
 
@@ -9,22 +9,10 @@ import type { StimulusSet } from './stimulus-set.js';
  * comments and key order therefore do not change it; any change to a value does.
  */
 export function canonicalStimulusSet(set: StimulusSet): string {
-  return canonicalJson(set);
+  return canonicalJson(set, { string: normalizeText });
 }
 
 /** The content hash of a set: lower-case hex sha256 of the UTF-8 bytes of `canonicalStimulusSet`. */
 export function contentHash(set: StimulusSet): string {
-  return createHash('sha256').update(canonicalStimulusSet(set), 'utf8').digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(normalizeText(value));
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
+  return sha256(canonicalStimulusSet(set));
 }

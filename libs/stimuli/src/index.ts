@@ -3,11 +3,12 @@ export {
   builtinStimulusSetPath,
   isBuiltinStimulusSet,
   loadBuiltinStimulusSet,
+  loadStimulusSet,
   stimulusSetSchemaPath,
   type BuiltinStimulusSetName,
 } from './builtin-sets.js';
-export { qwen3ChatPrompt } from './chat-template.js';
 export { canonicalStimulusSet, contentHash } from './content-hash.js';
+export { describeStimulusSetLoadError } from './describe-load-error.js';
 export { loadStimulusSetFile, parseStimulusSet, type LoadedStimulusSet, type StimulusSetLoadError } from './load-stimulus-set.js';
 export { normalizeText } from './normalize-text.js';
 export { diffPrompts, type DiffHunk, type PromptDiff, type TextSpan } from './prompt-diff.js';

@@ -4,6 +4,12 @@ export interface TokenCounter {
   readonly name: string;
   /** The number of tokens of `text` as the model sees it, without special tokens added around it. */
   readonly count: (text: string) => number;
+  /**
+   * The text encoder's view of a whole prompt, for the context-window check: a prompt's tokens with
+   * the model's chat template rendered around it (not finite when it cannot be rendered), and the
+   * window they must fit. Absent for approximate counters, which then skip the check.
+   */
+  readonly context?: { readonly window: number; readonly count: (prompt: string) => number };
 }
 
 /**

@@ -1,7 +1,6 @@
 import * as A from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { qwen3ChatPrompt } from './chat-template.js';
 import { contentHash } from './content-hash.js';
 import { diffPrompts, type DiffHunk } from './prompt-diff.js';
 import { locate, type StimulusSetSource } from './source-location.js';
@@ -15,10 +14,8 @@ export interface ValidationOptions {
   readonly tokenCounter?: TokenCounter;
   /** Largest allowed difference of the two prompts' token counts within a pair. Default 0. */
   readonly tokenTolerance?: number;
-  /** Largest token count of a prompt rendered with `chatTemplate`. Default 512 (the text encoder's window). */
+  /** Largest token count of a prompt as the text encoder sees it (inside its chat template). Default: the token counter's own window. */
   readonly contextWindow?: number;
-  /** Renders a prompt as the text encoder sees it. Default `qwen3ChatPrompt`. */
-  readonly chatTemplate?: (prompt: string) => string;
   /**
    * When true (the default) every failed check is an error. When false, the design checks (token
    * counts, one contiguous span, agents, categories) only warn; structural ones stay errors.
@@ -34,7 +31,7 @@ export interface PairReport {
   readonly category: string;
   /** Token counts of the bare prompts (absent without a token counter). */
   readonly tokens?: { readonly a: number; readonly b: number };
-  /** Token counts after the chat template (absent without a token counter). */
+  /** Token counts inside the text encoder's chat template (absent without a counter that knows the template). */
   readonly windowTokens?: { readonly a: number; readonly b: number };
   /** Where the two prompts differ, word by word. */
   readonly hunks: readonly DiffHunk[];
@@ -66,9 +63,9 @@ const DESIGN_CHECKS: ReadonlySet<ProblemCode> = new Set([
 export function validateStimulusSet(set: StimulusSet, options: ValidationOptions = {}): ValidationReport {
   const strict = options.strict ?? true;
   const tolerance = options.tokenTolerance ?? 0;
-  const window = options.contextWindow ?? 512;
-  const template = options.chatTemplate ?? qwen3ChatPrompt;
   const counter = options.tokenCounter;
+  const context = counter?.context;
+  const window = options.contextWindow ?? context?.window;
   const source = options.source;
 
   const problems: StimulusProblem[] = [];
@@ -108,7 +105,6 @@ export function validateStimulusSet(set: StimulusSet, options: ValidationOptions
 
     if (!counter) return { id: pair.id, category: pair.category, hunks };
     const tokens = { a: counter.count(pair.a), b: counter.count(pair.b) };
-    const windowTokens = { a: counter.count(template(pair.a)), b: counter.count(template(pair.b)) };
     if (Math.abs(tokens.a - tokens.b) > tolerance) {
       report(
         'token-count-mismatch',
@@ -117,8 +113,12 @@ export function validateStimulusSet(set: StimulusSet, options: ValidationOptions
         pair.id,
       );
     }
+    if (!context || window === undefined) return { id: pair.id, category: pair.category, tokens, hunks };
+    const windowTokens = { a: context.count(pair.a), b: context.count(pair.b) };
     for (const side of ['a', 'b'] as const) {
-      if (windowTokens[side] > window) {
+      if (!Number.isFinite(windowTokens[side])) {
+        report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" cannot be rendered with the text encoder's chat template.`, `${path}/${side}`, pair.id);
+      } else if (windowTokens[side] > window) {
         report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" takes ${windowTokens[side]} ${counter.name} tokens with the chat template, over the ${window}-token window.`, `${path}/${side}`, pair.id);
       }
     }

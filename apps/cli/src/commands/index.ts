@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { HelpDefaults } from '../help-defaults.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerModelCommand } from './model.js';
 import { registerReportCommand } from './report.js';
@@ -7,8 +8,8 @@ import { registerStatsCommand } from './stats.js';
 import { registerStimuliCommand } from './stimuli.js';
 import { registerTapCommand } from './tap.js';
 
-/** Adds one command (with its subcommands) to the program. */
-export type CommandRegistration = (program: Command) => void;
+/** Adds one command (with its subcommands) to the program: its flags and a lazily loaded action. */
+export type CommandRegistration = (program: Command, defaults: HelpDefaults | null) => void;
 
-/** Every command of the CLI, in the order `--help` lists them. One file per command in this folder. */
+/** Every command of the CLI, in the order `--help` lists them. Each `<name>.ts` registers; `<name>-action.ts` runs it. */
 export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand];

@@ -1,7 +1,8 @@
+import type { ErrorDescription } from '@moral-plantain/formats';
 import type { ModelFolderError } from './open-model-folder.js';
 
 /** One sentence for a model folder problem, and what to do about it. */
-export function describeModelFolderError(error: ModelFolderError): { readonly message: string; readonly hint: string } {
+export function describeModelFolderError(error: ModelFolderError): ErrorDescription {
   switch (error._tag) {
     case 'FolderUnreadable':
       return { message: `${error.path} is not a readable folder (${error.reason}).`, hint: 'Give the model folder that holds transformer.onnx.' };

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TAPS_FORMAT, type TapsManifest } from '@moral-plantain/hooks';
-import { sha256File } from '../cache/model-fingerprint.js';
+import { DEFAULT_RESOLUTION, sha256File } from '@moral-plantain/formats';
 import type { GraphValue, ModelFolder } from './open-model-folder.js';
 
 /** One file of a model folder. */
@@ -81,7 +81,7 @@ export async function describeModelFolder(folder: ModelFolder, options: Describe
     configs: { transformer: m?.transformer.config ?? null, textEncoder: m?.textEncoder?.config ?? null },
     weights: { transformer: m?.transformer.weights ?? null, textEncoder: m?.textEncoder?.weights ?? null },
     seeds: m?.seeds ?? {},
-    resolution: m?.resolution ?? [1024, 1024],
+    resolution: m?.resolution ?? DEFAULT_RESOLUTION,
     transformer: { file: rel(folder.transformer.path), naming: folder.transformerIo.naming, inputs: folder.transformer.inputs, outputs: folder.transformer.outputs },
     textEncoder: folder.textEncoder ? { file: rel(folder.textEncoder.path), naming: 'input_ids, attention_mask -> prompt_embeds', inputs: folder.textEncoder.inputs, outputs: folder.textEncoder.outputs } : null,
     tokenizerDir: folder.tokenizerDir === null ? null : rel(folder.tokenizerDir) || '.',

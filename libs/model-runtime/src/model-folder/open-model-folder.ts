@@ -1,10 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
+import { MODEL_MANIFEST_FILE, readModelManifest, type ManifestProblem, type ModelManifest } from '@moral-plantain/formats';
 import { dataTypeName, describeHooksError, externalReferences, readModelFile, shapeOf, type ModelProto } from '@moral-plantain/hooks';
 import { detectTextEncoderIo, detectTransformerIo, type NamingError, type TextEncoderIo, type TransformerIo } from './io-naming.js';
-import { parseModelManifest, type ManifestProblem, type ModelManifest } from './model-manifest.js';
 
 /** A graph input or output as the graph file declares it. */
 export interface GraphValue {
@@ -135,26 +135,10 @@ function named<T>(graph: GraphFile, detect: (inputs: readonly string[], outputs:
 }
 
 async function readManifest(root: string, problems: ModelFolderError[]): Promise<ModelManifest | null> {
-  const file = path.join(root, 'model.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    problems.push({ _tag: 'BadManifest', path: file, problems: [{ key: '(file)', reason: `is not JSON (${(error as Error).message})` }] });
-    return null;
-  }
-  const manifest = parseModelManifest(parsed);
-  if (E.isLeft(manifest)) {
-    problems.push({ _tag: 'BadManifest', path: file, problems: manifest.left });
-    return null;
-  }
-  return manifest.right;
+  const manifest = await readModelManifest(root);
+  if (E.isRight(manifest)) return manifest.right;
+  problems.push({ _tag: 'BadManifest', path: path.join(root, MODEL_MANIFEST_FILE), problems: manifest.left });
+  return null;
 }
 
 async function firstExisting(root: string, names: readonly string[]): Promise<string | null> {

@@ -1,11 +1,14 @@
+import type { ErrorDescription } from '@moral-plantain/formats';
 import { describeHooksError, type HooksErrors } from '@moral-plantain/hooks';
 import { describeSessionError, type SessionError } from '../session/session-error.js';
+import { describeTextError, type TextError } from '../text/text-error.js';
 
 /** Why a probe run failed. */
 export type ProbeError =
   | { readonly _tag: 'InvalidProbeOption'; readonly option: string; readonly reason: string }
   | { readonly _tag: 'TapFailed'; readonly errors: HooksErrors }
   | { readonly _tag: 'Session'; readonly error: SessionError }
+  | { readonly _tag: 'Text'; readonly error: TextError }
   | { readonly _tag: 'NoTextSource'; readonly dir: string }
   | { readonly _tag: 'NoTokenizer' }
   | { readonly _tag: 'BadEmbeddings'; readonly path: string; readonly reason: string }
@@ -14,21 +17,23 @@ export type ProbeError =
   | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string }
   | { readonly _tag: 'Aborted'; readonly done: number; readonly total: number };
 
-/** One sentence for a probe error, and what to do about it. */
-export function describeProbeError(error: ProbeError): { readonly message: string; readonly hint: string } {
+/** What went wrong with a probe run, and what to do about it. */
+export function describeProbeError(error: ProbeError): ErrorDescription {
   switch (error._tag) {
     case 'InvalidProbeOption':
       return { message: `Probe option ${error.option} ${error.reason}.`, hint: 'Fix the option and run again.' };
     case 'TapFailed': {
       const [first, ...rest] = error.errors.map(describeHooksError);
-      return { message: [first?.message, ...rest.map((r) => r.message)].join(' '), hint: first?.hint ?? '' };
+      return { message: [first.message, ...rest.map((r) => r.message)].join(' '), hint: first.hint };
     }
     case 'Session':
       return describeSessionError(error.error);
+    case 'Text':
+      return describeTextError(error.error);
     case 'NoTextSource':
       return { message: `${error.dir} has no text encoder (text_encoder.onnx) and no prompt embeddings (prompt_embeds.safetensors).`, hint: 'Add a text encoder with `moral-plantain model build --text-encoder`, or give a prompt embeddings file.' };
     case 'NoTokenizer':
-      return { message: 'The model has a text encoder but the probe was given no tokenizer.', hint: 'Pass the Qwen3 tokenizer (the text module of this package) as `tokenize`.' };
+      return { message: 'The model has a text encoder but the probe was given no tokenizer.', hint: 'Pass the Qwen3 tokenizer (`qwen3Tokenize` of this package) as `tokenize`.' };
     case 'BadEmbeddings':
       return { message: `The prompt embeddings file ${error.path} ${error.reason}.`, hint: 'Write one tensor [S_txt, D_txt] per prompt named by its text, or prompt_embeds [N, S_txt, D_txt] with metadata "prompts".' };
     case 'MissingEmbedding':
@@ -36,8 +41,13 @@ export function describeProbeError(error: ProbeError): { readonly message: strin
     case 'BadModelIo':
       return { message: `${error.model}: ${error.reason}.`, hint: 'Run `moral-plantain model info` on the folder to see its inputs.' };
     case 'WriteFailed':
-      return { message: `Cannot write ${error.path} (${error.reason}).`, hint: 'Check that the folder exists and is writable.' };
+      return { message: `Cannot write ${error.path} (${error.reason}).`, hint: 'Check that the folder is writable and the disk has room.' };
     case 'Aborted':
       return { message: `The probe was stopped after ${error.done} of ${error.total} prompts.`, hint: 'Run it again with the same cache folder to continue where it stopped.' };
   }
+}
+
+/** A model's inputs or outputs do not fit the probe. */
+export function badIo(model: string, reason: string): ProbeError {
+  return { _tag: 'BadModelIo', model, reason };
 }

@@ -1,11 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as ort from 'onnxruntime-node';
-import { toFloat16Bits } from '@moral-plantain/hooks';
+import { PIXELS_PER_TOKEN, toFloat16Bits } from '@moral-plantain/formats';
 
-/** Pixels per latent token: the VAE downsamples by 8, then 2 x 2 patches make one token. */
-export const PIXELS_PER_TOKEN = 16;
-
-/** The latent token grid of an image resolution in pixels (each side a multiple of 16). */
+/** The latent token grid of an image resolution in pixels (each side a multiple of `PIXELS_PER_TOKEN`). */
 export function latentGrid(height: number, width: number): { readonly rows: number; readonly cols: number } {
   return { rows: height / PIXELS_PER_TOKEN, cols: width / PIXELS_PER_TOKEN };
 }

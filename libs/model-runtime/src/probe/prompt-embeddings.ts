@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeFloats, decodeSafetensors, type SafetensorsTensor } from '../safetensors/safetensors-codec.js';
+import { decodeFloats, decodeSafetensors, describeSafetensorsError, type SafetensorsTensor } from '@moral-plantain/formats';
 
 /** Name of the stacked tensor in a prompt embeddings file. */
 export const STACKED_EMBEDDINGS_TENSOR = 'prompt_embeds';
@@ -31,7 +31,7 @@ export async function readPromptEmbeddings(file: string): Promise<E.Either<strin
   const bytes = await readFile(file).catch((error: unknown) => error as Error);
   if (bytes instanceof Error) return E.left(`cannot be read (${(bytes as NodeJS.ErrnoException).code ?? bytes.message})`);
   const decoded = decodeSafetensors(bytes);
-  if (E.isLeft(decoded)) return E.left(`is not a valid safetensors file (${decoded.left._tag})`);
+  if (E.isLeft(decoded)) return E.left(`is not a valid safetensors file (${describeSafetensorsError(decoded.left).message})`);
   const { tensors, metadata } = decoded.right;
   const problems: string[] = [];
   const rows = new Map<string, number>();

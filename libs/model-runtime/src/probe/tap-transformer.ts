@@ -1,13 +1,12 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { TAPS_FORMAT, manifestPathFor, tapModelFile, type HooksErrors, type IndexRange, type TapsManifest } from '@moral-plantain/hooks';
-import { canonicalJson } from '../cache/probe-cache.js';
-import { sha256 } from '../cache/model-fingerprint.js';
+import { canonicalJson, sha256 } from '@moral-plantain/formats';
+import { DEFAULT_UNIT_WIDTH, TAPS_FORMAT, manifestPathFor, tapModelFile, type HooksErrors, type IndexRange, type TapsManifest } from '@moral-plantain/hooks';
 
 /** Which units a probe reads: the hooks `flux2` preset, with its unit options passed through. */
 export interface ProbeTapOptions {
-  /** Channels per unit (default 16). */
+  /** Channels per unit (default `DEFAULT_UNIT_WIDTH`, 16). */
   readonly unitWidth?: number;
   /** Channel range of each tapped input (default all). */
   readonly channels?: IndexRange;
@@ -17,7 +16,7 @@ export interface ProbeTapOptions {
 
 /** The tap configuration as it enters cache keys and activations metadata. */
 export function tapConfig(options: ProbeTapOptions): Readonly<Record<string, unknown>> {
-  return { preset: 'flux2', unitWidth: options.unitWidth ?? 16, channels: options.channels ?? null, tokens: options.tokens ?? null };
+  return { preset: 'flux2', unitWidth: options.unitWidth ?? DEFAULT_UNIT_WIDTH, channels: options.channels ?? null, tokens: options.tokens ?? null };
 }
 
 /** A tapped transformer on disk. */

@@ -1,3 +1,5 @@
+import type { ErrorDescription } from '@moral-plantain/formats';
+
 /** The command that downloads the CUDA 12 provider libraries of onnxruntime-node (they are not bundled). */
 export const CUDA_INSTALL_COMMAND = 'node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12';
 
@@ -10,7 +12,7 @@ export type SessionError =
   | { readonly _tag: 'RunFailed'; readonly model: string; readonly reason: string };
 
 /** One sentence saying what went wrong with a session, and what to do about it. */
-export function describeSessionError(error: SessionError): { readonly message: string; readonly hint: string } {
+export function describeSessionError(error: SessionError): ErrorDescription {
   switch (error._tag) {
     case 'ProviderUnavailable':
       return error.device === 'cuda'

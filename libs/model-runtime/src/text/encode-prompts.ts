@@ -1,10 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { DEFAULT_TEXT_LENGTH } from '@moral-plantain/formats';
 import type { Qwen3Tokenizer } from './qwen3-tokenizer.js';
 import type { TextError } from './text-error.js';
 
 /** Options of `encodePrompts`. */
 export interface EncodePromptsOptions {
-  /** Tokens per prompt after padding and truncation. Default 512 (FLUX.2's `max_sequence_length`). */
+  /** Tokens per prompt after padding and truncation. Default `DEFAULT_TEXT_LENGTH`, 512 (FLUX.2's `max_sequence_length`). */
   readonly maxLength?: number;
 }
 
@@ -56,7 +57,7 @@ export interface EncodedPrompt {
  * warning names each prompt cut) and right-padded with the pad token. Independent of any session.
  */
 export function encodePrompts(tokenizer: Qwen3Tokenizer, prompts: readonly string[], options: EncodePromptsOptions = {}): E.Either<TextError, EncodedPrompts> {
-  const length = options.maxLength ?? 512;
+  const length = options.maxLength ?? DEFAULT_TEXT_LENGTH;
   if (!Number.isInteger(length) || length <= 0) return E.left({ _tag: 'InvalidMaxLength', value: length });
   const batch = prompts.length;
   const inputIds = new BigInt64Array(batch * length);
@@ -79,7 +80,7 @@ export function encodePrompts(tokenizer: Qwen3Tokenizer, prompts: readonly strin
 
 /** One prompt through the chat template, tokenizer, truncation and padding (`index` numbers it in warnings). */
 export function encodePrompt(tokenizer: Qwen3Tokenizer, prompt: string, options: EncodePromptsOptions = {}, index = 0): E.Either<TextError, EncodedPrompt> {
-  const length = options.maxLength ?? 512;
+  const length = options.maxLength ?? DEFAULT_TEXT_LENGTH;
   if (!Number.isInteger(length) || length <= 0) return E.left({ _tag: 'InvalidMaxLength', value: length });
   const rendered = E.tryCatch(
     () => tokenizer.renderChatPrompt(prompt),

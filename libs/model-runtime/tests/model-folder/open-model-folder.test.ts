@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createGraphBuilder, DataType, encodeModel } from '@moral-plantain/hooks';
-import { BFL_IO, describeModelFolderError, detectTextEncoderIo, detectTransformerIo, DIFFUSERS_IO, openModelFolder, parseModelManifest } from '../../src/index.js';
+import { BFL_IO, describeModelFolderError, detectTextEncoderIo, detectTransformerIo, DIFFUSERS_IO, openModelFolder } from '../../src/index.js';
 import { tempDir, writeFakeFolder } from '../probe/fake-folder.js';
 
 describe('openModelFolder', () => {
@@ -76,10 +76,5 @@ describe('naming detection', () => {
     expect(E.isLeft(detectTransformerIo(['hidden_states', 'encoder_hidden_states', 'timestep', 'img_ids'], ['noise_pred']))).toBe(true);
     expect(detectTextEncoderIo(['input_ids', 'attention_mask'], ['last_hidden_state'])).toEqual(E.right({ inputIds: 'input_ids', attentionMask: 'attention_mask', embeddings: 'last_hidden_state' }));
     expect(E.isLeft(detectTextEncoderIo(['input_ids'], ['prompt_embeds']))).toBe(true);
-  });
-
-  it('accepts a complete model.json', () => {
-    const manifest = { format: 'moral-plantain/model@1', name: 'tiny', tiny: true, transformer: { file: 'transformer.onnx', config: { in_channels: 128 }, weights: 'seeded' }, textEncoder: null, tokenizerFiles: ['tokenizer.json'], seeds: { transformer: 0 }, resolution: [128, 128] };
-    expect(parseModelManifest(manifest)).toEqual(E.right(manifest));
   });
 });

@@ -1,4 +1,6 @@
+import * as E from 'fp-ts/lib/Either.js';
 import { attr, createGraphBuilder, DataType, float32Tensor, int64Tensor, type ModelProto } from '@moral-plantain/hooks';
+import type { Tokenize } from '../../src/index.js';
 
 /**
  * Small stand-ins with the FLUX.2 transformer's and text encoder's inputs and outputs, built with
@@ -112,15 +114,18 @@ export function embeddingTable(dims: FakeDims = FAKE_DIMS): Float32Array {
   return out;
 }
 
-/** A test tokenizer: char codes mod `vocab`, padded with 0 (mask 0) or truncated to `length`. */
-export function charTokenizer(length = 8, vocab = FAKE_DIMS.vocab): (prompt: string) => { inputIds: Int32Array; attentionMask: Int32Array } {
-  return (prompt) => {
-    const inputIds = new Int32Array(length);
-    const attentionMask = new Int32Array(length);
-    for (let i = 0; i < Math.min(length, prompt.length); i++) {
-      inputIds[i] = prompt.charCodeAt(i) % vocab;
-      attentionMask[i] = 1;
-    }
-    return { inputIds, attentionMask };
-  };
+/** Char codes mod `vocab`, padded with 0 (mask 0) or truncated to `length`: the test tokenizer's tokens. */
+export function charTokens(prompt: string, length = 8, vocab = FAKE_DIMS.vocab): { inputIds: Int32Array; attentionMask: Int32Array } {
+  const inputIds = new Int32Array(length);
+  const attentionMask = new Int32Array(length);
+  for (let i = 0; i < Math.min(length, prompt.length); i++) {
+    inputIds[i] = prompt.charCodeAt(i) % vocab;
+    attentionMask[i] = 1;
+  }
+  return { inputIds, attentionMask };
+}
+
+/** A test tokenizer giving `charTokens`. */
+export function charTokenizer(length = 8, vocab = FAKE_DIMS.vocab): Tokenize {
+  return (prompt) => E.right(charTokens(prompt, length, vocab));
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
-import { fromFloat16Bits, toFloat16Bits } from '@moral-plantain/hooks';
-import { encodeSafetensors, gaussianNoise, openModelFolder, readActivations, runProbe, type ModelFolder, type ProbeOptions, type ProbeProgress } from '../../src/index.js';
+import { encodeSafetensors, fromFloat16Bits, readActivations, toFloat16Bits } from '@moral-plantain/formats';
+import { gaussianNoise, openModelFolder, runProbe, type ModelFolder, type ProbeOptions, type ProbeProgress } from '../../src/index.js';
 import { writeFile } from 'node:fs/promises';
-import { charTokenizer, embeddingTable, FAKE_DIMS, fakeWeights } from './fake-models.js';
+import { charTokenizer, charTokens, embeddingTable, FAKE_DIMS, fakeWeights } from './fake-models.js';
 import { tempDir, writeFakeFolder, type FakeFolderOptions } from './fake-folder.js';
 import { referenceUnits } from './fake-reference.js';
 
@@ -30,7 +30,7 @@ async function probe(f: ModelFolder, options: Partial<ProbeOptions> = {}) {
 /** The fake text encoder's output computed directly: table rows of the char tokens, zero where padded. */
 function directEmbedding(prompt: string): Float32Array {
   const table = embeddingTable();
-  const { inputIds, attentionMask } = charTokenizer()(prompt);
+  const { inputIds, attentionMask } = charTokens(prompt);
   const out = new Float32Array(8 * FAKE_DIMS.textWidth);
   for (let s = 0; s < 8; s++) for (let j = 0; j < FAKE_DIMS.textWidth; j++) out[s * FAKE_DIMS.textWidth + j] = table[inputIds[s]! * FAKE_DIMS.textWidth + j]! * attentionMask[s]!;
   return out;
@@ -50,7 +50,7 @@ describe('runProbe', () => {
     for (const [i, pair] of pairs.entries()) {
       for (const side of ['a', 'b'] as const) {
         const expected = referenceUnits(directEmbedding(pair[side]), 8, noise, grid, 1.0, w, 8);
-        expectClose(result.activations[side].subarray(i * 12, (i + 1) * 12), expected, 1e-5);
+        expectClose(result.activations[side].data.subarray(i * 12, (i + 1) * 12), expected, 1e-5);
       }
     }
     expect(result.activations.groups).toEqual([...Array(4).fill('joint[0]'), ...Array(8).fill('single[0]')]);
@@ -61,8 +61,8 @@ describe('runProbe', () => {
     const f = await folder();
     const one = await probe(f, { batchSize: 1 });
     const four = await probe(f, { batchSize: 4 });
-    expectClose(four.activations.a, one.activations.a, 1e-5);
-    expectClose(four.activations.b, one.activations.b, 1e-5);
+    expectClose(four.activations.a.data, one.activations.a.data, 1e-5);
+    expectClose(four.activations.b.data, one.activations.b.data, 1e-5);
   });
 
   it('reads BFL input names and feeds float16 inputs as float16, ids with a batch axis when declared so', async () => {
@@ -70,7 +70,7 @@ describe('runProbe', () => {
     const round = (x: Float32Array) => fromFloat16Bits(toFloat16Bits(x));
     const noise = round(gaussianNoise(0, grid.rows * grid.cols * FAKE_DIMS.channels));
     const expected = referenceUnits(round(directEmbedding(pairs[1]!.b)), 8, noise, grid, 1.0, fakeWeights(), 8);
-    expectClose(result.activations.b.subarray(12, 24), expected, 1e-5);
+    expectClose(result.activations.b.data.subarray(12, 24), expected, 1e-5);
   });
 
   it('takes prompt embeddings from a safetensors file, per prompt by text or stacked with a prompts list', async () => {
@@ -87,8 +87,8 @@ describe('runProbe', () => {
     const viaEncoder = await probe(await folder());
     for (const file of [perPrompt, stacked]) {
       const result = await probe(f, { promptEmbeddings: file, tokenize: undefined });
-      expectClose(result.activations.a, viaEncoder.activations.a, 1e-6);
-      expectClose(result.activations.b, viaEncoder.activations.b, 1e-6);
+      expectClose(result.activations.a.data, viaEncoder.activations.a.data, 1e-6);
+      expectClose(result.activations.b.data, viaEncoder.activations.b.data, 1e-6);
     }
   });
 
@@ -107,7 +107,7 @@ describe('runProbe', () => {
     if (E.isLeft(read)) throw new Error('unreadable');
     expect(read.right.pairs).toEqual(['p1', 'p2', 'p3']);
     expect(read.right.groups).toEqual(result.activations.groups);
-    expect(Array.from(read.right.a)).toEqual(Array.from(Float32Array.from(result.activations.a)));
+    expect(Array.from(read.right.a.data)).toEqual(Array.from(Float32Array.from(result.activations.a.data)));
     expect(read.right.metadata).toMatchObject({ seed: '3', stimuli: 'sha256:abc', model: 'fake', timestep: '1', resolution: '[64,48]' });
     expect(JSON.parse(read.right.metadata.units!)).toMatchObject({ preset: 'flux2', unitWidth: 8, channels: null, tokens: null });
   });
@@ -115,7 +115,7 @@ describe('runProbe', () => {
   it('computes a prompt that occurs twice only once', async () => {
     const result = await probe(await folder(), { pairs: [{ id: 'x', a: 'same', b: 'other' }, { id: 'y', a: 'same', b: 'third' }] });
     expect(result.prompts).toEqual({ total: 3, computed: 3, cached: 0 });
-    expect(Array.from(result.activations.a.subarray(0, 12))).toEqual(Array.from(result.activations.a.subarray(12, 24)));
+    expect(Array.from(result.activations.a.data.subarray(0, 12))).toEqual(Array.from(result.activations.a.data.subarray(12, 24)));
   });
 
   it('reports progress by stage up to every prompt done, with an estimate once a prompt is computed', async () => {
@@ -145,6 +145,28 @@ describe('runProbe', () => {
     const elsewhere = await probe(f, { tappedDir });
     const beside = await probe(f);
     expect(path.dirname(elsewhere.tappedModel)).toBe(path.resolve(tappedDir));
-    expect(Array.from(elsewhere.activations.a)).toEqual(Array.from(beside.activations.a));
+    expect(Array.from(elsewhere.activations.a.data)).toEqual(Array.from(beside.activations.a.data));
+  });
+
+  it('returns a tokenizer failure (a chat template that does not render) as a Text error value, touching no session', async () => {
+    const failing = () => E.left({ _tag: 'ChatTemplateFailed' as const, reason: 'unknown filter' });
+    const result = await runProbe(await folder(), { pairs, tokenize: failing })();
+    expect(result).toEqual(E.left({ _tag: 'Text', error: { _tag: 'ChatTemplateFailed', reason: 'unknown filter' } }));
+  });
+
+  it('returns what it ran as data: the resolution, the unit definition and the kind of model', async () => {
+    const f = await folder();
+    const all = await probe(f);
+    expect(all.resolution).toEqual([64, 48]);
+    expect(all.unit).toEqual({ width: 8, channels: 'all', count: 12 });
+    expect(all.model).toEqual({ name: 'fake', kind: 'tiny-seeded', weightSeed: 1 });
+    // The joint block's projection input is all attention (width D = 32): 0:32 is the attention channels.
+    const attention = await probe(f, { taps: { unitWidth: 8, channels: { start: 0, end: 32 } } });
+    expect(attention.unit).toEqual({ width: 8, channels: 'attention-only', channelRange: { start: 0, end: 32 }, count: 8 });
+    const subset = await probe(f, { taps: { unitWidth: 8, channels: { start: 8, end: 24 } } });
+    expect(subset.unit).toMatchObject({ channels: 'subset', channelRange: { start: 8, end: 24 } });
+    const community = await probe(await folder({ manifest: false }), { resolution: [32, 32] });
+    expect(community.model).toMatchObject({ kind: 'pretrained' });
+    expect(community.resolution).toEqual([32, 32]);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultQwen3TokenizerDir, describeTextError, encodePrompt, encodePrompts, loadQwen3Tokenizer, qwen3TokenCounter, type Qwen3Tokenizer } from '../../src/index.js';
-import { addedTokenId, readQwen3TokenizerJson, referenceQwen3Bpe } from '../reference/qwen3-bpe.js';
+import { addedTokenId, readQwen3TokenizerJson, referenceQwen3Bpe, referenceQwen3ChatPrompt } from '@moral-plantain/references';
 
 const PROMPTS = [
   'Hello World',
@@ -51,12 +51,12 @@ afterAll(() => rmSync(temp, { recursive: true, force: true }));
 describe('the Qwen3 tokenizer and chat template', () => {
 
   it.each(PROMPTS)('renders the klein chat template around %j', (prompt) => {
-    expect(tokenizer.renderChatPrompt(prompt)).toBe(`<|im_start|>user\n${prompt}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n`);
+    expect(tokenizer.renderChatPrompt(prompt)).toBe(referenceQwen3ChatPrompt(prompt));
   });
 
   it('renders prompts with newlines, quotes and braces verbatim', () => {
     const prompt = 'Line one\n"quoted" {{ not jinja }} {% raw %}';
-    expect(tokenizer.renderChatPrompt(prompt)).toBe(`<|im_start|>user\n${prompt}<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n`);
+    expect(tokenizer.renderChatPrompt(prompt)).toBe(referenceQwen3ChatPrompt(prompt));
   });
 
   it.each(PROMPTS)('gives the ids of a direct BPE over tokenizer.json, template tokens included, for %j', (prompt) => {
@@ -86,7 +86,7 @@ describe('the Qwen3 tokenizer and chat template', () => {
   it('names the files it looked for when a folder has no tokenizer.json', async () => {
     const result = await loadQwen3Tokenizer(join(temp, 'nowhere'));
     expect(E.isLeft(result) && result.left._tag).toBe('TokenizerFilesMissing');
-    if (E.isLeft(result)) expect(describeTextError(result.left)).toContain(join(temp, 'nowhere', 'tokenizer', 'tokenizer.json'));
+    if (E.isLeft(result)) expect(describeTextError(result.left).message).toContain(join(temp, 'nowhere', 'tokenizer', 'tokenizer.json'));
   });
 
   it('reports a tokenizer_config.json without a chat template, a pad token not in the vocabulary, and bad JSON', async () => {
@@ -101,7 +101,7 @@ describe('the Qwen3 tokenizer and chat template', () => {
     expect(E.isLeft(badPad) && badPad.left._tag).toBe('PadTokenUnknown');
     writeFileSync(join(dir, 'tokenizer_config.json'), '{ not json');
     const badJson = await loadQwen3Tokenizer(dir);
-    expect(E.isLeft(badJson) && describeTextError(badJson.left)).toMatch(/not valid JSON/u);
+    expect(E.isLeft(badJson) && describeTextError(badJson.left).message).toMatch(/not valid JSON/u);
   });
 });
 
@@ -167,5 +167,20 @@ describe('qwen3TokenCounter', () => {
     expect(counter.name).toBe('qwen3');
     expect(counter.count(prompt)).toBe(bpe(prompt).length);
     expect(counter.count(prompt)).toBe(expectedIds(prompt).length - 12);
+  });
+
+  it("counts a whole prompt inside this tokenizer's own chat template for the context window, 512 by default", () => {
+    expect(counter.context.window).toBe(512);
+    for (const prompt of PROMPTS) expect(counter.context.count(prompt)).toBe(expectedIds(prompt).length);
+  });
+
+  it('counts with the template of the folder it loaded, not a built-in copy', async () => {
+    const dir = join(temp, 'other-template');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(defaultQwen3TokenizerDir(), 'tokenizer.json'), join(dir, 'tokenizer.json'));
+    writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ pad_token: '<|endoftext|>', chat_template: 'User says: {{ messages[0].content }}' }));
+    const other = qwen3TokenCounter(right(await loadQwen3Tokenizer(dir)), 40);
+    expect(other.context).toMatchObject({ window: 40 });
+    expect(other.context.count('Hello World')).toBe(bpe('User says: Hello World').length);
   });
 });

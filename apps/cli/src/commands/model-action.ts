@@ -1,0 +1,61 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { SEED_MAX } from '@moral-plantain/formats';
+import { buildModelFolder, describeModelBuildProblem, planModelBuild } from '@moral-plantain/model-builder';
+import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError, openModelFolder, type ModelFolderInfo } from '@moral-plantain/model-runtime';
+import { CliError } from '../cli-error.js';
+import { wholeNumberFlag, wholeNumberListFlag } from '../option-values.js';
+import { print, printJson } from '../print.js';
+import type { BuildFlags, InfoFlags } from './model.js';
+
+/** Runs `model build`: the build plan (every problem at once), then the folder. */
+export async function buildAction(flags: BuildFlags): Promise<void> {
+  const plan = await planModelBuild({
+    out: flags.out,
+    ...(flags.preset !== undefined ? { preset: flags.preset } : {}),
+    ...(flags.config !== undefined ? { config: flags.config } : {}),
+    ...(flags.weights !== undefined ? { weights: flags.weights } : {}),
+    ...(flags.random ? { random: true } : {}),
+    ...(flags.seed !== undefined ? { seed: wholeNumberFlag('--seed', flags.seed, 0, SEED_MAX) } : {}),
+    ...(typeof flags.textEncoder === 'string' ? { textEncoder: flags.textEncoder } : flags.textEncoder === false ? { textEncoder: null } : {}),
+    ...(flags.textLayers !== undefined ? { textLayers: wholeNumberListFlag('--text-layers', flags.textLayers) } : {}),
+    defaultTokenizerDir: defaultQwen3TokenizerDir(),
+    ...(flags.externalData ? { externalData: true } : {}),
+  });
+  if (E.isLeft(plan)) throw CliError.from(plan.left.map(describeModelBuildProblem));
+  const built = await buildModelFolder(plan.right);
+  if (E.isLeft(built)) throw CliError.from(built.left.map(describeModelBuildProblem));
+  const { dir, files, manifest } = built.right;
+  if (flags.json) return printJson({ dir, files, manifest });
+  print(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n`);
+}
+
+/** Runs `model info`: what a model folder holds. */
+export async function infoAction(dir: string, flags: InfoFlags): Promise<void> {
+  const opened = await openModelFolder(dir)();
+  if (E.isLeft(opened)) throw CliError.from(opened.left.map(describeModelFolderError));
+  const info = await describeModelFolder(opened.right, { hash: flags.hash });
+  if (flags.json) return printJson(info);
+  print(formatInfo(info));
+}
+
+function formatInfo(info: ModelFolderInfo): string {
+  const size = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`);
+  const values = (list: ModelFolderInfo['transformer']['inputs']) => list.map((v) => `    ${v.name}: ${v.type} [${(v.shape ?? ['?']).map((d) => d ?? '?').join(', ')}]`).join('\n');
+  const lines = [
+    `${info.dir}`,
+    `  ${info.kind === 'ours' ? 'built by moral-plantain' : 'community export'}: ${info.name}${info.tiny ? ' (tiny)' : ''}, probe resolution ${info.resolution.join(' x ')}`,
+    `  transformer ${info.transformer.file} (${info.transformer.naming} input names)${info.weights.transformer ? `, weights: ${info.weights.transformer}` : ''}`,
+    `   inputs:\n${values(info.transformer.inputs)}`,
+    `   outputs:\n${values(info.transformer.outputs)}`,
+    info.textEncoder ? `  text encoder ${info.textEncoder.file}${info.weights.textEncoder ? `, weights: ${info.weights.textEncoder}` : ''}\n   inputs:\n${values(info.textEncoder.inputs)}\n   outputs:\n${values(info.textEncoder.outputs)}` : '  no text encoder',
+    info.promptEmbeddings ? `  prompt embeddings: ${info.promptEmbeddings}` : '',
+    info.tokenizerDir ? `  tokenizer: ${info.tokenizerDir}` : '',
+    info.configs.transformer ? `  transformer config: ${JSON.stringify(info.configs.transformer)}` : '',
+    info.configs.textEncoder ? `  text encoder config: ${JSON.stringify(info.configs.textEncoder)}` : '',
+    Object.keys(info.seeds).length ? `  seeds: ${Object.entries(info.seeds).map(([k, v]) => `${k} ${v}`).join(', ')}` : '',
+    '  files:',
+    ...info.files.map((f) => `    ${f.file}  ${size(f.bytes)}${f.sha256 ? `  sha256 ${f.sha256}` : ''}`),
+    ...info.taps.map((t) => `  tapped: ${t.manifest}: ${t.taps} taps, ${t.totalUnits} units of ${t.unitWidth} channels (${t.groups[0]} .. ${t.groups.at(-1)})`),
+  ];
+  return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import * as E from 'fp-ts/lib/Either.js';
+import { setRuntimeLogLevel } from '@moral-plantain/model-runtime';
+import { summarizeResults } from '../results-summary.js';
+import { describeStudyError, readRunConfig, resolveRunSettings, runStudy, SETTING_KEYS, type RawSettings, type SettingName, type StudyOutcome } from '@moral-plantain/study';
+import { CliError, EXIT_INTERRUPTED } from '../cli-error.js';
+import { print, printJson, shownPath } from '../print.js';
+import { createProgressDisplay, formatSeconds } from '../progress-display.js';
+import { cliVersion } from '../program.js';
+
+/** Runs `run`: the flags typed on the command line over the config file, then the study, then a summary. */
+export async function runAction(options: Record<string, unknown>, command: Command): Promise<void> {
+  // ONNX Runtime's own log repeats, in red, failures this CLI already explains (e.g. a missing CUDA
+  // provider while --device auto probes); --verbose lets it speak.
+  setRuntimeLogLevel(command.optsWithGlobals().verbose ? 'warning' : 'fatal');
+  const flags: RawSettings = {};
+  for (const key of Object.keys(SETTING_KEYS) as SettingName[]) {
+    if (command.getOptionValueSource(key) === 'cli') flags[key] = options[key];
+  }
+  const config = typeof options.config === 'string' ? await readRunConfig(options.config)() : E.right({});
+  if (E.isLeft(config)) throw CliError.from(describeStudyError(config.left));
+  const settings = resolveRunSettings(config.right, flags);
+  if (E.isLeft(settings)) throw CliError.from(describeStudyError({ _tag: 'InvalidSettings', problems: settings.left }));
+  const display = createProgressDisplay(process.stderr, settings.right.json);
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    display.log('stopping after the current batch (press Ctrl-C again to quit at once)...');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    const outcome = await runStudy(settings.right, { progress: display, signal: controller.signal, versions: { '@moral-plantain/cli': cliVersion() } })();
+    if (E.isLeft(outcome)) throw CliError.from(describeStudyError(outcome.left), outcome.left._tag === 'Interrupted' ? EXIT_INTERRUPTED : undefined);
+    if (settings.right.json) printJson(summaryJson(outcome.right));
+    else print(summaryText(outcome.right));
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+function summaryJson(o: StudyOutcome): object {
+  const r = o.results;
+  return { outDir: o.folder.dir, readme: o.folder.readme, tinyModel: o.tinyModel, device: o.device, prompts: o.prompts, seconds: o.seconds, thresholds: r.thresholds, maxAbsT: r.maxAbsT, splitHalf: r.splitHalf };
+}
+
+function summaryText(o: StudyOutcome): string {
+  const lines = [
+    `done in ${formatSeconds(o.seconds.total ?? 0)} on ${o.device}`,
+    ...summarizeResults(o.results).map((line) => `  ${line}`),
+    ...(o.tinyModel ? ['this is the tiny seeded model: the numbers check the pipeline, they are not a finding about FLUX.2'] : []),
+    `report: ${shownPath(o.folder.readme)}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,33 @@
+import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { describeActivationsError, jsonFileText, readActivations, SEED_MAX, writeFileAtomic } from '@moral-plantain/formats';
+import { summarizeResults } from '../results-summary.js';
+import { describeStatsError, testActivations } from '@moral-plantain/stats';
+import { CliError } from '../cli-error.js';
+import { wholeNumberFlag } from '../option-values.js';
+import { print, shownPath } from '../print.js';
+import type { StatsFlags } from './stats.js';
+
+/** Runs `stats`: reads the activations, runs the paired test and writes results.json atomically. */
+export async function statsAction(file: string, flags: StatsFlags): Promise<void> {
+  const options = {
+    ...(flags.permutations !== undefined ? { permutations: wholeNumberFlag('--permutations', flags.permutations, 1, 100_000_000) } : {}),
+    ...(flags.seed !== undefined ? { seed: wholeNumberFlag('--seed', flags.seed, 0, SEED_MAX) } : {}),
+    ...(flags.splits !== undefined ? { splits: wholeNumberFlag('--splits', flags.splits, 0, 1_000_000) } : {}),
+    ...(flags.workers !== undefined ? { workers: wholeNumberFlag('--workers', flags.workers, 1, 256) } : {}),
+    ...(flags.tail !== undefined ? { tail: flags.tail } : {}),
+  };
+  const activations = await readActivations(file)();
+  if (E.isLeft(activations)) {
+    const { message, hint } = describeActivationsError(activations.left);
+    throw new CliError(activations.left._tag === 'Unreadable' ? message : `${file}: ${message}`, hint);
+  }
+  const out = await testActivations(activations.right, options)();
+  if (E.isLeft(out)) throw new CliError(`${file}: ${out.left.map((e) => describeStatsError(e).message).join(' ')}`, 'Fix the activations or the options and run again.');
+  const target = path.resolve(flags.out);
+  const json = jsonFileText(out.right.results);
+  await writeFileAtomic(target, json).catch((error: NodeJS.ErrnoException) => {
+    throw new CliError(`Cannot write ${target} (${error.code ?? error.message}).`, 'Give --out a file path in a writable folder.');
+  });
+  print(flags.json ? json : `${summarizeResults(out.right.results).join('\n')}\nwrote ${shownPath(target)}\n`);
+}

@@ -1,0 +1,27 @@
+import { formatCount as count } from '@moral-plantain/formats';
+import type { ProbeResults } from '@moral-plantain/stats';
+
+/**
+ * The results in a few plain lines for a terminal, as `stats` and `run` print them: the design,
+ * each threshold count against its null p99 and its p, the FWER / FDR counts, the max |t| and
+ * split-half reliability.
+ */
+export function summarizeResults(r: ProbeResults): string[] {
+  const fixed = (x: number | null, digits: number): string => (x === null ? 'n/a' : x.toFixed(digits));
+  const p = r.permutation;
+  const lines = [`${r.nPairs} pairs x ${count(r.nUnits)} units; ${count(p.count)} sign flips (${p.exact ? 'all patterns, exact' : `sampled, seed ${p.seed}`}), ${p.tail}`];
+  if (r.zeroVarianceUnits > 0) lines.push(`${count(r.zeroVarianceUnits)} units have zero variance: no t or d for them`);
+  for (const th of r.thresholds) {
+    const ratio = th.ratioToNullP99 === null ? 'null p99 is 0' : `${th.ratioToNullP99.toFixed(1)}x null p99 (${fixed(th.nullP99, 1)})`;
+    lines.push(`|${th.stat}| > ${th.value}: ${count(th.observed)} units (${(th.fraction * 100).toFixed(1)}%), ${ratio}, p = ${th.p.toPrecision(3)}`);
+  }
+  const fwer = r.units.pFwer.filter((x) => x !== null && x < 0.05).length;
+  const fdr = r.units.qFdr.filter((x) => x !== null && x < 0.05).length;
+  lines.push(`units with FWER p < 0.05: ${count(fwer)}; with FDR q < 0.05: ${count(fdr)}`);
+  if (r.maxAbsT.value !== null) lines.push(`max |t|: ${r.maxAbsT.value.toFixed(2)} (unit ${r.maxAbsT.unit}, ${r.maxAbsT.group})`);
+  const s = r.splitHalf;
+  if (s && s.median !== null) {
+    lines.push(`split-half r: median ${fixed(s.median, 3)} [${fixed(s.q1, 2)}, ${fixed(s.q3, 2)}] over ${s.splits} splits; Spearman-Brown ${fixed(s.spearmanBrownMedian, 3)}; null median ${fixed(s.nullMedian, 3)}`);
+  }
+  return lines;
+}

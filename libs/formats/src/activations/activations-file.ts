@@ -1,0 +1,145 @@
+import { readFile } from 'node:fs/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import ndarray, { type NdArray } from 'ndarray';
+import { writeFileAtomic } from '../atomic-write.js';
+import { decodeSafetensors, encodeSafetensors, tensorToFloat64, type SafetensorsFile } from '../safetensors/safetensors-codec.js';
+import type { SafetensorsError } from '../safetensors/safetensors-error.js';
+
+/** Identifier in the `format` metadata of every activations file. */
+export const ACTIVATIONS_FORMAT = 'moral-plantain/activations@1';
+
+/** Per-unit magnitudes of conditions a and b, [pairs x units]. */
+export interface Activations {
+  readonly nPairs: number;
+  readonly nUnits: number;
+  /** Condition a as an `ndarray` view [pairs, units] over float64 values. */
+  readonly a: NdArray<Float64Array>;
+  /** Condition b as an `ndarray` view [pairs, units] over float64 values. */
+  readonly b: NdArray<Float64Array>;
+  /** Pair ids in row order, when the file names them. */
+  readonly pairs: readonly string[] | null;
+  /** One group label per unit (e.g. `single[19]`), when the file gives them. */
+  readonly groups: readonly string[] | null;
+  /** The rest of the file's metadata (model, stimuli, seed, ...), as strings. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Values of one condition to write: an `ndarray` [pairs, units] (any strides), or row-major numbers. */
+export type ConditionValues = NdArray | ArrayLike<number>;
+
+/** What `encodeActivations` writes. */
+export interface ActivationsToWrite {
+  readonly nPairs: number;
+  readonly nUnits: number;
+  readonly a: ConditionValues;
+  readonly b: ConditionValues;
+  readonly pairs: readonly string[] | null;
+  readonly groups: readonly string[] | null;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** Why a file is not a usable activations file. */
+export type ActivationsError =
+  | { readonly _tag: 'Unreadable'; readonly path: string; readonly reason: string }
+  | { readonly _tag: 'NotSafetensors'; readonly detail: SafetensorsError }
+  | { readonly _tag: 'MissingTensor'; readonly name: 'a' | 'b'; readonly present: readonly string[] }
+  | { readonly _tag: 'BadTensor'; readonly name: 'a' | 'b'; readonly reason: string }
+  | { readonly _tag: 'ShapeMismatch'; readonly a: readonly number[]; readonly b: readonly number[] }
+  | { readonly _tag: 'BadMetadata'; readonly key: string; readonly reason: string };
+
+/** Reads an activations file (safetensors with tensors `a` and `b`, float32 or float64). */
+export function readActivations(file: string): TE.TaskEither<ActivationsError, Activations> {
+  return async () => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      return E.left({ _tag: 'Unreadable', path: file, reason: (error as NodeJS.ErrnoException).code ?? String(error) });
+    }
+    return decodeActivations(bytes);
+  };
+}
+
+/** Decodes activations from safetensors bytes. */
+export function decodeActivations(bytes: Uint8Array): E.Either<ActivationsError, Activations> {
+  const decoded = decodeSafetensors(bytes);
+  if (E.isLeft(decoded)) return E.left({ _tag: 'NotSafetensors', detail: decoded.left });
+  return fromSafetensors(decoded.right);
+}
+
+function fromSafetensors(file: SafetensorsFile): E.Either<ActivationsError, Activations> {
+  const matrices: Float64Array[] = [];
+  const shapes: (readonly number[])[] = [];
+  for (const name of ['a', 'b'] as const) {
+    const tensor = file.tensors.get(name);
+    if (!tensor) return E.left({ _tag: 'MissingTensor', name, present: [...file.tensors.keys()] });
+    if (tensor.dtype !== 'F32' && tensor.dtype !== 'F64') {
+      return E.left({ _tag: 'BadTensor', name, reason: `dtype ${tensor.dtype} (expected F32 or F64)` });
+    }
+    if (tensor.shape.length !== 2) {
+      return E.left({ _tag: 'BadTensor', name, reason: `shape [${tensor.shape.join(', ')}] (expected [pairs, units])` });
+    }
+    matrices.push(tensorToFloat64(tensor)!);
+    shapes.push(tensor.shape);
+  }
+  const [shapeA, shapeB] = shapes as [readonly number[], readonly number[]];
+  if (shapeA[0] !== shapeB[0] || shapeA[1] !== shapeB[1]) return E.left({ _tag: 'ShapeMismatch', a: shapeA, b: shapeB });
+  const [nPairs, nUnits] = shapeA as [number, number];
+  const { format, pairs, groups, ...metadata } = file.metadata;
+  if (format !== undefined && format !== ACTIVATIONS_FORMAT) {
+    return E.left({ _tag: 'BadMetadata', key: 'format', reason: `is ${JSON.stringify(format)}, expected ${ACTIVATIONS_FORMAT}` });
+  }
+  const pairIds = parseLabels(pairs, 'pairs', nPairs);
+  if (E.isLeft(pairIds)) return pairIds;
+  const groupLabels = parseLabels(groups, 'groups', nUnits);
+  if (E.isLeft(groupLabels)) return groupLabels;
+  const view = (data: Float64Array) => ndarray(data, [nPairs, nUnits]);
+  return E.right({ nPairs, nUnits, a: view(matrices[0]!), b: view(matrices[1]!), pairs: pairIds.right, groups: groupLabels.right, metadata });
+}
+
+function parseLabels(raw: string | undefined, key: string, expected: number): E.Either<ActivationsError, string[] | null> {
+  if (raw === undefined) return E.right(null);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return E.left({ _tag: 'BadMetadata', key, reason: 'is not a JSON array' });
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    return E.left({ _tag: 'BadMetadata', key, reason: 'is not a JSON array of strings' });
+  }
+  if (value.length !== expected) {
+    return E.left({ _tag: 'BadMetadata', key, reason: `has ${value.length} entries for ${expected} ${key === 'pairs' ? 'pairs' : 'units'}` });
+  }
+  return E.right(value as string[]);
+}
+
+/** Encodes activations as safetensors: float32 tensors `a` and `b` [pairs, units] and the format's metadata. */
+export function encodeActivations(activations: ActivationsToWrite): Uint8Array {
+  const shape = [activations.nPairs, activations.nUnits];
+  const tensor = (values: ConditionValues) => {
+    const data = rowMajorFloat32(values, activations.nPairs, activations.nUnits);
+    return { dtype: 'F32' as const, shape, bytes: new Uint8Array(data.buffer) };
+  };
+  const metadata: Record<string, string> = { ...activations.metadata, format: ACTIVATIONS_FORMAT };
+  if (activations.pairs) metadata.pairs = JSON.stringify(activations.pairs);
+  if (activations.groups) metadata.groups = JSON.stringify(activations.groups);
+  return encodeSafetensors(new Map([['a', tensor(activations.a)], ['b', tensor(activations.b)]]), metadata);
+}
+
+/** Writes an activations file atomically. */
+export async function writeActivations(file: string, activations: ActivationsToWrite): Promise<void> {
+  await writeFileAtomic(file, encodeActivations(activations));
+}
+
+function rowMajorFloat32(values: ConditionValues, rows: number, cols: number): Float32Array {
+  if (!isNdArray(values)) return Float32Array.from(values);
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = values.get(r, c) as number;
+  return out;
+}
+
+function isNdArray(values: ConditionValues): values is NdArray {
+  return typeof (values as NdArray).get === 'function' && Array.isArray((values as NdArray).shape);
+}

@@ -1,0 +1,76 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import ndarray from 'ndarray';
+import { describe, expect, it } from 'vitest';
+import { decodeActivations, describeActivationsError, encodeActivations, readActivations, writeActivations } from '../src/index.js';
+
+const fixtures = new URL('./fixtures/', import.meta.url);
+const expected = JSON.parse(await readFile(new URL('activations-expected.json', fixtures), 'utf8')) as {
+  nPairs: number; nUnits: number; a: number[]; b: number[]; a32: number[]; b32: number[]; groups: string[];
+};
+
+describe('activations files', () => {
+  it('reads float64 and float32 files written from the safetensors spec by NumPy, as ndarray views', async () => {
+    const f64 = await readActivations(new URL('activations-f64.safetensors', fixtures).pathname)();
+    const f32 = await readActivations(new URL('activations-f32.safetensors', fixtures).pathname)();
+    if (E.isLeft(f64) || E.isLeft(f32)) throw new Error('fixture did not decode');
+    expect(Array.from(f64.right.a.data)).toEqual(expected.a);
+    expect(Array.from(f64.right.b.data)).toEqual(expected.b);
+    expect(Array.from(f32.right.a.data)).toEqual(expected.a32);
+    expect(f64.right.a.shape).toEqual([6, 10]);
+    expect(f64.right.a.stride).toEqual([10, 1]);
+    // Element [pair 2, unit 7] through the ndarray API is row 2, column 7 of the row-major data.
+    expect(f64.right.b.get(2, 7)).toBe(expected.b[2 * 10 + 7]);
+    expect(f32.right).toMatchObject({ nPairs: 6, nUnits: 10, groups: expected.groups, metadata: { model: 'fixture' } });
+    expect(f32.right.pairs).toEqual(['pair-00', 'pair-01', 'pair-02', 'pair-03', 'pair-04', 'pair-05']);
+  });
+
+  it('round-trips through the writer as float32 with its metadata', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mp-act-'));
+    const file = path.join(dir, 'activations.safetensors');
+    await writeActivations(file, { nPairs: 2, nUnits: 3, a: [1, 2, 3, 4, 5, 6], b: [0.5, 0.25, 0, 1, 1, 1], pairs: ['x', 'y'], groups: ['g', 'g', 'h'], metadata: { seed: '0' } });
+    expect(await readdir(dir)).toEqual(['activations.safetensors']);
+    const back = await readActivations(file)();
+    if (E.isLeft(back)) throw new Error('did not read back');
+    expect(Array.from(back.right.a.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(back.right.b.data)).toEqual([0.5, 0.25, 0, 1, 1, 1]);
+    expect(back.right).toMatchObject({ nPairs: 2, nUnits: 3, pairs: ['x', 'y'], groups: ['g', 'g', 'h'], metadata: { seed: '0' } });
+    // The header is padded to a multiple of 8 bytes so float data stays aligned.
+    const bytes = await readFile(file);
+    expect(Number(bytes.readBigUInt64LE(0)) % 8).toBe(0);
+  });
+
+  it('writes a strided ndarray (a transposed view) in row-major order', () => {
+    // units x pairs storage, viewed as [pairs, units] through transpose: element [p, u] = 10 p + u.
+    const stored = ndarray(Float64Array.from({ length: 6 }, (_, i) => 10 * (i % 2) + Math.floor(i / 2)), [3, 2]).transpose(1, 0);
+    const bytes = encodeActivations({ nPairs: 2, nUnits: 3, a: stored, b: [0, 0, 0, 0, 0, 0], pairs: null, groups: null, metadata: {} });
+    const back = decodeActivations(bytes);
+    if (E.isLeft(back)) throw new Error('did not decode');
+    expect(Array.from(back.right.a.data)).toEqual([0, 1, 2, 10, 11, 12]);
+  });
+
+  it('explains truncated files, missing tensors, mismatched shapes and foreign formats', () => {
+    const good = encodeActivations({ nPairs: 2, nUnits: 2, a: [1, 2, 3, 4], b: [1, 2, 3, 4], pairs: null, groups: null, metadata: {} });
+    const message = (bytes: Uint8Array) => {
+      const out = decodeActivations(bytes);
+      if (E.isRight(out)) throw new Error('expected an error');
+      return describeActivationsError(out.left).message;
+    };
+    expect(message(good.subarray(0, good.length - 3))).toMatch(/^Not a valid safetensors file: The safetensors file is truncated/);
+    expect(message(new TextEncoder().encode('not a safetensors file at all'))).toMatch(/^Not a valid safetensors file/);
+    const header = (h: object) => {
+      const json = new TextEncoder().encode(JSON.stringify(h));
+      const out = new Uint8Array(8 + json.length + 64);
+      new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+      out.set(json, 8);
+      return out;
+    };
+    expect(message(header({ a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] } }))).toBe('The file has no tensor "b" (it has: a).');
+    expect(message(header({ a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [2, 1], data_offsets: [16, 24] } }))).toBe(
+      'Tensors a and b differ in shape: [2, 2] vs [2, 1].',
+    );
+    expect(message(header({ __metadata__: { format: 'other@1' }, a: { dtype: 'F32', shape: [1, 1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1, 1], data_offsets: [4, 8] } }))).toMatch(/^Metadata "format" is "other@1"/);
+  });
+});

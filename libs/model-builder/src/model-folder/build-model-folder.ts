@@ -1,0 +1,121 @@
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
+import { DEFAULT_RESOLUTION, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, writeModelManifest, type ModelManifest } from '@moral-plantain/formats';
+import { buildFlux2TransformerFile } from '../flux2/flux2-build-file.js';
+import type { GraphBuildError } from '../graph-weights/graph-build-error.js';
+import type { Flux2Config } from '../flux2/flux2-config.js';
+import { buildQwen3TextEncoderFile } from '../qwen3/qwen3-build-file.js';
+import type { Qwen3TextEncoderConfig } from '../qwen3/qwen3-config.js';
+import type { WeightSource } from '../weights/weight-source.js';
+import type { ModelBuildProblem } from './model-build-problem.js';
+import { checkTextWidth } from './text-width.js';
+
+/** What `buildModelFolder` builds. */
+export interface BuildModelFolderOptions {
+  /** The folder to write (created if needed). */
+  readonly out: string;
+  /** Short name recorded in model.json (a preset name, or the checkpoint's). */
+  readonly name: string;
+  readonly transformer: { readonly config: Flux2Config; readonly weights: WeightSource };
+  /** The Qwen3 text encoder to build, or null for a folder without one (prompt embeddings then come from a file). */
+  readonly textEncoder: { readonly config: Qwen3TextEncoderConfig; readonly weights: WeightSource } | null;
+  /** Folder with `tokenizer.json` and `tokenizer_config.json` to copy, or null for none. */
+  readonly tokenizerDir: string | null;
+  /** Marks the tiny embedded model (its default probe resolution is its own `TINY_RESOLUTION`). */
+  readonly tiny: boolean;
+  /** Seeds of seeded random weights, by component (empty for checkpoints). */
+  readonly seeds: Readonly<Record<string, number>>;
+  /** Write the transformer weights to `transformer.onnx.data` (default: only past 1 GiB). */
+  readonly externalData?: boolean;
+  /**
+   * Stream the text encoder weights to `text_encoder.onnx.data` as they are read (default: only
+   * past 1 GiB, as for the real Qwen3-4B, which is then never held in memory).
+   */
+  readonly textEncoderExternalData?: boolean;
+}
+
+/** What `buildModelFolder` wrote. */
+export interface BuiltModelFolder {
+  readonly dir: string;
+  readonly manifest: ModelManifest;
+  /** Files written, relative to the folder. */
+  readonly files: readonly string[];
+}
+
+/** The tiny model's probe resolution [height, width]: 128 x 128 pixels, 8 x 8 latent tokens. */
+export const TINY_RESOLUTION: readonly [number, number] = [128, 128];
+
+/** The tokenizer files a model folder carries. */
+export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'] as const;
+
+/**
+ * Builds a model folder: `transformer.onnx` (+ `.data` when large) from the FLUX.2 builder,
+ * `text_encoder.onnx` (+ `.data` when large) from the Qwen3 builder, both streaming large weights
+ * to disk tensor by tensor, the tokenizer files, and `model.json` (written last, so a folder with a
+ * model.json is complete). The text encoder's output width must be the transformer's
+ * `joint_attention_dim`; that is checked before anything is written.
+ */
+export async function buildModelFolder(options: BuildModelFolderOptions): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuiltModelFolder>> {
+  if (options.textEncoder) {
+    const width = checkTextWidth(options.transformer.config, options.textEncoder.config);
+    if (E.isLeft(width)) return E.left([width.left]);
+  }
+  const dir = path.resolve(options.out);
+  const files: string[] = [];
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    return E.left([{ _tag: 'WriteFailed', path: dir, reason: reason(error) }]);
+  }
+  const transformer = await buildFlux2TransformerFile(options.transformer.config, options.transformer.weights, {
+    file: path.join(dir, 'transformer.onnx'),
+    ...(options.externalData !== undefined ? { externalData: options.externalData } : {}),
+  });
+  if (E.isLeft(transformer)) return E.left(mapProblems(transformer.left, 'TransformerFailed'));
+  files.push('transformer.onnx', ...(transformer.right.dataPath ? [path.basename(transformer.right.dataPath)] : []));
+  if (options.textEncoder) {
+    const written = await buildQwen3TextEncoderFile(options.textEncoder.config, options.textEncoder.weights, {
+      file: path.join(dir, 'text_encoder.onnx'),
+      ...(options.textEncoderExternalData !== undefined ? { externalData: options.textEncoderExternalData } : {}),
+    });
+    if (E.isLeft(written)) return E.left(mapProblems(written.left, 'TextEncoderFailed'));
+    files.push('text_encoder.onnx', ...(written.right.dataPath ? [path.basename(written.right.dataPath)] : []));
+  }
+  const tokenizerFiles: string[] = [];
+  if (options.tokenizerDir !== null) {
+    for (const name of TOKENIZER_FILES) {
+      try {
+        await copyFile(path.join(options.tokenizerDir, name), path.join(dir, name));
+        tokenizerFiles.push(name);
+      } catch (error) {
+        return E.left([{ _tag: 'WriteFailed', path: path.join(dir, name), reason: reason(error) }]);
+      }
+    }
+  }
+  const manifest: ModelManifest = {
+    format: MODEL_MANIFEST_FORMAT,
+    name: options.name,
+    tiny: options.tiny,
+    transformer: { file: 'transformer.onnx', config: { ...options.transformer.config }, weights: options.transformer.weights.description },
+    textEncoder: options.textEncoder ? { file: 'text_encoder.onnx', config: { ...options.textEncoder.config }, weights: options.textEncoder.weights.description } : null,
+    tokenizerFiles,
+    seeds: options.seeds,
+    resolution: options.tiny ? TINY_RESOLUTION : DEFAULT_RESOLUTION,
+  };
+  try {
+    await writeModelManifest(dir, manifest);
+  } catch (error) {
+    return E.left([{ _tag: 'WriteFailed', path: path.join(dir, MODEL_MANIFEST_FILE), reason: reason(error) }]);
+  }
+  return E.right({ dir, manifest, files: [...files, ...tokenizerFiles, MODEL_MANIFEST_FILE] });
+}
+
+function mapProblems(errors: NEA.NonEmptyArray<GraphBuildError>, tag: 'TransformerFailed' | 'TextEncoderFailed'): NEA.NonEmptyArray<ModelBuildProblem> {
+  return NEA.map((error: GraphBuildError): ModelBuildProblem => ({ _tag: tag, error }))(errors);
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

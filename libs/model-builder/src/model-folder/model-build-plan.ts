@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { isNonEmpty } from 'fp-ts/lib/Array.js';
+import * as E from 'fp-ts/lib/Either.js';
+import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
+import { DEFAULT_TEXT_LENGTH, isSeed } from '@moral-plantain/formats';
+import type { Flux2Config } from '../flux2/flux2-config.js';
+import { readFlux2ConfigFile } from '../flux2/flux2-config-file.js';
+import { flux2Preset } from '../flux2/flux2-presets.js';
+import type { ConfigProblem } from '../model-config/config-problem.js';
+import type { Qwen3TextEncoderConfig } from '../qwen3/qwen3-config.js';
+import { readQwen3ConfigFile } from '../qwen3/qwen3-config-file.js';
+import { qwen3Presets } from '../qwen3/qwen3-presets.js';
+import { checkpointWeights } from '../weights/checkpoint-weights.js';
+import { seededWeights } from '../weights/seeded-weights.js';
+import type { WeightSource } from '../weights/weight-source.js';
+import { TOKENIZER_FILES, type BuildModelFolderOptions } from './build-model-folder.js';
+import type { ModelBuildProblem } from './model-build-problem.js';
+import { checkTextWidth } from './text-width.js';
+
+/** The seed of seeded random weights when a request gives none. */
+export const DEFAULT_WEIGHT_SEED = 0;
+
+/** What a model folder should be built from: the choices of `moral-plantain model build`. */
+export interface ModelBuildRequest {
+  /** The folder to write. */
+  readonly out: string;
+  /** A transformer preset (default `tiny` when neither `config` nor the checkpoint folder gives a config). */
+  readonly preset?: string;
+  /** A diffusers `Flux2Transformer2DModel` config.json (default: `config.json` in the `weights` folder). */
+  readonly config?: string;
+  /** A diffusers transformer checkpoint: a `.safetensors` file or a folder of them; default: seeded random weights. */
+  readonly weights?: string;
+  /** Seeded random weights asked for explicitly (excludes `weights`). */
+  readonly random?: boolean;
+  /** Seed of seeded random weights (default `DEFAULT_WEIGHT_SEED`, 0). */
+  readonly seed?: number;
+  /** The text encoder: a Hugging Face Qwen3 folder, `null` for none, or absent for the matching preset with seeded weights. */
+  readonly textEncoder?: string | null;
+  /** Hugging Face hidden-state indices concatenated as the prompt embedding (default: the text preset's). */
+  readonly textLayers?: readonly number[];
+  /** Tokenizer files to copy when the text encoder folder has none (`tokenizer.json` + `tokenizer_config.json`), or null. */
+  readonly defaultTokenizerDir: string | null;
+  /** Stream both graphs' weights to `.data` files even when small. */
+  readonly externalData?: boolean;
+}
+
+/**
+ * Turns a request into the exact build: the transformer config (preset, config.json, or the
+ * checkpoint folder's config.json), its weights (a checkpoint, or seeded), the text encoder (its
+ * preset or a Hugging Face folder, with the requested layers), the tokenizer files (the text
+ * encoder folder's own when it has them), the seeds, the name, and whether it is the tiny embedded
+ * model (the tiny preset with seeded weights). Checks the rules a build needs (options that exclude
+ * each other, a checkpoint transformer needs a text encoder, the text width must match the
+ * transformer's `joint_attention_dim`) and returns every problem at once. Checkpoint headers are
+ * read; no weights are.
+ */
+export async function planModelBuild(request: ModelBuildRequest): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuildModelFolderOptions>> {
+  const problems: ModelBuildProblem[] = [];
+  const seed = request.seed ?? DEFAULT_WEIGHT_SEED;
+  if (!isSeed(seed)) problems.push({ _tag: 'InvalidSeed', value: seed });
+  if (request.weights !== undefined && request.random) {
+    problems.push({ _tag: 'ConflictingOptions', options: ['--weights', '--random'], hint: 'Give a checkpoint with --weights, or --random --seed N for seeded weights.' });
+  }
+  if (request.preset !== undefined && request.config !== undefined) {
+    problems.push({ _tag: 'ConflictingOptions', options: ['--preset', '--config'], hint: 'Use --preset for a built-in config or --config for a diffusers config.json.' });
+  }
+  if (request.weights !== undefined && request.textEncoder === undefined) problems.push({ _tag: 'TextEncoderRequired' });
+  const layers = request.textLayers;
+  if (layers !== undefined && (layers.length === 0 || !layers.every((n) => Number.isInteger(n) && n >= 0))) problems.push({ _tag: 'InvalidTextLayers', layers });
+
+  const transformerConfig = await transformerConfigOf(request, problems);
+  const transformerWeights = request.weights === undefined ? seededWeights({ seed }) : await checkpoint(request.weights, problems);
+  const tiny = request.config === undefined && (request.preset ?? 'tiny') === 'tiny' && request.weights === undefined;
+  const textEncoder = request.textEncoder === null ? null : await textEncoderOf(request, tiny, seed, problems);
+  if (transformerConfig && textEncoder) {
+    const width = checkTextWidth(transformerConfig, textEncoder.config);
+    if (E.isLeft(width)) problems.push(width.left);
+  }
+  if (isNonEmpty(problems)) return E.left(problems);
+
+  const seeds: Record<string, number> = {};
+  if (request.weights === undefined) seeds.transformer = seed;
+  if (textEncoder && typeof request.textEncoder !== 'string') seeds.textEncoder = seed;
+  const ownTokenizer = typeof request.textEncoder === 'string' && TOKENIZER_FILES.every((f) => existsSync(path.join(request.textEncoder as string, f)));
+  return E.right({
+    out: request.out,
+    name: folderName(request),
+    tiny,
+    seeds,
+    transformer: { config: transformerConfig!, weights: transformerWeights! },
+    textEncoder,
+    tokenizerDir: ownTokenizer ? (request.textEncoder as string) : request.defaultTokenizerDir,
+    ...(request.externalData ? { externalData: true, textEncoderExternalData: true } : {}),
+  });
+}
+
+async function transformerConfigOf(request: ModelBuildRequest, problems: ModelBuildProblem[]): Promise<Flux2Config | null> {
+  const inCheckpoint = request.weights !== undefined && existsSync(path.join(request.weights, 'config.json')) ? path.join(request.weights, 'config.json') : undefined;
+  const file = request.config ?? (request.preset === undefined ? inCheckpoint : undefined);
+  const parsed = file === undefined ? flux2Preset(request.preset ?? 'tiny') : E.map((p: { config: Flux2Config }) => p.config)(await readFlux2ConfigFile(file));
+  return collect(parsed, problems, 'TransformerConfig');
+}
+
+async function textEncoderOf(request: ModelBuildRequest, tiny: boolean, seed: number, problems: ModelBuildProblem[]): Promise<{ config: Qwen3TextEncoderConfig; weights: WeightSource } | null> {
+  const dir = request.textEncoder;
+  if (typeof dir !== 'string') {
+    const preset = tiny ? qwen3Presets.tiny : qwen3Presets['qwen3-4b'];
+    return { config: { ...preset, outputLayers: request.textLayers ?? preset.outputLayers }, weights: seededWeights({ seed }) };
+  }
+  const model = collect(await readQwen3ConfigFile(path.join(dir, 'config.json')), problems, 'TextEncoderConfig');
+  const weights = await checkpoint(dir, problems);
+  if (!model || !weights) return null;
+  return { config: { model, outputLayers: request.textLayers ?? qwen3Presets['qwen3-4b'].outputLayers, maxLength: DEFAULT_TEXT_LENGTH }, weights };
+}
+
+async function checkpoint(fileOrDir: string, problems: ModelBuildProblem[]): Promise<WeightSource | null> {
+  const source = await checkpointWeights(fileOrDir);
+  if (E.isRight(source)) return source.right;
+  problems.push({ _tag: 'Checkpoint', error: source.left });
+  return null;
+}
+
+function collect<T>(value: E.Either<NEA.NonEmptyArray<ConfigProblem>, T>, problems: ModelBuildProblem[], tag: 'TransformerConfig' | 'TextEncoderConfig'): T | null {
+  if (E.isRight(value)) return value.right;
+  for (const problem of value.left) problems.push({ _tag: tag, problem });
+  return null;
+}
+
+function folderName(request: ModelBuildRequest): string {
+  if (request.config !== undefined) return path.basename(path.dirname(path.resolve(request.config)));
+  return request.preset ?? (request.weights !== undefined ? path.basename(path.resolve(request.weights)) : 'tiny');
+}

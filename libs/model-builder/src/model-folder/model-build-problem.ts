@@ -1,0 +1,53 @@
+import { SEED_RANGE, type ErrorDescription } from '@moral-plantain/formats';
+import { describeGraphBuildError, type GraphBuildError } from '../graph-weights/graph-build-error.js';
+import { describeConfigProblem, type ConfigProblem } from '../model-config/config-problem.js';
+import { describeWeightError } from '../weights/checkpoint-weights.js';
+import type { WeightError } from '../weights/weight-source.js';
+
+/** One reason a model folder cannot be planned or built; a plan or a build reports every one it finds. */
+export type ModelBuildProblem =
+  | { readonly _tag: 'ConflictingOptions'; readonly options: readonly string[]; readonly hint: string }
+  | { readonly _tag: 'TextEncoderRequired' }
+  | { readonly _tag: 'InvalidSeed'; readonly value: number }
+  | { readonly _tag: 'InvalidTextLayers'; readonly layers: readonly number[] }
+  | { readonly _tag: 'TransformerConfig'; readonly problem: ConfigProblem }
+  | { readonly _tag: 'TextEncoderConfig'; readonly problem: ConfigProblem }
+  | { readonly _tag: 'Checkpoint'; readonly error: WeightError }
+  | { readonly _tag: 'TextWidthMismatch'; readonly layers: number; readonly hidden: number; readonly jointAttentionDim: number }
+  | { readonly _tag: 'TransformerFailed'; readonly error: GraphBuildError }
+  | { readonly _tag: 'TextEncoderFailed'; readonly error: GraphBuildError }
+  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string };
+
+/** What is wrong with a model build, and what to do. */
+export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDescription {
+  switch (problem._tag) {
+    case 'ConflictingOptions':
+      return { message: `${problem.options.join(' and ')} exclude each other.`, hint: problem.hint };
+    case 'TextEncoderRequired':
+      return {
+        message: 'A checkpoint transformer needs its text encoder: checkpoint weights were given without a text encoder.',
+        hint: 'Add --text-encoder DIR (the Hugging Face Qwen3 folder), or --no-text-encoder to give prompt embeddings from prompt_embeds.safetensors.',
+      };
+    case 'InvalidSeed':
+      return { message: `The weight seed ${problem.value} is not a seed.`, hint: `Give ${SEED_RANGE}, e.g. --seed 0.` };
+    case 'InvalidTextLayers':
+      return { message: `The text layers [${problem.layers.join(', ')}] are not a list of hidden-state indices.`, hint: 'Give non-negative integers, e.g. --text-layers 9,18,27.' };
+    case 'TransformerConfig':
+      return describeConfigProblem(problem.problem, 'FLUX.2');
+    case 'TextEncoderConfig':
+      return describeConfigProblem(problem.problem, 'Qwen3');
+    case 'Checkpoint':
+      return describeWeightError(problem.error);
+    case 'TextWidthMismatch':
+      return {
+        message: `The text encoder gives ${problem.layers} x ${problem.hidden} = ${problem.layers * problem.hidden} channels but the transformer's joint_attention_dim is ${problem.jointAttentionDim}.`,
+        hint: 'Choose text layers (--text-layers) so that layers x hidden size matches, or build without a text encoder (--no-text-encoder).',
+      };
+    case 'TransformerFailed':
+      return describeGraphBuildError(problem.error, 'FLUX.2');
+    case 'TextEncoderFailed':
+      return describeGraphBuildError(problem.error, 'Qwen3');
+    case 'WriteFailed':
+      return { message: `Could not write ${problem.path}: ${problem.reason}.`, hint: 'Check that the folder is writable and the disk has room.' };
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeSafetensors } from '@moral-plantain/formats';
+import { buildModelFolder, buildTinyModelFolder, describeModelBuildProblem, flux2Presets, planModelBuild, qwen3ParameterPlan, qwen3Presets, seededTensor, seededWeights, type ModelBuildProblem } from '../../src/index.js';
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'model-plan-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const tags = (problems: readonly ModelBuildProblem[]) => problems.map((p) => p._tag);
+
+describe('planModelBuild', () => {
+  it('makes the tiny preset with seeded weights the tiny embedded model, seeding both graphs', async () => {
+    const plan = await planModelBuild({ out: 'x', defaultTokenizerDir: '/tok', seed: 7 });
+    if (E.isLeft(plan)) throw new Error(JSON.stringify(plan.left));
+    expect(plan.right).toMatchObject({ name: 'tiny', tiny: true, seeds: { transformer: 7, textEncoder: 7 }, tokenizerDir: '/tok' });
+    expect(plan.right.transformer.config).toEqual(flux2Presets.tiny);
+    expect(plan.right.textEncoder?.config).toEqual(qwen3Presets.tiny);
+    expect(plan.right.transformer.weights.description).toBe('seeded random (seed 7)');
+  });
+
+  it('gives a full-size preset the Qwen3-4B text encoder and is no tiny model', async () => {
+    const plan = await planModelBuild({ out: 'x', preset: 'klein-4b', defaultTokenizerDir: null });
+    if (E.isLeft(plan)) throw new Error(JSON.stringify(plan.left));
+    expect(plan.right).toMatchObject({ name: 'klein-4b', tiny: false, seeds: { transformer: 0, textEncoder: 0 } });
+    expect(plan.right.textEncoder?.config.outputLayers).toEqual([9, 18, 27]);
+  });
+
+  it('returns every problem of a request at once', async () => {
+    const dir = await tempDir();
+    const plan = await planModelBuild({ out: 'x', preset: 'klein-2b', config: path.join(dir, 'absent.json'), weights: path.join(dir, 'absent'), random: true, seed: -1, textLayers: [], defaultTokenizerDir: null });
+    expect(E.isLeft(plan) && tags(plan.left)).toEqual(['InvalidSeed', 'ConflictingOptions', 'ConflictingOptions', 'TextEncoderRequired', 'InvalidTextLayers', 'TransformerConfig', 'Checkpoint']);
+    expect(E.isLeft(plan) && describeModelBuildProblem(plan.left[1]!).message).toBe('--weights and --random exclude each other.');
+  });
+
+  it('refuses text layers whose width does not match the transformer, naming both widths', async () => {
+    const plan = await planModelBuild({ out: 'x', textLayers: [1, 2], defaultTokenizerDir: null });
+    expect(E.isLeft(plan) && plan.left).toEqual([{ _tag: 'TextWidthMismatch', layers: 2, hidden: 32, jointAttentionDim: 96 }]);
+    expect(E.isLeft(plan) && describeModelBuildProblem(plan.left[0]!).message).toBe("The text encoder gives 2 x 32 = 64 channels but the transformer's joint_attention_dim is 96.");
+  });
+
+  it("uses a text encoder folder's own tokenizer files when it has them, else the default ones", async () => {
+    const dir = await tempDir();
+    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ ...qwen3Presets.tiny.model, model_type: 'qwen3' }));
+    const tensors = new Map(
+      qwen3ParameterPlan(qwen3Presets.tiny).parameters.map((p) => [p.name, { dtype: 'F32' as const, shape: p.shape, bytes: new Uint8Array(seededTensor(1, p.name, p.shape, p.init).buffer) }]),
+    );
+    await writeFile(path.join(dir, 'model.safetensors'), encodeSafetensors(tensors));
+    const request = { out: 'x', textEncoder: dir, textLayers: [1, 2, 3], defaultTokenizerDir: '/packaged' };
+    const withoutTokenizer = await planModelBuild(request);
+    expect(E.isRight(withoutTokenizer) && withoutTokenizer.right).toMatchObject({ tokenizerDir: '/packaged', seeds: { transformer: 0 } });
+    for (const file of ['tokenizer.json', 'tokenizer_config.json']) await writeFile(path.join(dir, file), '{}');
+    const withTokenizer = await planModelBuild(request);
+    expect(E.isRight(withTokenizer) && withTokenizer.right.tokenizerDir).toBe(dir);
+    expect(E.isRight(withTokenizer) && withTokenizer.right.textEncoder?.weights.description).toBe(dir);
+  });
+});
+
+describe('buildModelFolder', () => {
+  it('checks the text width itself and writes nothing when it is wrong', async () => {
+    const out = path.join(await tempDir(), 'folder');
+    const built = await buildModelFolder({
+      out,
+      name: 'mismatch',
+      tiny: true,
+      seeds: {},
+      transformer: { config: flux2Presets.tiny, weights: seededWeights() },
+      textEncoder: { config: { ...qwen3Presets.tiny, outputLayers: [3] }, weights: seededWeights() },
+      tokenizerDir: null,
+    });
+    expect(E.isLeft(built) && tags(built.left)).toEqual(['TextWidthMismatch']);
+    await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('builds the tiny model with its tokenizer files and model.json last, the same bytes for the same seed', async () => {
+    const tokenizers = await tempDir();
+    await writeFile(path.join(tokenizers, 'tokenizer.json'), '{"t":1}');
+    await writeFile(path.join(tokenizers, 'tokenizer_config.json'), '{"c":1}');
+    const [first, second] = [path.join(await tempDir(), 'a'), path.join(await tempDir(), 'b')];
+    for (const out of [first, second]) {
+      const built = await buildTinyModelFolder(out, tokenizers);
+      if (E.isLeft(built)) throw new Error(JSON.stringify(built.left));
+      expect(built.right.files).toEqual(['transformer.onnx', 'text_encoder.onnx', 'tokenizer.json', 'tokenizer_config.json', 'model.json']);
+      expect(built.right.manifest).toMatchObject({ name: 'tiny', tiny: true, resolution: [128, 128], tokenizerFiles: ['tokenizer.json', 'tokenizer_config.json'] });
+    }
+    for (const file of ['transformer.onnx', 'text_encoder.onnx', 'model.json']) {
+      expect((await readFile(path.join(first, file))).equals(await readFile(path.join(second, file)))).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,3 @@
+import { projectLintConfig } from '../../eslint.config.mjs';
+
+export default projectLintConfig();

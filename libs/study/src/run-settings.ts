@@ -1,0 +1,114 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { isNonEmpty } from 'fp-ts/lib/Array.js';
+import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
+import { parseRange, parseResolution, parseWholeNumber, SEED_MAX, type TextRange } from '@moral-plantain/formats';
+import { DEFAULT_UNIT_WIDTH } from '@moral-plantain/hooks';
+import type { Device } from '@moral-plantain/model-runtime';
+import { PAIRED_TEST_DEFAULTS } from '@moral-plantain/stats';
+
+/** Everything one probe run needs, resolved from defaults, a config file and flags. */
+export interface RunSettings {
+  /** A model folder, or null for the embedded tiny model. */
+  readonly model: string | null;
+  /** A built-in stimulus set name or a YAML file. */
+  readonly stimuli: string;
+  readonly out: string;
+  readonly device: Device;
+  readonly seed: number;
+  /** [height, width] in pixels, or null for the model's default. */
+  readonly resolution: readonly [number, number] | null;
+  readonly batchSize: number;
+  readonly permutations: number;
+  readonly splits: number;
+  readonly unitWidth: number;
+  /** Channel range of each tapped input, or null for all channels. */
+  readonly channels: TextRange | null;
+  readonly resume: boolean;
+  readonly json: boolean;
+}
+
+/** The name of a setting. */
+export type SettingName = keyof RunSettings;
+
+/** Defaults of every setting (the embedded tiny model, the built-in set, ./moral-plantain-out), as text where the value is parsed. */
+export const RUN_DEFAULTS = {
+  model: null,
+  stimuli: 'moral-plantain',
+  out: 'moral-plantain-out',
+  device: 'cpu',
+  seed: String(PAIRED_TEST_DEFAULTS.seed),
+  resolution: null,
+  batchSize: '1',
+  permutations: String(PAIRED_TEST_DEFAULTS.permutations),
+  splits: String(PAIRED_TEST_DEFAULTS.splits),
+  unitWidth: String(DEFAULT_UNIT_WIDTH),
+  channels: null,
+  resume: true,
+  json: false,
+} as const satisfies Record<SettingName, unknown>;
+
+/** Setting names as flags and config-file keys (kebab-case; camelCase is accepted in files too). */
+export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
+  model: 'model',
+  stimuli: 'stimuli',
+  out: 'out',
+  device: 'device',
+  seed: 'seed',
+  resolution: 'resolution',
+  batchSize: 'batch-size',
+  permutations: 'permutations',
+  splits: 'splits',
+  unitWidth: 'unit-width',
+  channels: 'channels',
+  resume: 'resume',
+  json: 'json',
+};
+
+/** The devices a run can ask for. */
+export const DEVICES: readonly Device[] = ['cpu', 'cuda', 'webgpu', 'auto'];
+
+/** Values as given: flags (only those typed on the command line) and a config file. */
+export type RawSettings = Partial<Record<SettingName, unknown>>;
+
+/**
+ * Resolves settings: defaults, then the config file, then explicit flags. Numbers, ranges and
+ * sizes are parsed from text or taken as numbers; every problem is returned at once, each naming
+ * its setting (`seed must be a whole number from 0 to 4294967295, got "x"`).
+ */
+export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.Either<NEA.NonEmptyArray<string>, RunSettings> {
+  const merged: Record<string, unknown> = { ...RUN_DEFAULTS, ...config, ...flags };
+  const problems: string[] = [];
+  const text = (key: SettingName): string => String(merged[key]);
+  const parsed = <T>(key: SettingName, result: E.Either<string, T>, fallback: T): T => {
+    if (E.isRight(result)) return result.right;
+    problems.push(`${SETTING_KEYS[key]} ${result.left}`);
+    return fallback;
+  };
+  const whole = (key: SettingName, min: number, max: number): number => parsed(key, parseWholeNumber(text(key), min, max), min);
+  const optional = <T>(key: SettingName, parse: (raw: string) => E.Either<string, T>): T | null => (merged[key] === null || merged[key] === undefined ? null : parsed(key, parse(text(key)), null));
+  const flag = (key: SettingName): boolean => {
+    const value = merged[key];
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    problems.push(`${SETTING_KEYS[key]} must be true or false, got ${JSON.stringify(value)}`);
+    return Boolean(RUN_DEFAULTS[key]);
+  };
+  const device = text('device');
+  if (!(DEVICES as readonly string[]).includes(device)) problems.push(`device must be ${DEVICES.slice(0, -1).join(', ')} or ${DEVICES.at(-1)}, got "${device}"`);
+  const settings: RunSettings = {
+    model: merged.model === null || merged.model === undefined ? null : text('model'),
+    stimuli: text('stimuli'),
+    out: text('out'),
+    device: device as Device,
+    seed: whole('seed', 0, SEED_MAX),
+    resolution: optional('resolution', parseResolution),
+    batchSize: whole('batchSize', 1, 1024),
+    permutations: whole('permutations', 1, 100_000_000),
+    splits: whole('splits', 0, 1_000_000),
+    unitWidth: whole('unitWidth', 1, 1 << 20),
+    channels: optional('channels', (raw) => parseRange(raw)),
+    resume: flag('resume'),
+    json: flag('json'),
+  };
+  return isNonEmpty(problems) ? E.left(problems) : E.right(settings);
+}

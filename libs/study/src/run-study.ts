@@ -1,0 +1,164 @@
+import { mkdir, rm } from 'node:fs/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import { DEFAULT_TEXT_LENGTH, writeJsonFile } from '@moral-plantain/formats';
+import { loadQwen3Tokenizer, qwen3TokenCounter, qwen3Tokenize, runProbe, type ModelFolder, type ProbeResult } from '@moral-plantain/model-runtime';
+import { resultDistributions, writeReport } from '@moral-plantain/report';
+import { testActivations, type ProbeResults } from '@moral-plantain/stats';
+import { embeddedModel, openModel } from './embedded-model.js';
+import { recordedModelFolder } from './model-files.js';
+import { packageVersions } from './package-versions.js';
+import { runFolder, type RunFolder } from './run-folder.js';
+import { acquireRunLock } from './run-lock.js';
+import { runProvenance } from './run-provenance.js';
+import { RUN_FORMAT, type RunRecord } from './run-record.js';
+import type { RunSettings } from './run-settings.js';
+import { runStimuli } from './run-stimuli.js';
+import type { StudyError } from './study-error.js';
+import type { StudyProgress } from './study-progress.js';
+
+/** What a finished study wrote and measured. */
+export interface StudyOutcome {
+  readonly folder: RunFolder;
+  /** Whether the probed model is the embedded tiny one (a pipeline check, not a finding). */
+  readonly tinyModel: boolean;
+  readonly results: ProbeResults;
+  readonly prompts: ProbeResult['prompts'];
+  /** The device the transformer ran on, or what was asked for when every prompt came from the cache. */
+  readonly device: string;
+  /** Wall seconds per stage and in total. */
+  readonly seconds: Readonly<Record<string, number>>;
+}
+
+/** Options of `runStudy`. */
+export interface StudyOptions {
+  /** Where progress and messages go. */
+  readonly progress: StudyProgress;
+  /** Stops the probe between batches; what was computed stays cached for a rerun. */
+  readonly signal?: AbortSignal;
+  /** Versions to record beside the libraries' own (e.g. `{ '@moral-plantain/cli': '0.1.0' }`). */
+  readonly versions?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The whole probe study into one output folder (`runFolder`): the model (the embedded tiny one,
+ * built once into the folder's cache, or a model folder), the stimulus set validated strictly with
+ * the model's own tokenizer, the tapped one-step probe with its resumable per-prompt cache, the
+ * statistics, `results.json`, the report (README.md model card, figures, CSV) and `run.json`. The
+ * folder is locked while the study runs.
+ */
+export function runStudy(settings: RunSettings, options: StudyOptions): TE.TaskEither<StudyError, StudyOutcome> {
+  return async () => {
+    const folder = runFolder(settings.out);
+    const made = await mkdir(folder.dir, { recursive: true }).then(
+      () => null,
+      (error: NodeJS.ErrnoException) => error.code ?? String(error),
+    );
+    if (made !== null) return E.left({ _tag: 'OutFolderUnusable', dir: folder.dir, reason: made });
+    const lock = await acquireRunLock(folder.lock, folder.dir)();
+    if (E.isLeft(lock)) return lock;
+    try {
+      return await studyInLockedFolder(settings, folder, options);
+    } finally {
+      options.progress.finish();
+      await lock.right();
+    }
+  };
+}
+
+async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, options: StudyOptions): Promise<E.Either<StudyError, StudyOutcome>> {
+  const { progress } = options;
+  const started = performance.now();
+  const seconds: Record<string, number> = {};
+  const lap = (stage: string, since: number) => (seconds[stage] = round((performance.now() - since) / 1000));
+
+  let since = performance.now();
+  if (settings.model === null) progress.log('model: the embedded TINY FLUX.2-architecture model with seeded random weights (not FLUX.2 klein 4B); the report is a pipeline check, not a finding');
+  const model = await (settings.model === null ? embeddedModel(folder.cache.embeddedModel) : openModel(settings.model))();
+  if (E.isLeft(model)) return model;
+  lap('model', since);
+
+  const tokenizer = await loadQwen3Tokenizer(model.right.tokenizerDir ?? undefined);
+  if (E.isLeft(tokenizer)) return E.left({ _tag: 'Tokenizer', error: tokenizer.left });
+  const textLength = textLengthOf(model.right);
+  const stimuli = runStimuli(settings.stimuli, qwen3TokenCounter(tokenizer.right, textLength));
+  if (E.isLeft(stimuli)) return stimuli;
+  const { set } = stimuli.right.loaded;
+  const { validation } = stimuli.right;
+  progress.log(`stimuli: ${set.name} ${set.version}, ${set.pairs.length} pairs (${validation.hash.slice(0, 12)}), equal Qwen3 token counts within each pair`);
+
+  if (!settings.resume) await rm(folder.cache.prompts, { recursive: true, force: true });
+  since = performance.now();
+  const probe = await runProbe(model.right, {
+    pairs: set.pairs.map((p) => ({ id: p.id, a: p.a, b: p.b })),
+    tokenize: qwen3Tokenize(tokenizer.right, { maxLength: textLength }),
+    session: { device: settings.device },
+    seed: settings.seed,
+    ...(settings.resolution ? { resolution: settings.resolution } : {}),
+    batchSize: settings.batchSize,
+    taps: { unitWidth: settings.unitWidth, ...(settings.channels ? { channels: settings.channels } : {}) },
+    tappedDir: folder.cache.tapped,
+    cacheDir: folder.cache.prompts,
+    ...(options.signal ? { signal: options.signal } : {}),
+    // Encoding and transformer passes alternate per batch: one steady 'prompts' bar for both.
+    onProgress: (p) => progress.update({ stage: p.stage === 'tap' || p.stage === 'load' ? p.stage : 'prompts', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
+    out: folder.activations,
+    stimuliHash: validation.hash,
+  })();
+  progress.finish();
+  if (E.isLeft(probe)) {
+    const error = probe.left;
+    return E.left(error._tag === 'Aborted' ? { _tag: 'Interrupted', done: error.done, total: error.total, cacheDir: folder.cache.prompts } : { _tag: 'Probe', error });
+  }
+  lap('probe', since);
+  const { activations } = probe.right;
+  for (const note of probe.right.notes) progress.log(note);
+  progress.log(`probe: ${probe.right.prompts.computed} prompts computed, ${probe.right.prompts.cached} from the cache, ${activations.nUnits} units, on ${probe.right.device ?? 'cache only'}`);
+
+  since = performance.now();
+  progress.update({ stage: 'statistics', done: 0, total: 1 });
+  const stats = await testActivations(activations, { permutations: settings.permutations, seed: settings.seed, splits: settings.splits })();
+  progress.update({ stage: 'statistics', done: 1, total: 1 });
+  progress.finish();
+  if (E.isLeft(stats)) return E.left({ _tag: 'Statistics', errors: stats.left });
+  const { results, nulls } = stats.right;
+  const wroteResults = await writeFile(folder.results, results);
+  if (E.isLeft(wroteResults)) return wroteResults;
+  lap('statistics', since);
+
+  since = performance.now();
+  const info = await recordedModelFolder(model.right);
+  const provenance = runProvenance({ settings, info, set, validation, probe: probe.right, packages: packageVersions(options.versions) });
+  const report = await writeReport(folder.dir, { results, provenance, distributions: resultDistributions(nulls) })();
+  if (E.isLeft(report)) return E.left({ _tag: 'Report', error: report.left });
+  lap('report', since);
+  seconds.total = round((performance.now() - started) / 1000);
+  const record: RunRecord = {
+    format: RUN_FORMAT,
+    ...provenance,
+    settings: { ...settings, out: folder.dir },
+    prompts: probe.right.prompts,
+    timings: { seconds, probeStages: probe.right.seconds },
+    modelFiles: info.files,
+  };
+  const wroteRecord = await writeFile(folder.runRecord, record);
+  if (E.isLeft(wroteRecord)) return wroteRecord;
+  return E.right({ folder, tinyModel: probe.right.model.kind === 'tiny-seeded', results, prompts: probe.right.prompts, device: provenance.device ?? settings.device, seconds });
+}
+
+/** Tokens per prompt of the folder's text encoder: its config's `maxLength`, else `DEFAULT_TEXT_LENGTH`. */
+function textLengthOf(folder: ModelFolder): number {
+  const configured = folder.manifest?.textEncoder?.config.maxLength;
+  return typeof configured === 'number' && Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_TEXT_LENGTH;
+}
+
+async function writeFile(file: string, value: unknown): Promise<E.Either<StudyError, true>> {
+  return writeJsonFile(file, value).then(
+    () => E.right(true),
+    (error: unknown) => E.left({ _tag: 'WriteFailed', path: file, reason: error instanceof Error ? error.message : String(error) }),
+  );
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,86 @@
+import type { ErrorDescription } from '@moral-plantain/formats';
+import { describeModelBuildProblem, type ModelBuildProblem } from '@moral-plantain/model-builder';
+import { describeModelFolderError, describeProbeError, describeTextError, type ModelFolderError, type ProbeError, type TextError } from '@moral-plantain/model-runtime';
+import { describeReportError, type ReportError } from '@moral-plantain/report';
+import { describeStatsError, type StatsError } from '@moral-plantain/stats';
+import { describeStimulusSetLoadError, type StimulusProblem, type StimulusSetLoadError } from '@moral-plantain/stimuli';
+
+/** Why a probe study (or one of its steps: settings, the report of a finished run) could not go on. */
+export type StudyError =
+  | { readonly _tag: 'InvalidSettings'; readonly problems: readonly string[] }
+  | { readonly _tag: 'ConfigFile'; readonly file: string; readonly reason: string; readonly hint: string }
+  | { readonly _tag: 'OutFolderUnusable'; readonly dir: string; readonly reason: string }
+  | { readonly _tag: 'Locked'; readonly dir: string; readonly pid: number }
+  | { readonly _tag: 'LockFailed'; readonly dir: string; readonly file: string; readonly reason: string }
+  | { readonly _tag: 'ModelFolder'; readonly dir: string; readonly problems: readonly ModelFolderError[] }
+  | { readonly _tag: 'EmbeddedModel'; readonly dir: string; readonly problems: readonly ModelBuildProblem[] }
+  | { readonly _tag: 'Tokenizer'; readonly error: TextError }
+  | { readonly _tag: 'StimuliUnloadable'; readonly nameOrFile: string; readonly error: StimulusSetLoadError }
+  | { readonly _tag: 'StimuliInvalid'; readonly nameOrFile: string; readonly set: string; readonly problems: readonly StimulusProblem[] }
+  | { readonly _tag: 'Interrupted'; readonly done: number; readonly total: number; readonly cacheDir: string }
+  | { readonly _tag: 'Probe'; readonly error: ProbeError }
+  | { readonly _tag: 'Statistics'; readonly errors: readonly StatsError[] }
+  | { readonly _tag: 'Report'; readonly error: ReportError }
+  | { readonly _tag: 'ResultsUnreadable'; readonly file: string; readonly reason: string }
+  | { readonly _tag: 'RunRecordInvalid'; readonly file: string; readonly problems: readonly string[] }
+  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string };
+
+/** How many problems a description lists before "and N more". */
+const SHOWN_PROBLEMS = 5;
+
+/** What stopped a study, and what to do about it. */
+export function describeStudyError(error: StudyError): ErrorDescription {
+  switch (error._tag) {
+    case 'InvalidSettings':
+      return {
+        message: error.problems.length === 1 ? `${error.problems[0]}.` : `${error.problems.length} settings are invalid: ${error.problems.join('; ')}.`,
+        hint: 'Fix the flags or the config file and run again.',
+      };
+    case 'ConfigFile':
+      return { message: `The config file ${error.file} ${error.reason}.`, hint: error.hint };
+    case 'OutFolderUnusable':
+      return { message: `The output folder ${error.dir} cannot be used (${error.reason}).`, hint: 'Choose another folder with --out.' };
+    case 'Locked':
+      return { message: `Another run (process ${error.pid}) is writing into ${error.dir}.`, hint: 'Wait for it to finish, or choose another folder with --out.' };
+    case 'LockFailed':
+      return { message: `Could not lock ${error.dir} (${error.reason}).`, hint: `Remove ${error.file} if no run is using the folder.` };
+    case 'ModelFolder': {
+      const [first, ...rest] = error.problems.map(describeModelFolderError);
+      return {
+        message: `${first?.message ?? `${error.dir} is not a model folder.`}${rest.length ? ` (${rest.map((r) => r.message).join('; ')})` : ''}`,
+        hint: first?.hint ?? 'Build one with `moral-plantain model build`.',
+      };
+    }
+    case 'EmbeddedModel':
+      return {
+        message: `The embedded tiny model cannot be built: ${error.problems.map((p) => describeModelBuildProblem(p).message).join(' ')}`,
+        hint: `Check that ${error.dir} is writable.`,
+      };
+    case 'Tokenizer':
+      return describeTextError(error.error);
+    case 'StimuliUnloadable':
+      return describeStimulusSetLoadError(error.error, error.nameOrFile);
+    case 'StimuliInvalid': {
+      const shown = error.problems.slice(0, SHOWN_PROBLEMS).map((p) => `${p.pairId ? `${p.pairId}: ` : ''}${p.message}`);
+      const more = error.problems.length > SHOWN_PROBLEMS ? `; and ${error.problems.length - SHOWN_PROBLEMS} more` : '';
+      return { message: `The stimulus set ${error.set} fails validation: ${shown.join('; ')}${more}`, hint: `Run \`moral-plantain stimuli validate ${error.nameOrFile}\` for the full table.` };
+    }
+    case 'Interrupted':
+      return { message: `Interrupted after ${error.done} of ${error.total} prompts; they are saved in ${error.cacheDir}.`, hint: 'Run the same command again to resume.' };
+    case 'Probe':
+      return describeProbeError(error.error);
+    case 'Statistics':
+      return {
+        message: `The statistics cannot be computed: ${error.errors.map((e) => describeStatsError(e).message).join(' ')}`,
+        hint: 'Check the stimulus set (at least 4 pairs with split-half on, or --splits 0).',
+      };
+    case 'Report':
+      return describeReportError(error.error);
+    case 'ResultsUnreadable':
+      return { message: `Cannot read the results file ${error.file}: ${error.reason}.`, hint: 'Pass the results.json that `moral-plantain stats` or `run` wrote.' };
+    case 'RunRecordInvalid':
+      return { message: `${error.file} is not a valid run record: ${error.problems.join('; ')}.`, hint: 'Fix or remove run.json (the report renders without it).' };
+    case 'WriteFailed':
+      return { message: `Could not write ${error.path} (${error.reason}).`, hint: 'Check that the folder is writable and the disk has room.' };
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { describeStudyError, readRunConfig, resolveRunSettings } from '../src/index.js';
+
+describe('run settings', () => {
+  it('defaults to the embedded model, the built-in set and 1000 flips, with flags over the config file', () => {
+    const defaults = resolveRunSettings({}, {});
+    expect(defaults).toEqual(
+      E.right({ model: null, stimuli: 'moral-plantain', out: 'moral-plantain-out', device: 'cpu', seed: 0, resolution: null, batchSize: 1, permutations: 1000, splits: 100, unitWidth: 16, channels: null, resume: true, json: false }),
+    );
+    const merged = resolveRunSettings({ seed: 3, permutations: '50', resolution: '1024x768', channels: '0:3072' }, { seed: '4' });
+    expect(E.isRight(merged) && merged.right).toMatchObject({ seed: 4, permutations: 50, resolution: [768, 1024], channels: { start: 0, end: 3072 } });
+  });
+
+  it('names every bad setting at once, a yes/no word for a switch included', () => {
+    const bad = resolveRunSettings({ resume: 'no', device: 'tpu' }, { seed: '-1', resolution: '100', 'batchSize': '0' });
+    expect(E.isLeft(bad) && bad.left).toEqual([
+      'device must be cpu, cuda, webgpu or auto, got "tpu"',
+      'seed must be a whole number from 0 to 4294967295, got "-1"',
+      'resolution must be N or WxH in pixels, multiples of 16 (e.g. 1024 or 1024x768), got "100"',
+      'batch-size must be a whole number from 1 to 1024, got "0"',
+      'resume must be true or false, got "no"',
+    ]);
+    expect(E.isLeft(bad) && describeStudyError({ _tag: 'InvalidSettings', problems: bad.left }).message).toMatch(/^5 settings are invalid: device must be/);
+  });
+
+  it('reads a YAML config with kebab-case or camelCase keys and refuses unknown ones, naming them', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mp-config-'));
+    const good = path.join(dir, 'good.yaml');
+    await writeFile(good, 'batch-size: 2\nunitWidth: 8\nresume: false\n');
+    expect(await readRunConfig(good)()).toEqual(E.right({ batchSize: 2, unitWidth: 8, resume: false }));
+    const bad = path.join(dir, 'bad.yaml');
+    await writeFile(bad, 'permutaions: 10\n');
+    const refused = await readRunConfig(bad)();
+    expect(E.isLeft(refused) && describeStudyError(refused.left)).toEqual({ message: `The config file ${bad} has unknown settings: permutaions.`, hint: expect.stringContaining('Known settings: model, stimuli, out') });
+    const list = path.join(dir, 'list.yaml');
+    await writeFile(list, '- 1\n');
+    expect(E.isLeft(await readRunConfig(list)())).toBe(true);
+  });
+});
