@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Packs every publishable package, installs all tarballs into an empty scratch project and imports
-# each one there, then runs `moral-plantain run` (the embedded tiny model) from the installed CLI. Run from the repository root after `npm ci`.
+# each one there, then runs `moral-plantain run` (the embedded tiny model) and `stats` on its
+# activations from the installed CLI (whose bin runs the bundle). Run from the repository root after `npm ci`.
 set -euo pipefail
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -22,3 +23,5 @@ echo "moral-plantain --version: $(npx --no-install moral-plantain --version)"
 echo "\$ npx moral-plantain run --permutations 200 --splits 20"
 npx --no-install moral-plantain run --permutations 200 --splits 20 2>/dev/null | tail -n 4
 ls moral-plantain-out
+echo "\$ npx moral-plantain stats moral-plantain-out/activations.safetensors --permutations 500 --splits 0 --out stats-results.json"
+npx --no-install moral-plantain stats moral-plantain-out/activations.safetensors --permutations 500 --splits 0 --out stats-results.json | tail -n 2

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Command } from 'commander';
 import { commandRegistrations } from './commands/index.js';
 import type { HelpDefaults } from './help-defaults.js';
@@ -26,7 +27,8 @@ export function buildProgram(io: ProgramIo, defaults: HelpDefaults | null = null
   return program;
 }
 
-/** The CLI's package version (package.json sits one folder above both src/ and dist/). */
+/** The CLI's package version, from its package.json found by name (from src/, dist/ or the bundle alike). */
 export function cliVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  const file = createRequire(import.meta.url).resolve('@moral-plantain/cli/package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }

@@ -11,32 +11,26 @@ const NON_FINITE_EXAMPLES = 5;
 /** Checks shapes, lengths and values and returns the differences a - b; all problems at once. */
 export function pairedDifferences(input: PairedInput): E.Either<StatsError[], DenseMatrix> {
   if ('diff' in input) {
-    const diff = checkedDense(input.diff, 'diff');
-    return diff.problems.length > 0 || diff.dense === null ? E.left(diff.problems) : E.right(diff.dense);
+    const problems = matrixProblems(input.diff, 'diff');
+    return problems.length > 0 ? E.left(problems) : E.right(toDense(input.diff));
   }
-  const a = checkedDense(input.a, 'a');
-  const b = checkedDense(input.b, 'b');
-  const problems = [...a.problems, ...b.problems];
-  if (a.dense !== null && b.dense !== null && (input.a.shape[0] !== input.b.shape[0] || input.a.shape[1] !== input.b.shape[1])) {
+  const problems = [...matrixProblems(input.a, 'a'), ...matrixProblems(input.b, 'b')];
+  const layoutsValid = problems.every((p) => p._tag !== 'InvalidShape' && p._tag !== 'DataLength');
+  if (layoutsValid && (input.a.shape[0] !== input.b.shape[0] || input.a.shape[1] !== input.b.shape[1])) {
     problems.push({ _tag: 'ShapeMismatch', a: input.a.shape, b: input.b.shape });
   }
-  return problems.length > 0 || a.dense === null || b.dense === null ? E.left(problems) : E.right(subtractInPlace(a.dense, b.dense));
+  return problems.length > 0 ? E.left(problems) : E.right(subtractInPlace(toDense(input.a), input.b));
 }
 
-/** A matrix's problems, and its dense copy when its shape and length are valid (null otherwise). */
-function checkedDense(m: Matrix, input: InputName): { readonly dense: DenseMatrix | null; readonly problems: StatsError[] } {
+/** A matrix's problems: its layout, or else too few pairs and non-finite values. */
+function matrixProblems(m: Matrix, input: InputName): StatsError[] {
   const layout = layoutProblem(m, input);
-  if (layout !== null) return { dense: null, problems: [layout] };
-  const rows = m.shape[0];
+  if (layout !== null) return [layout];
   const problems: StatsError[] = [];
-  if (rows < 2) problems.push({ _tag: 'TooFewPairs', purpose: 'a paired t test', required: 2, actual: rows });
-  // Float arrays hold numbers only, so their dense copy shows the same non-finite values; other
-  // arrays are checked as given (a string is not a number even where it would convert to one).
-  const floats = m.data instanceof Float64Array || m.data instanceof Float32Array;
-  const dense = toDense(m);
-  const nonFinite = floats ? nonFiniteProblem(dense.data, dense.cols, input) : nonFiniteInView(m, input);
+  if (m.shape[0] < 2) problems.push({ _tag: 'TooFewPairs', purpose: 'a paired t test', required: 2, actual: m.shape[0] });
+  const nonFinite = nonFiniteProblem(m, input);
   if (nonFinite !== null) problems.push(nonFinite);
-  return { dense, problems };
+  return problems;
 }
 
 /** The shape or data-length problem of a matrix, or null when its view fits its data. */
@@ -62,33 +56,30 @@ function layoutProblem(m: Matrix, input: InputName): StatsError | null {
   return null;
 }
 
-/** The NonFinite problem of row-major values [rows x cols], or null when all are finite. */
-function nonFiniteProblem(values: Float64Array, cols: number, input: InputName): StatsError | null {
-  let count = 0;
-  const examples: { pair: number; unit: number; value: number }[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (value - value !== 0) {
-      count++;
-      if (examples.length < NON_FINITE_EXAMPLES) examples.push({ pair: Math.floor(i / cols), unit: i % cols, value });
-    }
-  }
-  return count > 0 ? { _tag: 'NonFinite', input, count, examples } : null;
-}
-
-/** The NonFinite problem of a matrix's values as given, or null when all are finite numbers. */
-function nonFiniteInView(m: Matrix, input: InputName): StatsError | null {
+/** The NonFinite problem of a matrix with a valid layout, or null when all its values are finite numbers. */
+function nonFiniteProblem(m: Matrix, input: InputName): StatsError | null {
   const [rows, cols] = m.shape as [number, number];
   const [rowStride, colStride] = m.stride ?? [cols, 1];
   const offset = m.offset ?? 0;
-  let count = 0;
   const examples: { pair: number; unit: number; value: number }[] = [];
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const value = m.data[offset + r * rowStride + c * colStride];
-      if (!Number.isFinite(value)) {
-        count++;
-        if (examples.length < NON_FINITE_EXAMPLES) examples.push({ pair: r, unit: c, value });
+  let count = 0;
+  const note = (r: number, c: number, value: number): void => {
+    count++;
+    if (examples.length < NON_FINITE_EXAMPLES) examples.push({ pair: r, unit: c, value });
+  };
+  const data = m.data;
+  if ((data instanceof Float64Array || data instanceof Float32Array) && rowStride === cols && colStride === 1) {
+    // Contiguous float values (numbers only): one flat pass; x - x is 0 exactly when x is finite.
+    const end = offset + rows * cols;
+    for (let i = offset; i < end; i++) {
+      const value = data[i];
+      if (value - value !== 0) note(Math.floor((i - offset) / cols), (i - offset) % cols, value);
+    }
+  } else {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const value = data[offset + r * rowStride + c * colStride];
+        if (!Number.isFinite(value)) note(r, c, value);
       }
     }
   }

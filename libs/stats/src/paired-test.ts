@@ -91,7 +91,7 @@ function prepare(input: PairedInput, options: PairedTestOptions): E.Either<NonEm
   const stats = unitDescriptives(diff);
   const exact = opts.exact === true || (opts.exact === 'auto' && n <= MAX_EXACT_PAIRS && 2 ** n <= opts.permutations);
   const patterns = exact ? allSignPatterns(n) : randomSignPatterns(n, opts.permutations, createPrng(opts.seed));
-  const active = Uint32Array.from({ length: diff.cols }, (_, u) => u).filter((u) => stats.zeroVariance[u] === 0);
+  const active = activeUnits(stats.zeroVariance);
   // A 'less' test is a 'greater' test on the negated differences.
   const scanDiff = opts.tail === 'less' ? { ...diff, data: diff.data.map((x) => -x) } : diff;
   const cutoffs = opts.thresholds.map((th) => (th.stat === 't' ? th.value : th.value * Math.sqrt(n)));
@@ -191,6 +191,15 @@ function finish(p: Prepared, scans: readonly SignFlipScan[]): PairedTestOutput {
       splitHalfNullR: split?.nullR ?? new Float64Array(0),
     },
   };
+}
+
+/** The units with non-zero variance, in order. */
+function activeUnits(zeroVariance: Uint8Array): Uint32Array {
+  let count = 0;
+  for (const z of zeroVariance) count += 1 - z;
+  const active = new Uint32Array(count);
+  for (let u = 0, j = 0; u < zeroVariance.length; u++) if (zeroVariance[u] === 0) active[j++] = u;
+  return active;
 }
 
 /** Units beyond a threshold in the test's direction: |x| > c, x > c ('greater') or x < -c ('less'). */

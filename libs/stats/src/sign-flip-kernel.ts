@@ -4,8 +4,8 @@
 
 /** One worker's share of the scan, as plain transferable data. */
 export interface KernelInput {
-  /** Differences of the scanned units, column-major: unit j's n values at [j * n, (j + 1) * n). */
-  readonly columns: Float64Array;
+  /** Differences of the scanned units, row-major [pairs x nUnits]: unit j's pair i at [i * nUnits + j]. */
+  readonly rows: Float64Array;
   readonly nPairs: number;
   readonly nUnits: number;
   readonly patternCount: number;
@@ -62,16 +62,18 @@ export function scanUnitRange(input: KernelInput, simd: CompiledWasm | null = nu
   packCodes(input.codes, F, Math.ceil(n / 8), packed);
   if (quad !== null) mergedRowOffsets(packed, F, memory.rowOffsets);
   best.fill(twoSided ? 0 : -Infinity);
+  memory.phi.fill(twoSided ? 0 : -Infinity);
+  memory.lowFactor[0] = filterLowFactor(input);
   const exceed = new Uint32Array(nUnits);
   for (let u0 = 0; u0 < nUnits; u0 += 4) {
     for (let lane = 0; lane < 4; lane++) {
       const u = u0 + lane;
-      laneThresholds(input, u < nUnits ? u : -1, lane, nss, observed, cuts, lowCut);
+      laneThresholds(input, u < nUnits ? u : -1, lane, nss, observed, cuts, lowCut, memory.sqrtNss);
     }
     let e: ArrayLike<number>;
     if (quad !== null) {
-      quad.tables(memory.columnsAt + 8 * n * u0, n);
-      quad.scan(F, memory.rowOffsetsAt, memory.bestAt, memory.countsAt, memory.candidatesAt);
+      quad.tables(memory.unitsAt + 8 * u0, n, 8 * memory.paddedUnits);
+      quad.scan(F, memory.rowOffsetsAt, memory.bestAt, memory.countsAt, memory.candidatesAt, memory.phiAt);
       e = memory.exceed;
     } else {
       for (let lane = 0; lane < 4; lane++) fillLaneTables(input, u0 + lane < nUnits ? u0 + lane : -1, lane, merged, tables);
@@ -87,8 +89,8 @@ export function scanUnitRange(input: KernelInput, simd: CompiledWasm | null = nu
 
 /** The WebAssembly functions of one scan: the block tables of four units, then their loop over patterns. */
 interface QuadFunctions {
-  readonly tables: (columns: number, n: number) => void;
-  readonly scan: (F: number, rowOffsets: number, best: number, counts: number, candidates: number) => void;
+  readonly tables: (first: number, n: number, rowBytes: number) => void;
+  readonly scan: (F: number, rowOffsets: number, best: number, counts: number, candidates: number, phi: number) => void;
 }
 
 /** The arrays of one scan, and the WebAssembly functions when there is a module. */
@@ -102,6 +104,12 @@ interface ScanMemory {
   readonly observed: Float64Array;
   readonly cuts: Float64Array;
   readonly lowCut: Float64Array;
+  /** sqrt(nss) of the four units, for the WebAssembly loop's filter in a 'greater' scan. */
+  readonly sqrtNss: Float64Array;
+  /** The filter's factor for the lowest cut-off (one value; see filterLowFactor). */
+  readonly lowFactor: Float64Array;
+  /** The filter's factor per pattern, kept by the WebAssembly loop as the maxima grow. */
+  readonly phi: Float64Array;
   /** The WebAssembly loop's four exceed counts. */
   readonly exceed: Int32Array;
   readonly packed: Uint32Array;
@@ -110,14 +118,16 @@ interface ScanMemory {
   readonly best: Float64Array;
   readonly counts: Uint32Array;
   /**
-   * Byte offsets in the module's memory: every unit's differences (column-major, zeros after the
-   * last unit), row offsets, best, counts, and room for the loop's list of patterns with rare work.
+   * Byte offsets in the module's memory: the differences (row-major, each row padded with zeros to
+   * `paddedUnits`), row offsets, best, counts, and room for the loop's list of patterns with rare work.
    */
-  readonly columnsAt: number;
+  readonly unitsAt: number;
+  readonly paddedUnits: number;
   readonly rowOffsetsAt: number;
   readonly bestAt: number;
   readonly countsAt: number;
   readonly candidatesAt: number;
+  readonly phiAt: number;
   /** The module's functions, or null to run the scan in JavaScript. */
   readonly quad: QuadFunctions | null;
 }
@@ -130,30 +140,35 @@ function scanMemory(simd: CompiledWasm | null, input: KernelInput): ScanMemory {
   const { nPairs: n, nUnits, patternCount: F, twoSided } = input;
   const tableValues = 1280 * 4;
   const paramsAt = 8 * tableValues;
-  const columnsAt = paramsAt + 256 + 32 * 32;
-  const rowOffsetsAt = columnsAt + 8 * n * Math.ceil(nUnits / 4) * 4;
+  const unitsAt = paramsAt + 256;
+  const paddedUnits = Math.ceil(nUnits / 4) * 4;
+  const rowOffsetsAt = unitsAt + 8 * n * paddedUnits;
   const bestAt = rowOffsetsAt + 8 * F;
   const countsAt = bestAt + 8 * F;
   const candidatesAt = countsAt + 12 * F;
+  const phiAt = candidatesAt + 4 * F;
   if (simd === null) {
     return {
       tables: new Float64Array(tableValues), nss: new Float64Array(4), observed: new Float64Array(4), cuts: new Float64Array(12), lowCut: new Float64Array(4),
+      sqrtNss: new Float64Array(4), lowFactor: new Float64Array(1), phi: new Float64Array(0),
       exceed: new Int32Array(4), packed: new Uint32Array(F), rowOffsets: new Uint16Array(0), best: new Float64Array(F), counts: new Uint32Array(3 * F),
-      columnsAt, rowOffsetsAt, bestAt, countsAt, candidatesAt, quad: null,
+      unitsAt, paddedUnits, rowOffsetsAt, bestAt, countsAt, candidatesAt, phiAt, quad: null,
     };
   }
   const runtime = (globalThis as unknown as { WebAssembly: WasmRuntime }).WebAssembly;
   const instance = new runtime.Instance(simd, {});
   const memory = instance.exports.memory as WasmMemory;
-  const pages = Math.ceil((candidatesAt + 4 * F) / 65536);
+  const pages = Math.ceil((phiAt + 8 * F) / 65536);
   if (pages > 1) memory.grow(pages - 1);
   const buffer = memory.buffer;
-  new Float64Array(buffer, columnsAt, n * nUnits).set(input.columns.subarray(0, n * nUnits));
+  const units = new Float64Array(buffer, unitsAt, n * paddedUnits);
+  for (let i = 0; i < n; i++) units.set(input.rows.subarray(i * nUnits, (i + 1) * nUnits), i * paddedUnits);
   return {
     tables: new Float64Array(buffer, 0, tableValues), nss: new Float64Array(buffer, paramsAt, 4), observed: new Float64Array(buffer, paramsAt + 32, 4),
     cuts: new Float64Array(buffer, paramsAt + 64, 12), lowCut: new Float64Array(buffer, paramsAt + 160, 4), exceed: new Int32Array(buffer, paramsAt + 192, 4),
+    sqrtNss: new Float64Array(buffer, paramsAt + 208, 4), lowFactor: new Float64Array(buffer, paramsAt + 240, 1), phi: new Float64Array(buffer, phiAt, F),
     packed: new Uint32Array(F), rowOffsets: new Uint16Array(buffer, rowOffsetsAt, 4 * F), best: new Float64Array(buffer, bestAt, F),
-    counts: new Uint32Array(buffer, countsAt, 3 * F), columnsAt, rowOffsetsAt, bestAt, countsAt, candidatesAt,
+    counts: new Uint32Array(buffer, countsAt, 3 * F), unitsAt, paddedUnits, rowOffsetsAt, bestAt, countsAt, candidatesAt, phiAt,
     quad: {
       tables: instance.exports.quadTables as QuadFunctions['tables'],
       scan: (twoSided ? instance.exports.quadTwoSided : instance.exports.quadGreater) as QuadFunctions['scan'],
@@ -161,28 +176,50 @@ function scanMemory(simd: CompiledWasm | null, input: KernelInput): ScanMemory {
   };
 }
 
+/**
+ * The WebAssembly loop's filter factor for the lowest cut-off, with room for rounding: a unit can be
+ * beyond it only if q > factor nss (two-sided) or S > factor sqrt(nss) ('greater'). Infinite
+ * without cut-offs.
+ */
+function filterLowFactor(inp: KernelInput): number {
+  if (inp.tCutoffs.length === 0) return Infinity;
+  const c = Math.min(...inp.tCutoffs);
+  const k = (c * c) / (inp.nPairs - 1 + c * c);
+  return (inp.twoSided ? k : Math.sqrt(k)) * 0.999999999999;
+}
+
 /** Lane `lane`'s thresholds for unit `u` (-1: a padding lane that never counts and is never the maximum). */
-function laneThresholds(inp: KernelInput, u: number, lane: number, nssOut: Float64Array, obsOut: Float64Array, cutOut: Float64Array, lowOut: Float64Array): void {
+function laneThresholds(
+  inp: KernelInput,
+  u: number,
+  lane: number,
+  nssOut: Float64Array,
+  obsOut: Float64Array,
+  cutOut: Float64Array,
+  lowOut: Float64Array,
+  sqrtNssOut: Float64Array,
+): void {
   if (u < 0) {
     nssOut[lane] = 1;
+    sqrtNssOut[lane] = 1;
     obsOut[lane] = Infinity;
     for (let k = 0; k < 3; k++) cutOut[k * 4 + lane] = Infinity;
     lowOut[lane] = Infinity;
     return;
   }
-  const { columns, nPairs: n } = inp;
-  const base = u * n;
+  const { rows, nPairs: n, nUnits } = inp;
   let s = 0;
   let ss = 0;
   let sumAbs = 0;
   for (let i = 0; i < n; i++) {
-    const x = columns[base + i];
+    const x = rows[i * nUnits + u];
     s += x;
     ss += x * x;
     sumAbs += Math.abs(x);
   }
   const tol = inp.tieRtol * sumAbs;
   nssOut[lane] = n * ss;
+  sqrtNssOut[lane] = Math.sqrt(n * ss);
   const lowered = Math.max(0, Math.abs(s) - tol);
   obsOut[lane] = inp.twoSided ? lowered * lowered : s - tol;
   let lowest = Infinity;
@@ -209,20 +246,19 @@ function fillLaneTables(inp: KernelInput, u: number, lane: number, merged: boole
     for (let i = lane; i < tab.length; i += 4) tab[i] = 0;
     return;
   }
-  const { columns, nPairs: n } = inp;
-  const base = u * n;
+  const { rows, nPairs: n, nUnits } = inp;
   for (let g = 0; g < 4; g++) {
     const first = g * 8;
     const size = !merged ? 8 : g === 2 ? 9 : g === 3 ? 0 : 8;
     const bits = Math.max(0, Math.min(size, n - first));
     const row = g === 3 ? 1024 : g * 256;
     let sum = 0;
-    for (let k = 0; k < bits; k++) sum += columns[base + first + k];
+    for (let k = 0; k < bits; k++) sum += rows[(first + k) * nUnits + u];
     tab[row * 4 + lane] = sum;
     for (let code = 1; code < 1 << bits; code++) {
       const low = code & -code;
       const k = 31 - Math.clz32(low);
-      tab[(row + code) * 4 + lane] = tab[(row + (code ^ low)) * 4 + lane] - 2 * columns[base + first + k];
+      tab[(row + code) * 4 + lane] = tab[(row + (code ^ low)) * 4 + lane] - 2 * rows[(first + k) * nUnits + u];
     }
   }
 }
@@ -251,7 +287,7 @@ function mergedRowOffsets(packed: Uint32Array, F: number, out: Uint16Array): voi
 
 /** The same scan for any n, one unit at a time with one table of 256 partial sums per block. */
 function scanUnitRangeGeneral(input: KernelInput): KernelOutput {
-  const { columns, nPairs: n, nUnits, patternCount: F, codes, twoSided, tCutoffs, tieRtol } = input;
+  const { rows, nPairs: n, nUnits, patternCount: F, codes, twoSided, tCutoffs, tieRtol } = input;
   const blocks = Math.ceil(n / 8);
   const exceed = new Uint32Array(nUnits);
   const best = new Float64Array(F).fill(twoSided ? 0 : -Infinity);
@@ -259,12 +295,11 @@ function scanUnitRangeGeneral(input: KernelInput): KernelOutput {
   const tab = new Float64Array(blocks * 256);
   const cut = new Float64Array(tCutoffs.length);
   for (let u = 0; u < nUnits; u++) {
-    const base = u * n;
     let s = 0;
     let ss = 0;
     let sumAbs = 0;
     for (let i = 0; i < n; i++) {
-      const x = columns[base + i];
+      const x = rows[i * nUnits + u];
       s += x;
       ss += x * x;
       sumAbs += Math.abs(x);
@@ -273,11 +308,11 @@ function scanUnitRangeGeneral(input: KernelInput): KernelOutput {
       const first = g * 8;
       const bits = Math.min(8, n - first);
       let sum = 0;
-      for (let k = 0; k < bits; k++) sum += columns[base + first + k];
+      for (let k = 0; k < bits; k++) sum += rows[(first + k) * nUnits + u];
       tab[g * 256] = sum;
       for (let code = 1; code < 1 << bits; code++) {
         const low = code & -code;
-        tab[g * 256 + code] = tab[g * 256 + (code ^ low)] - 2 * columns[base + first + 31 - Math.clz32(low)];
+        tab[g * 256 + code] = tab[g * 256 + (code ^ low)] - 2 * rows[(first + 31 - Math.clz32(low)) * nUnits + u];
       }
     }
     const nss = n * ss;
@@ -430,7 +465,7 @@ function signedT(s: number, nss: number, m: number): number {
 
 /** Source text of the kernel, for starting it in a worker thread. */
 export function kernelSource(): string {
-  return [scanUnitRange, scanMemory, laneThresholds, fillLaneTables, packCodes, mergedRowOffsets, scanUnitRangeGeneral, scanQuadTwoSided, scanQuadGreater, countBeyond, ratio, signedT]
+  return [scanUnitRange, scanMemory, filterLowFactor, laneThresholds, fillLaneTables, packCodes, mergedRowOffsets, scanUnitRangeGeneral, scanQuadTwoSided, scanQuadGreater, countBeyond, ratio, signedT]
     .map((fn) => fn.toString())
     .join('\n');
 }

@@ -43,17 +43,14 @@ export async function scanSignFlips(input: SignFlipScanInput): Promise<SignFlipS
   const shares = splitUnits(input.units, input.workers);
   const simd = signFlipSimdModule();
   const outputs = await Promise.all(
-    shares.map((units) => {
-      const kernelInput = toKernelInput(input, units);
-      return shares.length === 1 ? scanUnitRange(kernelInput, simd) : runInWorker(kernelInput, simd);
-    }),
+    shares.map((units) => (shares.length === 1 ? scanUnitRange(toKernelInput(input, units, false), simd) : runInWorker(toKernelInput(input, units, true), simd))),
   );
   return combine(outputs, input);
 }
 
 /** The same scan in this thread, synchronously. */
 export function scanSignFlipsSync(input: SignFlipScanInput): SignFlipScan {
-  return combine([scanUnitRange(toKernelInput(input, input.units), signFlipSimdModule())], input);
+  return combine([scanUnitRange(toKernelInput(input, input.units, false), signFlipSimdModule())], input);
 }
 
 function splitUnits(units: Uint32Array, workers: number): Uint32Array[] {
@@ -64,17 +61,28 @@ function splitUnits(units: Uint32Array, workers: number): Uint32Array[] {
   return out.length > 0 ? out : [units];
 }
 
-function toKernelInput(input: SignFlipScanInput, units: Uint32Array): KernelInput {
+/**
+ * The kernel's input for `units`: the differences of those units, row-major. When they are every
+ * unit in order and the input stays in this thread, the differences are passed as they are;
+ * otherwise (a subset, or a copy to transfer to a worker) they are gathered.
+ */
+function toKernelInput(input: SignFlipScanInput, units: Uint32Array, transfer: boolean): KernelInput {
   const { diff, patterns } = input;
   const n = diff.rows;
-  const columns = new Float64Array(units.length * n);
-  for (let j = 0; j < units.length; j++) {
-    for (let i = 0; i < n; i++) columns[j * n + i] = diff.data[i * diff.cols + units[j]];
+  const m = units.length;
+  const everyUnit = m === diff.cols && units.every((u, j) => u === j);
+  let rows = diff.data;
+  if (transfer || !everyUnit) {
+    rows = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) {
+      const from = i * diff.cols;
+      for (let j = 0; j < m; j++) rows[i * m + j] = diff.data[from + units[j]];
+    }
   }
   return {
-    columns,
+    rows,
     nPairs: n,
-    nUnits: units.length,
+    nUnits: m,
     patternCount: patterns.count,
     codes: patterns.codes,
     twoSided: input.direction === 'two-sided',
@@ -104,9 +112,10 @@ function combine(outputs: KernelOutput[], input: SignFlipScanInput): SignFlipSca
   return { exceed, maxStat, counts };
 }
 
+/** The worker's script after the kernel's source: the kernel's name as this build spells it (a bundler may rename it). */
 const WORKER_MAIN = `
 const { parentPort, workerData } = require('node:worker_threads');
-const out = scanUnitRange(workerData.input, workerData.simd);
+const out = ${scanUnitRange.name}(workerData.input, workerData.simd);
 parentPort.postMessage(out, [out.exceed.buffer, out.best.buffer, out.counts.buffer]);
 `;
 
@@ -116,7 +125,7 @@ function runInWorker(input: KernelInput, simd: CompiledWasm | null): Promise<Ker
     const worker = new Worker(`${kernelSource()}\n${WORKER_MAIN}`, {
       eval: true,
       workerData: { input, simd },
-      transferList: [input.columns.buffer as ArrayBuffer],
+      transferList: [input.rows.buffer as ArrayBuffer],
     });
     worker.once('message', (out: KernelOutput) => {
       resolve(out);

@@ -7,19 +7,19 @@ import { randomSignPatterns } from '../src/sign-patterns.js';
 import { signFlipSimdModule } from '../src/wasm/simd-module.js';
 import { SIGN_FLIP_WASM_BASE64 } from '../src/wasm/sign-flip-wasm.js';
 
-/** Column-major differences of `units` units over n pairs, some with planted effects, some tied. */
+/** Row-major differences [n x units], some units with planted effects, some tied. */
 function kernelInput(n: number, units: number, patterns: number, twoSided: boolean, tCutoffs: readonly number[], seed: number): KernelInput {
   const prng = createPrng(seed);
-  const columns = new Float64Array(units * n);
+  const rows = new Float64Array(units * n);
   for (let u = 0; u < units; u++) {
     for (let i = 0; i < n; i++) {
       const noise = prng.nextUint32() / 2 ** 32 - 0.5;
       // Unit 3 is a constant difference, unit 1 all zeros (every pattern ties exactly: >= and > differ there); every 5th unit has an effect.
-      columns[u * n + i] = u === 3 ? 0.25 : u === 1 ? 0 : noise + (u % 5 === 0 ? 0.6 : 0);
+      rows[i * units + u] = u === 3 ? 0.25 : u === 1 ? 0 : noise + (u % 5 === 0 ? 0.6 : 0);
     }
   }
   const signs = randomSignPatterns(n, patterns, createPrng(seed + 1));
-  return { columns, nPairs: n, nUnits: units, patternCount: signs.count, codes: signs.codes, twoSided, tCutoffs, tieRtol: 1e-10 };
+  return { rows, nPairs: n, nUnits: units, patternCount: signs.count, codes: signs.codes, twoSided, tCutoffs, tieRtol: 1e-10 };
 }
 
 describe('the WebAssembly SIMD sign-flip kernel', () => {

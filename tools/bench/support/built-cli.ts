@@ -12,9 +12,9 @@ export const CLI_BIN = 'apps/cli/bin/moral-plantain.js';
 
 const BUILD_HINT = 'Build it first, from the repository root: npx nx run cli:build';
 
-/** The built CLI's bin script (relative to `REPO_ROOT`) once `--version` runs, or why it cannot: apps/cli/dist not built, or broken. */
+/** The built CLI's bin script (relative to `REPO_ROOT`) once `--version` runs, or why it cannot: its bundle not built, or broken. */
 export function builtCli(): E.Either<string, string> {
-  if (!existsSync(path.join(REPO_ROOT, 'apps/cli/dist/main.js'))) return E.left(`The CLI is not built: apps/cli/dist/main.js is missing. ${BUILD_HINT}`);
+  if (!existsSync(path.join(REPO_ROOT, 'apps/cli/dist/bundle/main.js'))) return E.left(`The CLI is not built: apps/cli/dist/bundle/main.js is missing. ${BUILD_HINT}`);
   const child = spawnSync(process.execPath, [CLI_BIN, '--version'], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (child.status !== 0) return E.left(`The built CLI does not run (${CLI_BIN} --version exited with ${child.status ?? child.signal}):\n${child.stderr.trim()}\n${BUILD_HINT}`);
   return E.right(CLI_BIN);

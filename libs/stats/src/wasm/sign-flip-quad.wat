@@ -12,11 +12,11 @@
 ;;   0      tables: [(row + code) * 4 + lane] f64, rows 0 (block 0), 256 (block 1), 512 (block 2,
 ;;          512 codes), 1024 (block 3, unused here), 4 lanes (40960 bytes); quadTables fills them
 ;;   40960  nss[4] f64       40992  observed[4] f64   41024  cuts[3 x 4] f64   41120  lowCut[4] f64
-;;   41152  exceed[4] i32 (out)
-;;   41216  the four units' differences, pair-major [pair * 4 + lane] f64 (25 x 32 bytes, scratch)
-;;   at the offsets the caller passes: the differences of every unit (column-major); per pattern
+;;   41152  exceed[4] i32 (out)   41168  sqrt(nss)[4] f64 ('greater')   41200  lowFactor f64 (see $phiTwoSided)
+;;   at the offsets the caller passes: the differences (row-major, rows padded to 4 units); per pattern
 ;;   the byte offsets of its three table rows, (row + code) * 32, as u16 at [f * 4 + block] (F x 8
-;;   bytes); best (F f64) and counts (3 x F i32).
+;;   bytes); best (F f64), counts (3 x F i32), the list of patterns with rare work (F i32) and
+;;   the filter's per-pattern factor phi (F f64).
 (module
   (memory (export "memory") 1)
 
@@ -68,33 +68,20 @@
     (i32.store (i32.const 41160) (i32.wrap_i64 (i64x2.extract_lane 0 (local.get $eB))))
     (i32.store (i32.const 41164) (i32.wrap_i64 (i64x2.extract_lane 1 (local.get $eB)))))
 
-  ;; The block tables of the four units whose differences start at $columns (unit-major, lane l's n
-  ;; values at $columns + 8 l n), with the arithmetic of fillLaneTables in sign-flip-kernel.ts: a
-  ;; block's entry for code 0 sums its pairs from 0 in pair order, then
+;; The block tables of the four units whose differences start at byte $first (row-major: pair i's
+  ;; four values at $first + i $rowBytes), with the arithmetic of fillLaneTables in sign-flip-kernel.ts:
+  ;; a block's entry for code 0 sums its pairs from 0 in pair order, then
   ;; T[code] = T[code ^ low] - 2 x[lowest set bit of code]. Blocks of 8, 8 and 9 pairs (rows 0, 256, 512).
-  (func (export "quadTables") (param $columns i32) (param $n i32)
-    (local $stride i32) (local $i i32) (local $at i32) (local $g i32) (local $first i32) (local $bits i32) (local $size i32)
+  (func (export "quadTables") (param $first i32) (param $n i32) (param $rowBytes i32)
+    (local $i i32) (local $at i32) (local $g i32) (local $pair0 i32) (local $bits i32) (local $size i32)
     (local $row i32) (local $code i32) (local $src i32) (local $x i32) (local $sA v128) (local $sB v128)
-    ;; Gather: pair i of the four units as two v128 (lanes 0-1, lanes 2-3) at 41216 + 32 i.
-    (local.set $stride (i32.shl (local.get $n) (i32.const 3)))
-    (block $gathered
-      (loop $gather
-        (br_if $gathered (i32.ge_u (local.get $i) (local.get $n)))
-        (local.set $at (i32.add (local.get $columns) (i32.shl (local.get $i) (i32.const 3))))
-        (v128.store offset=41216 (i32.shl (local.get $i) (i32.const 5))
-          (v128.load64_lane 1 (i32.add (local.get $at) (local.get $stride)) (v128.load64_zero (local.get $at))))
-        (local.set $at (i32.add (local.get $at) (i32.shl (local.get $stride) (i32.const 1))))
-        (v128.store offset=41232 (i32.shl (local.get $i) (i32.const 5))
-          (v128.load64_lane 1 (i32.add (local.get $at) (local.get $stride)) (v128.load64_zero (local.get $at))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $gather)))
     (block $blocksDone
       (loop $block
         (br_if $blocksDone (i32.ge_u (local.get $g) (i32.const 3)))
-        ;; bits = max(0, min(size, n - first)), size 8, 8, 9; the block's rows start at byte g * 256 * 32.
-        (local.set $first (i32.shl (local.get $g) (i32.const 3)))
+        ;; bits = max(0, min(size, n - pair0)), size 8, 8, 9; the block's rows start at byte g * 256 * 32.
+        (local.set $pair0 (i32.shl (local.get $g) (i32.const 3)))
         (local.set $size (select (i32.const 9) (i32.const 8) (i32.eq (local.get $g) (i32.const 2))))
-        (local.set $bits (i32.sub (local.get $n) (local.get $first)))
+        (local.set $bits (i32.sub (local.get $n) (local.get $pair0)))
         (if (i32.lt_s (local.get $bits) (i32.const 0)) (then (local.set $bits (i32.const 0))))
         (if (i32.gt_s (local.get $bits) (local.get $size)) (then (local.set $bits (local.get $size))))
         (local.set $row (i32.shl (local.get $g) (i32.const 13)))
@@ -104,9 +91,9 @@
         (block $summed
           (loop $sum
             (br_if $summed (i32.ge_u (local.get $i) (local.get $bits)))
-            (local.set $at (i32.shl (i32.add (local.get $first) (local.get $i)) (i32.const 5)))
-            (local.set $sA (f64x2.add (local.get $sA) (v128.load offset=41216 (local.get $at))))
-            (local.set $sB (f64x2.add (local.get $sB) (v128.load offset=41232 (local.get $at))))
+            (local.set $at (i32.add (local.get $first) (i32.mul (i32.add (local.get $pair0) (local.get $i)) (local.get $rowBytes))))
+            (local.set $sA (f64x2.add (local.get $sA) (v128.load (local.get $at))))
+            (local.set $sB (f64x2.add (local.get $sB) (v128.load offset=16 (local.get $at))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $sum)))
         (v128.store (local.get $row) (local.get $sA))
@@ -118,12 +105,12 @@
             ;; src: the code without its lowest set bit; x: that bit's pair.
             (local.set $src (i32.add (local.get $row)
               (i32.shl (i32.xor (local.get $code) (i32.and (local.get $code) (i32.sub (i32.const 0) (local.get $code)))) (i32.const 5))))
-            (local.set $x (i32.shl (i32.add (local.get $first) (i32.ctz (local.get $code))) (i32.const 5)))
+            (local.set $x (i32.add (local.get $first) (i32.mul (i32.add (local.get $pair0) (i32.ctz (local.get $code))) (local.get $rowBytes))))
             (local.set $at (i32.add (local.get $row) (i32.shl (local.get $code) (i32.const 5))))
             (v128.store (local.get $at)
-              (f64x2.sub (v128.load (local.get $src)) (f64x2.mul (v128.const f64x2 2 2) (v128.load offset=41216 (local.get $x)))))
+              (f64x2.sub (v128.load (local.get $src)) (f64x2.mul (v128.const f64x2 2 2) (v128.load (local.get $x)))))
             (v128.store offset=16 (local.get $at)
-              (f64x2.sub (v128.load offset=16 (local.get $src)) (f64x2.mul (v128.const f64x2 2 2) (v128.load offset=41232 (local.get $x)))))
+              (f64x2.sub (v128.load offset=16 (local.get $src)) (f64x2.mul (v128.const f64x2 2 2) (v128.load offset=16 (local.get $x)))))
             (local.set $code (i32.add (local.get $code) (i32.const 1)))
             (br $next)))
         (local.set $g (i32.add (local.get $g) (i32.const 1)))
@@ -139,11 +126,21 @@
     (f64x2.add (f64x2.add (v128.load (local.get $i0)) (v128.load (local.get $i1))) (v128.load (local.get $i2)))
     (f64x2.add (f64x2.add (v128.load offset=16 (local.get $i0)) (v128.load offset=16 (local.get $i1))) (v128.load offset=16 (local.get $i2))))
 
+  ;; The filter's factor for a pattern whose max is now $m (two-sided, m = max q / (nss - q)):
+  ;; min(lowFactor, m / (1 + m)) lowered by 1e-12, where a unit can be beyond the lowest cut-off
+  ;; only if q > lowFactor nss and can beat m only if q > m / (1 + m) nss, each with room to spare
+  ;; for rounding. Infinite m: nothing beats it.
+  (func $phiTwoSided (param $m f64) (result f64)
+    (f64.min (f64.load (i32.const 41200))
+      (select (f64.const inf) (f64.mul (f64.div (local.get $m) (f64.add (f64.const 1) (local.get $m))) (f64.const 0.999999999999))
+        (f64.eq (local.get $m) (f64.const inf)))))
+
   ;; Two-sided: q = S^2 against observed, the cut-offs and the running max of q / (nss - q). The
-  ;; loop over patterns has no branch: it counts exceedances and lists the patterns where a unit is
-  ;; beyond the lowest cut-off or beats the pattern's max (both rare) at $candidates; a second loop
-  ;; then does that work for the listed patterns alone, with the same values.
-  (func (export "quadTwoSided") (param $F i32) (param $rows i32) (param $best i32) (param $counts i32) (param $candidates i32)
+  ;; loop over patterns has no branch: it counts exceedances and lists at $candidates the patterns
+  ;; where some unit has q > phi[f] nss, a superset of those where a unit is beyond the lowest
+  ;; cut-off or beats the pattern's max (both rare; phi from $phiTwoSided); a second loop then does
+  ;; the exact checks and their work for the listed patterns alone, with the same values.
+  (func (export "quadTwoSided") (param $F i32) (param $rows i32) (param $best i32) (param $counts i32) (param $candidates i32) (param $phi i32)
     (local $f i32) (local $f8 i32) (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $listed i32) (local $j i32)
     (local $sA v128) (local $sB v128) (local $qA v128) (local $qB v128) (local $eA v128) (local $eB v128)
     (local $nA v128) (local $nB v128) (local $oA v128) (local $oB v128) (local $lA v128) (local $lB v128)
@@ -167,15 +164,12 @@
         (local.set $qB (f64x2.mul (local.get $sB) (local.get $sB)))
         (local.set $eA (i64x2.sub (local.get $eA) (f64x2.ge (local.get $qA) (local.get $oA))))
         (local.set $eB (i64x2.sub (local.get $eB) (f64x2.ge (local.get $qB) (local.get $oB))))
-        ;; Listed when beyond the lowest cut-off, or beating the pattern's max: q / (nss - q) > m <=> q > m (nss - q).
-        (local.set $mm (v128.load64_splat (i32.add (local.get $best) (local.get $f8))))
+        (local.set $mm (v128.load64_splat (i32.add (local.get $phi) (local.get $f8))))
         (i32.store (i32.add (local.get $candidates) (i32.shl (local.get $listed) (i32.const 2))) (local.get $f))
         (local.set $listed (i32.add (local.get $listed)
           (v128.any_true (v128.or
-            (v128.or (f64x2.gt (local.get $qA) (local.get $lA)) (f64x2.gt (local.get $qB) (local.get $lB)))
-            (v128.or
-              (f64x2.gt (local.get $qA) (f64x2.mul (local.get $mm) (f64x2.sub (local.get $nA) (local.get $qA))))
-              (f64x2.gt (local.get $qB) (f64x2.mul (local.get $mm) (f64x2.sub (local.get $nB) (local.get $qB)))))))))
+            (f64x2.gt (local.get $qA) (f64x2.mul (local.get $mm) (local.get $nA)))
+            (f64x2.gt (local.get $qB) (f64x2.mul (local.get $mm) (local.get $nB)))))))
         (local.set $f (i32.add (local.get $f) (i32.const 1)))
         (br $next)))
     (call $storeExceed (local.get $eA) (local.get $eB))
@@ -191,6 +185,7 @@
         (local.set $qB (f64x2.mul (local.get $sB) (local.get $sB)))
         (if (v128.any_true (v128.or (f64x2.gt (local.get $qA) (local.get $lA)) (f64x2.gt (local.get $qB) (local.get $lB))))
           (then (call $countBeyond (local.get $f) (local.get $F) (local.get $counts) (local.get $qA) (local.get $qB))))
+        ;; Beating the pattern's max: q / (nss - q) > m <=> q > m (nss - q).
         (local.set $at (i32.add (local.get $best) (local.get $f8)))
         (local.set $mm (v128.load64_splat (local.get $at)))
         (if (v128.any_true (v128.or
@@ -198,14 +193,16 @@
               (f64x2.gt (local.get $qB) (f64x2.mul (local.get $mm) (f64x2.sub (local.get $nB) (local.get $qB))))))
           (then
             (local.set $m (f64.load (local.get $at)))
-            (f64.store (local.get $at)
+            (local.set $m
               (f64.max
                 (f64.max
                   (f64.max
                     (f64.max (local.get $m) (call $ratio (f64x2.extract_lane 0 (local.get $qA)) (f64x2.extract_lane 0 (local.get $nA))))
                     (call $ratio (f64x2.extract_lane 1 (local.get $qA)) (f64x2.extract_lane 1 (local.get $nA))))
                   (call $ratio (f64x2.extract_lane 0 (local.get $qB)) (f64x2.extract_lane 0 (local.get $nB))))
-                (call $ratio (f64x2.extract_lane 1 (local.get $qB)) (f64x2.extract_lane 1 (local.get $nB)))))))
+                (call $ratio (f64x2.extract_lane 1 (local.get $qB)) (f64x2.extract_lane 1 (local.get $nB)))))
+            (f64.store (local.get $at) (local.get $m))
+            (f64.store (i32.add (local.get $phi) (local.get $f8)) (call $phiTwoSided (local.get $m)))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $nextListed))))
 
@@ -222,14 +219,26 @@
         (f64x2.gt (f64x2.mul (f64x2.mul (local.get $sA) (f64x2.abs (local.get $sA))) (local.get $k)) (f64x2.mul (local.get $lim) (v128.load (i32.const 40960))))
         (f64x2.gt (f64x2.mul (f64x2.mul (local.get $sB) (f64x2.abs (local.get $sB))) (local.get $k)) (f64x2.mul (local.get $lim) (v128.load (i32.const 40976))))))))
 
+  ;; The filter's factor for a pattern whose max is now $m ('greater', m = max S / sqrt(nss - S^2)):
+  ;; min(lowFactor, m / sqrt(1 + m^2)) lowered by 1e-12, where a unit can be beyond the lowest
+  ;; cut-off only if S > lowFactor sqrt(nss) and can beat m only if S > m / sqrt(1 + m^2) sqrt(nss).
+  ;; Negative m: any S may beat it; infinite m: none.
+  (func $phiGreater (param $m f64) (result f64)
+    (if (f64.lt (local.get $m) (f64.const 0)) (then (return (f64.const -inf))))
+    (f64.min (f64.load (i32.const 41200))
+      (select (f64.const inf)
+        (f64.mul (f64.div (local.get $m) (f64.sqrt (f64.add (f64.const 1) (f64.mul (local.get $m) (local.get $m))))) (f64.const 0.999999999999))
+        (f64.eq (local.get $m) (f64.const inf)))))
+
   ;; 'greater': S against observed and the cut-offs, the running max of S / sqrt(nss - S^2); the
-  ;; same two loops as quadTwoSided.
-  (func (export "quadGreater") (param $F i32) (param $rows i32) (param $best i32) (param $counts i32) (param $candidates i32)
+  ;; same two loops as quadTwoSided, listing the patterns where some unit has S > phi[f] sqrt(nss)
+  ;; (sqrt(nss) per lane at 41168; phi from $phiGreater).
+  (func (export "quadGreater") (param $F i32) (param $rows i32) (param $best i32) (param $counts i32) (param $candidates i32) (param $phi i32)
     (local $f i32) (local $f8 i32) (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $listed i32) (local $j i32)
     (local $sA v128) (local $sB v128) (local $eA v128) (local $eB v128) (local $oA v128) (local $oB v128) (local $lA v128) (local $lB v128)
-    (local $nA v128) (local $nB v128) (local $m f64) (local $m2 f64) (local $k v128) (local $lim v128) (local $at i32)
-    (local.set $nA (v128.load (i32.const 40960)))
-    (local.set $nB (v128.load (i32.const 40976)))
+    (local $rA v128) (local $rB v128) (local $mm v128) (local $m f64) (local $at i32)
+    (local.set $rA (v128.load (i32.const 41168)))
+    (local.set $rB (v128.load (i32.const 41184)))
     (local.set $oA (v128.load (i32.const 40992)))
     (local.set $oB (v128.load (i32.const 41008)))
     (local.set $lA (v128.load (i32.const 41120)))
@@ -245,19 +254,12 @@
         (local.set $sB (f64x2.add (f64x2.add (v128.load offset=16 (local.get $i0)) (v128.load offset=16 (local.get $i1))) (v128.load offset=16 (local.get $i2))))
         (local.set $eA (i64x2.sub (local.get $eA) (f64x2.ge (local.get $sA) (local.get $oA))))
         (local.set $eB (i64x2.sub (local.get $eB) (f64x2.ge (local.get $sB) (local.get $oB))))
-        ;; Listed when beyond the lowest cut-off or beating the pattern's max (inline $beatsGreater).
-        (local.set $m (f64.load (i32.add (local.get $best) (local.get $f8))))
-        (local.set $m2 (f64.mul (local.get $m) (local.get $m)))
-        (local.set $k (f64x2.splat (f64.add (f64.const 1) (local.get $m2))))
-        (local.set $lim (f64x2.splat (local.get $m2)))
+        (local.set $mm (v128.load64_splat (i32.add (local.get $phi) (local.get $f8))))
         (i32.store (i32.add (local.get $candidates) (i32.shl (local.get $listed) (i32.const 2))) (local.get $f))
         (local.set $listed (i32.add (local.get $listed)
-          (i32.or
-            (i32.or (f64.lt (local.get $m) (f64.const 0))
-              (v128.any_true (v128.or (f64x2.gt (local.get $sA) (local.get $lA)) (f64x2.gt (local.get $sB) (local.get $lB)))))
-            (v128.any_true (v128.or
-              (f64x2.gt (f64x2.mul (f64x2.mul (local.get $sA) (f64x2.abs (local.get $sA))) (local.get $k)) (f64x2.mul (local.get $lim) (local.get $nA)))
-              (f64x2.gt (f64x2.mul (f64x2.mul (local.get $sB) (f64x2.abs (local.get $sB))) (local.get $k)) (f64x2.mul (local.get $lim) (local.get $nB))))))))
+          (v128.any_true (v128.or
+            (f64x2.gt (local.get $sA) (f64x2.mul (local.get $mm) (local.get $rA)))
+            (f64x2.gt (local.get $sB) (f64x2.mul (local.get $mm) (local.get $rB)))))))
         (local.set $f (i32.add (local.get $f) (i32.const 1)))
         (br $next)))
     (call $storeExceed (local.get $eA) (local.get $eB))
@@ -275,13 +277,15 @@
         (local.set $m (f64.load (local.get $at)))
         (if (call $beatsGreater (local.get $sA) (local.get $sB) (local.get $m))
           (then
-            (f64.store (local.get $at)
+            (local.set $m
               (f64.max
                 (f64.max
                   (f64.max
                     (f64.max (local.get $m) (call $signedT (f64x2.extract_lane 0 (local.get $sA)) (f64.load (i32.const 40960)) (local.get $m)))
                     (call $signedT (f64x2.extract_lane 1 (local.get $sA)) (f64.load (i32.const 40968)) (local.get $m)))
                   (call $signedT (f64x2.extract_lane 0 (local.get $sB)) (f64.load (i32.const 40976)) (local.get $m)))
-                (call $signedT (f64x2.extract_lane 1 (local.get $sB)) (f64.load (i32.const 40984)) (local.get $m))))))
+                (call $signedT (f64x2.extract_lane 1 (local.get $sB)) (f64.load (i32.const 40984)) (local.get $m))))
+            (f64.store (local.get $at) (local.get $m))
+            (f64.store (i32.add (local.get $phi) (local.get $f8)) (call $phiGreater (local.get $m)))))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $nextListed)))))

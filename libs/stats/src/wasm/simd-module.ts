@@ -7,10 +7,14 @@ interface WasmCompiler {
   readonly Module: new (bytes: Uint8Array) => CompiledWasm;
 }
 
-/** The WebAssembly SIMD module of the sign-flip scan (sign-flip-quad.wat), or null where this runtime cannot run it. */
+/** The compiled module, once compiled (undefined before the first call). */
+let compiled: CompiledWasm | null | undefined;
+
+/** The WebAssembly SIMD module of the sign-flip scan (sign-flip-quad.wat), or null where this runtime cannot run it; compiled once. */
 export function signFlipSimdModule(): CompiledWasm | null {
+  if (compiled !== undefined) return compiled;
   const wasm = (globalThis as unknown as { WebAssembly?: WasmCompiler }).WebAssembly;
   const bytes = Buffer.from(SIGN_FLIP_WASM_BASE64, 'base64');
-  if (wasm === undefined || !wasm.validate(bytes)) return null;
-  return new wasm.Module(bytes);
+  compiled = wasm !== undefined && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+  return compiled;
 }
