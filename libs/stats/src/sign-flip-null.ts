@@ -38,14 +38,17 @@ export const MAX_SCAN_CUTOFFS = 3;
  */
 export const TIE_RTOL = 1e-10;
 
-/** Scans the sign-flip null, splitting units over worker threads; results do not depend on `workers`. */
+/**
+ * Scans the sign-flip null, splitting units over `workers` threads: this one and worker threads
+ * for the other shares, started first so they start up while this thread scans its share. Results
+ * do not depend on `workers`.
+ */
 export async function scanSignFlips(input: SignFlipScanInput): Promise<SignFlipScan> {
-  const shares = splitUnits(input.units, input.workers);
+  const [own, ...others] = splitUnits(input.units, input.workers);
   const simd = signFlipSimdModule();
-  const outputs = await Promise.all(
-    shares.map((units) => (shares.length === 1 ? scanUnitRange(toKernelInput(input, units, false), simd) : runInWorker(toKernelInput(input, units, true), simd))),
-  );
-  return combine(outputs, input);
+  const inWorkers = others.map((units) => runInWorker(toKernelInput(input, units, true), simd));
+  const here = scanUnitRange(toKernelInput(input, own, false), simd);
+  return combine([here, ...(await Promise.all(inWorkers))], input);
 }
 
 /** The same scan in this thread, synchronously. */
