@@ -84,6 +84,8 @@ export function projectLintConfig() {
             ignoredFiles: [
               '{projectRoot}/eslint.config.{js,cjs,mjs}',
               '{projectRoot}/vite.config.{js,ts,mjs,mts}',
+              // Build scripts run at build time with the devDependencies.
+              '{projectRoot}/scripts/**/*',
               '{projectRoot}/tests/**/*',
               '{projectRoot}/**/*.test.ts',
             ],

@@ -1,4 +1,4 @@
-import type { RUN_DEFAULTS } from '@moral-plantain/study';
+import type { RUN_DEFAULTS } from '@moral-plantain/study/run-defaults';
 import type { PAIRED_TEST_DEFAULTS } from '@moral-plantain/stats';
 
 /** The defaults `--help` shows, as the libraries that own them define them. */
@@ -12,17 +12,16 @@ export interface HelpDefaults {
 }
 
 /**
- * Loads the defaults from their libraries. Only help needs them shown (commands get their
- * defaults from the libraries themselves), so this runs only when help is asked for and other
- * invocations never pay for loading every library.
+ * Loads the defaults from their libraries' light modules (no model code, no ONNX Runtime). Only
+ * help shows them (commands get their defaults from the libraries themselves), so this runs only
+ * when help is asked for.
  */
 export async function loadHelpDefaults(): Promise<HelpDefaults> {
-  const [{ RUN_DEFAULTS }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_UNIT_WIDTH }, { DEFAULT_TEXT_LENGTH }, { DEFAULT_WEIGHT_SEED, flux2Presets }] = await Promise.all([
-    import('@moral-plantain/study'),
+  const [{ RUN_DEFAULTS }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_TEXT_LENGTH, DEFAULT_UNIT_WIDTH }, { DEFAULT_WEIGHT_SEED, flux2Presets }] = await Promise.all([
+    import('@moral-plantain/study/run-defaults'),
     import('@moral-plantain/stats'),
-    import('@moral-plantain/hooks'),
     import('@moral-plantain/formats'),
-    import('@moral-plantain/model-builder'),
+    import('@moral-plantain/model-builder/build-defaults'),
   ]);
   return {
     run: RUN_DEFAULTS,

@@ -48,6 +48,12 @@ describe('start-up', () => {
     for (const heavy of [...HEAVY, 'fp-ts', 'yaml']) expect(loaded.has(heavy), heavy).toBe(false);
   });
 
+  it('prints help with the defaults from the libraries, loading no model code', () => {
+    const loaded = packagesLoaded('run', '--help');
+    expect(loaded.has('@moral-plantain/study') && loaded.has('@moral-plantain/model-builder')).toBe(true);
+    for (const absent of ['@moral-plantain/model-runtime', '@moral-plantain/hooks', '@moral-plantain/report', '@moral-plantain/stimuli', 'yaml', ...HEAVY]) expect(loaded.has(absent), absent).toBe(false);
+  });
+
   it('runs stats with the statistics and the file formats only', () => {
     const file = path.join(dir, 'activations.safetensors');
     const values = Array.from({ length: 8 * 3 }, (_, i) => Math.sin(i));

@@ -1,6 +1,7 @@
 export { ACTIVATIONS_FORMAT, decodeActivations, encodeActivations, readActivations, writeActivations } from './activations/activations-file.js';
 export type { Activations, ActivationsError, ActivationsToWrite, ConditionValues } from './activations/activations-file.js';
 export { describeActivationsError } from './activations/describe-activations-error.js';
+export { DEFAULT_UNIT_WIDTH } from './activations/unit-definition.js';
 export type { UnitDefinition } from './activations/unit-definition.js';
 export { syncFolder, writeFileAtomic } from './atomic-write.js';
 export { canonicalJson } from './canonical-json.js';

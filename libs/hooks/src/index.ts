@@ -16,7 +16,7 @@ export { findLinearLayers, shapeOf } from './find-linears.js';
 export type { LinearLayer, ModulePathSource } from './find-linears.js';
 export { createGraphBuilder, extendGraph, tensorProto, valueInfoProto } from './graph-builder.js';
 export type { Dim, ExternalDataReference, GraphBuilder, GraphBuilderOptions, NodeOptions } from './graph-builder.js';
-export { DEFAULT_UNIT_WIDTH, insertTaps } from './insert-taps.js';
+export { insertTaps } from './insert-taps.js';
 export type { IndexRange, TapOptions, TappedModel } from './insert-taps.js';
 export { readModelFile, writeModelFile } from './model-file.js';
 export type { LoadedModel, WriteModelOptions, WrittenModel } from './model-file.js';

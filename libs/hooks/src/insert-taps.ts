@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
+import { DEFAULT_UNIT_WIDTH } from '@moral-plantain/formats';
 import { attr, type Attributes } from './attributes.js';
 import { DataType } from './data-type.js';
 import type { HooksError, HooksErrors } from './errors.js';
@@ -9,9 +10,6 @@ import type { ModelProto } from './onnx-types.js';
 import { selectLayers, type Selection, type SelectedLayer } from './selectors.js';
 import { float32Tensor, int64Tensor } from './tensor-data.js';
 import { TAPS_FORMAT, type TapEntry, type TapsManifest } from './taps-manifest.js';
-
-/** Channels per unit when none is given: a unit is a contiguous 16-channel slice of a tapped input, as in the moral-plantain probe. */
-export const DEFAULT_UNIT_WIDTH = 16;
 
 /** A half-open index range `[start, end)`. */
 export interface IndexRange {

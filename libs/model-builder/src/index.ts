@@ -21,7 +21,8 @@ export type { ConfigModel, ConfigProblem } from './model-config/config-problem.j
 export { buildModelFolder, TINY_RESOLUTION, TOKENIZER_FILES } from './model-folder/build-model-folder.js';
 export type { BuildModelFolderOptions, BuiltModelFolder } from './model-folder/build-model-folder.js';
 export { buildTinyModelFolder } from './model-folder/build-tiny-model-folder.js';
-export { DEFAULT_WEIGHT_SEED, planModelBuild } from './model-folder/model-build-plan.js';
+export { DEFAULT_WEIGHT_SEED } from './build-defaults.js';
+export { planModelBuild } from './model-folder/model-build-plan.js';
 export type { ModelBuildRequest } from './model-folder/model-build-plan.js';
 export { describeModelBuildProblem } from './model-folder/model-build-problem.js';
 export type { ModelBuildProblem } from './model-folder/model-build-problem.js';

@@ -2,9 +2,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { parseRange, parseResolution, parseWholeNumber, SEED_MAX, type TextRange } from '@moral-plantain/formats';
-import { DEFAULT_UNIT_WIDTH } from '@moral-plantain/hooks';
 import type { Device } from '@moral-plantain/model-runtime';
-import { PAIRED_TEST_DEFAULTS } from '@moral-plantain/stats';
+import { RUN_DEFAULTS } from './run-defaults.js';
 
 /** Everything one probe run needs, resolved from defaults, a config file and flags. */
 export interface RunSettings {
@@ -29,23 +28,6 @@ export interface RunSettings {
 
 /** The name of a setting. */
 export type SettingName = keyof RunSettings;
-
-/** Defaults of every setting (the embedded tiny model, the built-in set, ./moral-plantain-out), as text where the value is parsed. */
-export const RUN_DEFAULTS = {
-  model: null,
-  stimuli: 'moral-plantain',
-  out: 'moral-plantain-out',
-  device: 'cpu',
-  seed: String(PAIRED_TEST_DEFAULTS.seed),
-  resolution: null,
-  batchSize: '1',
-  permutations: String(PAIRED_TEST_DEFAULTS.permutations),
-  splits: String(PAIRED_TEST_DEFAULTS.splits),
-  unitWidth: String(DEFAULT_UNIT_WIDTH),
-  channels: null,
-  resume: true,
-  json: false,
-} as const satisfies Record<SettingName, unknown>;
 
 /** Setting names as flags and config-file keys (kebab-case; camelCase is accepted in files too). */
 export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {

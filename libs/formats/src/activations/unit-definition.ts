@@ -1,3 +1,6 @@
+/** Channels per unit when none is given: a unit is a contiguous 16-channel slice of a tapped input, as in the moral-plantain probe. */
+export const DEFAULT_UNIT_WIDTH = 16;
+
 /** How one unit of a probe is defined, as the activations metadata, run.json and the card state it. */
 export interface UnitDefinition {
   /** Channels per unit (16 in the original probe). */

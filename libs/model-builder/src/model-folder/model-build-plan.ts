@@ -4,6 +4,7 @@ import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { DEFAULT_TEXT_LENGTH, isSeed } from '@moral-plantain/formats';
+import { DEFAULT_WEIGHT_SEED } from '../build-defaults.js';
 import type { Flux2Config } from '../flux2/flux2-config.js';
 import { readFlux2ConfigFile } from '../flux2/flux2-config-file.js';
 import { flux2Preset } from '../flux2/flux2-presets.js';
@@ -18,8 +19,6 @@ import { TOKENIZER_FILES, type BuildModelFolderOptions } from './build-model-fol
 import type { ModelBuildProblem } from './model-build-problem.js';
 import { checkTextWidth } from './text-width.js';
 
-/** The seed of seeded random weights when a request gives none. */
-export const DEFAULT_WEIGHT_SEED = 0;
 
 /** What a model folder should be built from: the choices of `moral-plantain model build`. */
 export interface ModelBuildRequest {

@@ -1,8 +1,8 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { canonicalJson, sha256 } from '@moral-plantain/formats';
-import { DEFAULT_UNIT_WIDTH, TAPS_FORMAT, manifestPathFor, tapModelFile, type HooksErrors, type IndexRange, type TapsManifest } from '@moral-plantain/hooks';
+import { canonicalJson, DEFAULT_UNIT_WIDTH, sha256 } from '@moral-plantain/formats';
+import { TAPS_FORMAT, manifestPathFor, tapModelFile, type HooksErrors, type IndexRange, type TapsManifest } from '@moral-plantain/hooks';
 
 /** Which units a probe reads: the hooks `flux2` preset, with its unit options passed through. */
 export interface ProbeTapOptions {

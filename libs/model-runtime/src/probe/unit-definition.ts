@@ -1,5 +1,5 @@
-import type { UnitDefinition } from '@moral-plantain/formats';
-import { DEFAULT_UNIT_WIDTH, type TapsManifest } from '@moral-plantain/hooks';
+import { DEFAULT_UNIT_WIDTH, type UnitDefinition } from '@moral-plantain/formats';
+import type { TapsManifest } from '@moral-plantain/hooks';
 import type { ProbeTapOptions } from './tap-transformer.js';
 
 /**
