@@ -207,16 +207,8 @@ function laneThresholds(
     lowOut[lane] = Infinity;
     return;
   }
-  const { rows, nPairs: n, nUnits } = inp;
-  let s = 0;
-  let ss = 0;
-  let sumAbs = 0;
-  for (let i = 0; i < n; i++) {
-    const x = rows[i * nUnits + u];
-    s += x;
-    ss += x * x;
-    sumAbs += Math.abs(x);
-  }
+  const n = inp.nPairs;
+  const [s, ss, sumAbs] = unitMoments(inp, u);
   const tol = inp.tieRtol * sumAbs;
   nssOut[lane] = n * ss;
   sqrtNssOut[lane] = Math.sqrt(n * ss);
@@ -234,6 +226,21 @@ function laneThresholds(
     lowest = Math.min(lowest, cut);
   }
   lowOut[lane] = lowest;
+}
+
+/** Sum, sum of squares and sum of |x| of unit u's differences, in pair order. */
+function unitMoments(inp: KernelInput, u: number): [number, number, number] {
+  const { rows, nPairs: n, nUnits } = inp;
+  let s = 0;
+  let ss = 0;
+  let sumAbs = 0;
+  for (let i = 0; i < n; i++) {
+    const x = rows[i * nUnits + u];
+    s += x;
+    ss += x * x;
+    sumAbs += Math.abs(x);
+  }
+  return [s, ss, sumAbs];
 }
 
 /**
@@ -295,15 +302,7 @@ function scanUnitRangeGeneral(input: KernelInput): KernelOutput {
   const tab = new Float64Array(blocks * 256);
   const cut = new Float64Array(tCutoffs.length);
   for (let u = 0; u < nUnits; u++) {
-    let s = 0;
-    let ss = 0;
-    let sumAbs = 0;
-    for (let i = 0; i < n; i++) {
-      const x = rows[i * nUnits + u];
-      s += x;
-      ss += x * x;
-      sumAbs += Math.abs(x);
-    }
+    const [s, ss, sumAbs] = unitMoments(input, u);
     for (let g = 0; g < blocks; g++) {
       const first = g * 8;
       const bits = Math.min(8, n - first);
@@ -465,7 +464,7 @@ function signedT(s: number, nss: number, m: number): number {
 
 /** Source text of the kernel, for starting it in a worker thread. */
 export function kernelSource(): string {
-  return [scanUnitRange, scanMemory, filterLowFactor, laneThresholds, fillLaneTables, packCodes, mergedRowOffsets, scanUnitRangeGeneral, scanQuadTwoSided, scanQuadGreater, countBeyond, ratio, signedT]
+  return [scanUnitRange, scanMemory, filterLowFactor, unitMoments, laneThresholds, fillLaneTables, packCodes, mergedRowOffsets, scanUnitRangeGeneral, scanQuadTwoSided, scanQuadGreater, countBeyond, ratio, signedT]
     .map((fn) => fn.toString())
     .join('\n');
 }
