@@ -20,6 +20,8 @@ for p in "${packages[@]}"; do
   node --input-type=module -e "const m = await import('@moral-plantain/$p'); console.log('@moral-plantain/$p: ' + Object.keys(m).length + ' exports')"
 done
 echo "moral-plantain --version: $(npx --no-install moral-plantain --version)"
+# Help shows the libraries' defaults, read through their light subpath exports.
+npx --no-install moral-plantain run --help | grep -- "--permutations"
 echo "\$ npx moral-plantain run --permutations 200 --splits 20"
 npx --no-install moral-plantain run --permutations 200 --splits 20 2>/dev/null | tail -n 4
 ls moral-plantain-out
