@@ -14,49 +14,47 @@ export interface UnitDescriptives {
 }
 
 /**
- * Relative size below which a standard deviation counts as zero: sd <= this x max |difference|.
- * Constant differences such as (a - 0.3) leave a rounding residue near 1e-17 of their size.
+ * A unit counts as zero variance when its sd is at most this many unit roundoffs of the input
+ * precision times its largest |a| + |b|: spread that small is what storing a and b rounded leaves
+ * of a constant difference (a - 0.3 in float32 varies by about 1e-8 of |a|), not a signal.
  */
-export const ZERO_VARIANCE_RTOL = 1e-12;
+export const ZERO_VARIANCE_ROUNDOFFS = 8;
 
-/** Mean, sd, paired t and Cohen's d_z of each column, two-pass for accuracy at large offsets. */
-export function unitDescriptives(diff: DenseMatrix): UnitDescriptives {
+/**
+ * Mean, sd, paired t and Cohen's d_z of each column, two-pass for accuracy at large offsets. A
+ * unit whose sd is at most `zeroSd[u]` (or 0) has zero variance: no t or d.
+ */
+export function unitDescriptives(diff: DenseMatrix, zeroSd: Float64Array): UnitDescriptives {
   const { data, rows: n, cols: m } = diff;
   const mean = new Float64Array(m);
   const sd = new Float64Array(m);
   const t = new Float64Array(m);
   const d = new Float64Array(m);
   const zeroVariance = new Uint8Array(m);
-  const maxAbs = new Float64Array(m);
   for (let i = 0; i < n; i++) {
     const row = i * m;
-    for (let u = 0; u < m; u++) {
-      const x = data[row + u];
-      mean[u] += x;
-      const ax = Math.abs(x);
-      if (ax > maxAbs[u]) maxAbs[u] = ax;
-    }
+    for (let u = 0; u < m; u++) mean[u] += data[row + u]!;
   }
   for (let u = 0; u < m; u++) mean[u] /= n;
   const ss = new Float64Array(m);
   for (let i = 0; i < n; i++) {
     const row = i * m;
     for (let u = 0; u < m; u++) {
-      const e = data[row + u] - mean[u];
+      const e = data[row + u]! - mean[u]!;
       ss[u] += e * e;
     }
   }
   const sqrtN = Math.sqrt(n);
   for (let u = 0; u < m; u++) {
-    const s = Math.sqrt(ss[u] / (n - 1));
+    const s = Math.sqrt(ss[u]! / (n - 1));
     sd[u] = s;
-    if (s <= ZERO_VARIANCE_RTOL * maxAbs[u] || s === 0) {
+    if (s <= zeroSd[u]! || s === 0) {
       zeroVariance[u] = 1;
       t[u] = Number.NaN;
       d[u] = Number.NaN;
     } else {
-      d[u] = mean[u] / s;
-      t[u] = (mean[u] / s) * sqrtN;
+      d[u] = mean[u]! / s;
+      t[u] = (mean[u]! / s) * sqrtN;
     }
   }
   return { mean, sd, t, d, zeroVariance };

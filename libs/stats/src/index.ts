@@ -2,7 +2,7 @@ export { describeStatsError } from './errors.js';
 export type { InputName, StatsError } from './errors.js';
 export type { Matrix } from './matrix.js';
 export { DEFAULT_THRESHOLDS, MAX_EXACT_PAIRS, PAIRED_TEST_DEFAULTS } from './options.js';
-export type { PairedTestOptions } from './options.js';
+export type { PairedTestOptions, Precision } from './options.js';
 export type { PairedInput } from './paired-input.js';
 export { testActivations } from './activations-test.js';
 export { pairedTest, pairedTestSync } from './paired-test.js';

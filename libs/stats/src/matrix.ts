@@ -38,18 +38,10 @@ export function toDense(m: Matrix): DenseMatrix {
   return { data, rows, cols };
 }
 
-/** a - b element-wise, written over the dense a (which is returned); b is read through its view. */
-export function subtractInPlace(a: DenseMatrix, b: Matrix): DenseMatrix {
+/** a - b element-wise for two dense matrices of one shape, written over a (which is returned). */
+export function subtractInPlace(a: DenseMatrix, b: DenseMatrix): DenseMatrix {
   const x = a.data;
   const y = b.data;
-  const [rowStride, colStride] = b.stride ?? [a.cols, 1];
-  const offset = b.offset ?? 0;
-  if (rowStride === a.cols && colStride === 1) {
-    for (let i = 0; i < x.length; i++) x[i] -= y[offset + i];
-    return a;
-  }
-  for (let r = 0; r < a.rows; r++) {
-    for (let c = 0; c < a.cols; c++) x[r * a.cols + c] -= y[offset + r * rowStride + c * colStride];
-  }
+  for (let i = 0; i < x.length; i++) x[i] -= y[i]!;
   return a;
 }

@@ -22,7 +22,18 @@ export interface PairedTestOptions {
   readonly groups?: readonly string[];
   /** Worker threads for the sign-flip scan. Default: available cores, at most 8. */
   readonly workers?: number;
+  /**
+   * The precision the values were stored in, which sets how small a unit's spread may be before it
+   * counts as zero variance. Default 'float32' for Float32Array data, else 'float64'.
+   */
+  readonly precision?: Precision;
 }
+
+/** Storage precisions of input values. */
+export type Precision = 'float64' | 'float32';
+
+/** Unit roundoff of each precision: half the gap between 1 and the next value. */
+export const UNIT_ROUNDOFF: Readonly<Record<Precision, number>> = { float64: 2 ** -53, float32: 2 ** -24 };
 
 /** Options with every default filled in. */
 export interface ResolvedOptions {
@@ -34,6 +45,8 @@ export interface ResolvedOptions {
   readonly splits: number;
   readonly groups: readonly string[] | undefined;
   readonly workers: number;
+  /** The given precision, or undefined to take it from the data's type. */
+  readonly precision: Precision | undefined;
 }
 
 /** The defaults of `permutations`, `seed`, `tail` and `splits`. */
@@ -74,10 +87,11 @@ export function resolveOptions(options: PairedTestOptions): E.Either<StatsError[
   if (!Number.isInteger(splits) || splits < 0 || splits > 1e6) bad('splits', splits, 'an integer from 0 to 1,000,000');
   const workers = options.workers ?? Math.min(8, availableParallelism());
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) bad('workers', workers, 'an integer from 1 to 256');
+  if (options.precision !== undefined && !(options.precision in UNIT_ROUNDOFF)) bad('precision', options.precision, "'float64' or 'float32'");
   if (options.groups !== undefined && !options.groups.every((g) => typeof g === 'string')) {
     bad('groups', '(non-string label)', 'an array of strings');
   }
   return problems.length > 0
     ? E.left(problems)
-    : E.right({ permutations, seed, tail, thresholds, exact, splits, groups: options.groups, workers });
+    : E.right({ permutations, seed, tail, thresholds, exact, splits, groups: options.groups, workers, precision: options.precision });
 }

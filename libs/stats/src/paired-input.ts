@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { InputName, StatsError } from './errors.js';
 import { subtractInPlace, toDense, type DenseMatrix, type Matrix } from './matrix.js';
+import type { Precision } from './options.js';
 
 /** Conditions a and b as [pairs x units], or their differences a - b. */
 export type PairedInput = { readonly a: Matrix; readonly b: Matrix } | { readonly diff: Matrix };
@@ -8,18 +9,64 @@ export type PairedInput = { readonly a: Matrix; readonly b: Matrix } | { readonl
 /** How many non-finite entries a NonFinite error lists by position. */
 const NON_FINITE_EXAMPLES = 5;
 
+/** The differences a - b and what sets the smallest spread they can resolve. */
+export interface PairedDifferences {
+  readonly diff: DenseMatrix;
+  /** Per unit: the largest |a| + |b| over the pairs (largest |diff| when only differences are given). */
+  readonly magnitude: Float64Array;
+  /** The storage type of the values: 'float32' when any input is a Float32Array. */
+  readonly precision: Precision;
+}
+
 /** Checks shapes, lengths and values and returns the differences a - b; all problems at once. */
-export function pairedDifferences(input: PairedInput): E.Either<StatsError[], DenseMatrix> {
+export function pairedDifferences(input: PairedInput): E.Either<StatsError[], PairedDifferences> {
   if ('diff' in input) {
     const problems = matrixProblems(input.diff, 'diff');
-    return problems.length > 0 ? E.left(problems) : E.right(toDense(input.diff));
+    if (problems.length > 0) return E.left(problems);
+    const diff = toDense(input.diff);
+    return E.right({ diff, magnitude: columnMaxAbs(diff), precision: precisionOf(input.diff) });
   }
   const problems = [...matrixProblems(input.a, 'a'), ...matrixProblems(input.b, 'b')];
   const layoutsValid = problems.every((p) => p._tag !== 'InvalidShape' && p._tag !== 'DataLength');
   if (layoutsValid && (input.a.shape[0] !== input.b.shape[0] || input.a.shape[1] !== input.b.shape[1])) {
     problems.push({ _tag: 'ShapeMismatch', a: input.a.shape, b: input.b.shape });
   }
-  return problems.length > 0 ? E.left(problems) : E.right(subtractInPlace(toDense(input.a), input.b));
+  if (problems.length > 0) return E.left(problems);
+  const a = toDense(input.a);
+  const b = toDense(input.b);
+  const magnitude = columnMaxSumAbs(a, b);
+  const diff = subtractInPlace(a, b);
+  // Finite a and b can still differ by more than the largest float64 (1e308 - -1e308).
+  const overflow = nonFiniteProblem({ data: diff.data, shape: [diff.rows, diff.cols] }, 'diff');
+  if (overflow !== null) return E.left([overflow]);
+  const precision = precisionOf(input.a) === 'float32' || precisionOf(input.b) === 'float32' ? 'float32' : 'float64';
+  return E.right({ diff, magnitude, precision });
+}
+
+/** 'float32' for values held in a Float32Array, else 'float64'. */
+function precisionOf(m: Matrix): Precision {
+  return m.data instanceof Float32Array ? 'float32' : 'float64';
+}
+
+/** Per column of a dense matrix: the largest |x|. */
+function columnMaxAbs(m: DenseMatrix): Float64Array {
+  const out = new Float64Array(m.cols);
+  for (let r = 0; r < m.rows; r++) {
+    for (let c = 0; c < m.cols; c++) out[c] = Math.max(out[c]!, Math.abs(m.data[r * m.cols + c]!));
+  }
+  return out;
+}
+
+/** Per column of two dense matrices of one shape: the largest |a| + |b|. */
+function columnMaxSumAbs(a: DenseMatrix, b: DenseMatrix): Float64Array {
+  const out = new Float64Array(a.cols);
+  for (let r = 0; r < a.rows; r++) {
+    for (let c = 0; c < a.cols; c++) {
+      const i = r * a.cols + c;
+      out[c] = Math.max(out[c]!, Math.abs(a.data[i]!) + Math.abs(b.data[i]!));
+    }
+  }
+  return out;
 }
 
 /** A matrix's problems: its layout, or else too few pairs and non-finite values. */

@@ -3,18 +3,19 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
 import { createPrng, PRNG_NAME } from '@moral-plantain/formats';
-import { unitDescriptives, type UnitDescriptives } from './descriptive.js';
+import { unitDescriptives, ZERO_VARIANCE_ROUNDOFFS, type UnitDescriptives } from './descriptive.js';
 import type { StatsError } from './errors.js';
 import { benjaminiHochberg } from './fdr.js';
 import { DEFAULT_GROUP, summarizeGroups } from './group-summary.js';
 import type { DenseMatrix } from './matrix.js';
-import { MAX_EXACT_PAIRS, resolveOptions, type PairedTestOptions, type ResolvedOptions } from './options.js';
+import { MAX_EXACT_PAIRS, resolveOptions, UNIT_ROUNDOFF, type PairedTestOptions, type ResolvedOptions } from './options.js';
 import { pairedDifferences, type PairedInput } from './paired-input.js';
 import { quantileSorted } from './quantile.js';
 import { RESULTS_FORMAT, type MaxAbsT, type ProbeResults, type ThresholdResult } from './results.js';
 import { allSignPatterns, randomSignPatterns, type SignPatterns } from './sign-patterns.js';
 import { MAX_SCAN_CUTOFFS, scanSignFlips, scanSignFlipsSync, type SignFlipScan, type SignFlipScanInput } from './sign-flip-null.js';
 import { splitHalfReliability } from './split-half.js';
+import { scaleUnits, timesPowerOfTwo } from './unit-scaling.js';
 
 /** Null distributions behind the results, for figures and further analysis. */
 export interface NullDistributions {
@@ -81,14 +82,19 @@ function prepare(input: PairedInput, options: PairedTestOptions): E.Either<NonEm
   const diffE = pairedDifferences(input);
   const optionsE = resolveOptions(options);
   const problems = [...(E.isLeft(diffE) ? diffE.left : []), ...(E.isLeft(optionsE) ? optionsE.left : [])];
-  if (E.isRight(diffE) && E.isRight(optionsE)) problems.push(...crossChecks(diffE.right, optionsE.right));
+  if (E.isRight(diffE) && E.isRight(optionsE)) problems.push(...crossChecks(diffE.right.diff, optionsE.right));
   if (problems.length > 0 || E.isLeft(diffE) || E.isLeft(optionsE)) {
     return E.left(problems as NonEmptyArray<StatsError>);
   }
-  const diff = diffE.right;
+  const { diff, magnitude, precision } = diffE.right;
   const opts = optionsE.right;
   const n = diff.rows;
-  const stats = unitDescriptives(diff);
+  // From here on each unit's differences are scaled by a power of two (exact; t and d unchanged).
+  const exponents = scaleUnits(diff);
+  const roundoff = UNIT_ROUNDOFF[opts.precision ?? precision];
+  const zeroSd = magnitude.map((x, u) => timesPowerOfTwo(ZERO_VARIANCE_ROUNDOFFS * roundoff * x, -exponents[u]!));
+  const scaled = unitDescriptives(diff, zeroSd);
+  const stats = { ...scaled, mean: scaled.mean.map((x, u) => timesPowerOfTwo(x, exponents[u]!)), sd: scaled.sd.map((x, u) => timesPowerOfTwo(x, exponents[u]!)) };
   const exact = opts.exact === true || (opts.exact === 'auto' && n <= MAX_EXACT_PAIRS && 2 ** n <= opts.permutations);
   const patterns = exact ? allSignPatterns(n) : randomSignPatterns(n, opts.permutations, createPrng(opts.seed));
   const active = activeUnits(stats.zeroVariance);

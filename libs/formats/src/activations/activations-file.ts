@@ -17,6 +17,8 @@ export interface Activations {
   readonly a: NdArray<Float64Array>;
   /** Condition b as an `ndarray` view [pairs, units] over float64 values. */
   readonly b: NdArray<Float64Array>;
+  /** How the values are stored in the file ('F32' when either tensor is): the precision they carry. */
+  readonly dtype: 'F32' | 'F64';
   /** Pair ids in row order, when the file names them. */
   readonly pairs: readonly string[] | null;
   /** One group label per unit (e.g. `single[19]`), when the file gives them. */
@@ -71,6 +73,7 @@ export function decodeActivations(bytes: Uint8Array): E.Either<ActivationsError,
 function fromSafetensors(file: SafetensorsFile): E.Either<ActivationsError, Activations> {
   const matrices: Float64Array[] = [];
   const shapes: (readonly number[])[] = [];
+  let dtype: 'F32' | 'F64' = 'F64';
   for (const name of ['a', 'b'] as const) {
     const tensor = file.tensors.get(name);
     if (!tensor) return E.left({ _tag: 'MissingTensor', name, present: [...file.tensors.keys()] });
@@ -80,6 +83,7 @@ function fromSafetensors(file: SafetensorsFile): E.Either<ActivationsError, Acti
     if (tensor.shape.length !== 2) {
       return E.left({ _tag: 'BadTensor', name, reason: `shape [${tensor.shape.join(', ')}] (expected [pairs, units])` });
     }
+    if (tensor.dtype === 'F32') dtype = 'F32';
     matrices.push(tensorToFloat64(tensor)!);
     shapes.push(tensor.shape);
   }
@@ -95,7 +99,7 @@ function fromSafetensors(file: SafetensorsFile): E.Either<ActivationsError, Acti
   const groupLabels = parseLabels(groups, 'groups', nUnits);
   if (E.isLeft(groupLabels)) return groupLabels;
   const view = (data: Float64Array) => ndarray(data, [nPairs, nUnits]);
-  return E.right({ nPairs, nUnits, a: view(matrices[0]!), b: view(matrices[1]!), pairs: pairIds.right, groups: groupLabels.right, metadata });
+  return E.right({ nPairs, nUnits, a: view(matrices[0]!), b: view(matrices[1]!), dtype, pairs: pairIds.right, groups: groupLabels.right, metadata });
 }
 
 function parseLabels(raw: string | undefined, key: string, expected: number): E.Either<ActivationsError, string[] | null> {
