@@ -24,6 +24,31 @@ export function parseProbeResults(json: unknown): E.Either<ReportError, ProbeRes
 
 const column: Check<readonly (number | null)[]> = arrayOf(numOrNull);
 
+/** A finite number in [lo, hi]. */
+const within =
+  (lo: number, hi: number): Check<number> =>
+  (value, path) =>
+    pipe(
+      num(value, path),
+      E.flatMap((x): E.Either<Problems, number> => (x >= lo && x <= hi ? E.right(x) : fail(path, `must be from ${lo} to ${hi} (got ${x})`))),
+    );
+
+/** A probability: a number in [0, 1]. */
+const probability = within(0, 1);
+/** A correlation: a number in [-1, 1]. */
+const correlation = within(-1, 1);
+/** A non-negative finite number. */
+const nonNegative: Check<number> = (value, path) =>
+  pipe(
+    num(value, path),
+    E.flatMap((x): E.Either<Problems, number> => (x >= 0 ? E.right(x) : fail(path, `must not be negative (got ${x})`))),
+  );
+const orNull =
+  <T>(check: Check<T>): Check<T | null> =>
+  (value, path) =>
+    value === null ? E.right(null) : check(value, path);
+const probabilities: Check<readonly (number | null)[]> = arrayOf(orNull(probability));
+
 const resultsShape: Check<ProbeResults> = struct<ProbeResults & Record<string, unknown>>({
   format: (value, path) =>
     value === RESULTS_FORMAT ? E.right(RESULTS_FORMAT) : fail(path, `must be "${RESULTS_FORMAT}" (got ${JSON.stringify(value)})`),
@@ -41,36 +66,36 @@ const resultsShape: Check<ProbeResults> = struct<ProbeResults & Record<string, u
     t: column,
     d: column,
     meanDiff: arrayOf(num),
-    sdDiff: (value, path) => (value === undefined ? E.right([]) : arrayOf(num)(value, path)),
-    pPermutation: column,
-    pFwer: column,
-    qFdr: column,
+    sdDiff: (value, path) => (value === undefined ? E.right([]) : arrayOf(nonNegative)(value, path)),
+    pPermutation: probabilities,
+    pFwer: probabilities,
+    qFdr: probabilities,
   }),
   thresholds: arrayOf(
     struct({
       stat: oneOf(['t', 'd'] as const),
       value: num,
       observed: count,
-      fraction: num,
-      nullP95: num,
-      nullP99: num,
-      ratioToNullP99: numOrNull,
-      p: num,
+      fraction: probability,
+      nullP95: nonNegative,
+      nullP99: nonNegative,
+      ratioToNullP99: orNull(nonNegative),
+      p: probability,
     }),
   ),
-  maxAbsT: struct({ value: numOrNull, unit: nullable(count), group: nullable(str) }),
+  maxAbsT: struct({ value: orNull(nonNegative), unit: nullable(count), group: nullable(str) }),
   splitHalf: nullable(
     struct({
       splits: count,
-      median: numOrNull,
-      q1: numOrNull,
-      q3: numOrNull,
+      median: orNull(correlation),
+      q1: orNull(correlation),
+      q3: orNull(correlation),
       spearmanBrownMedian: numOrNull,
-      nullMedian: numOrNull,
+      nullMedian: orNull(correlation),
     }),
   ),
   groups: arrayOf(
-    struct({ name: str, units: count, maxAbsT: numOrNull, countAbsTOver3: count, medianAbsD: numOrNull }),
+    struct({ name: str, units: count, maxAbsT: orNull(nonNegative), countAbsTOver3: count, medianAbsD: orNull(nonNegative) }),
   ),
 }) as Check<ProbeResults>;
 

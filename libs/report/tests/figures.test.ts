@@ -55,6 +55,18 @@ describe('figures', () => {
     }
   });
 
+  it.each([7e5, 7e9, 1e16, 1e308])('keeps the t histogram to at most 200 bins whatever max |t| is (%d), every unit counted', async (extreme) => {
+    const t = results.units.t.map((x, u) => (u === 5 ? extreme : u === 9 ? -extreme / 3 : x));
+    const spec = tHistogramSpec({ ...results, units: { ...results.units, t } });
+    const started = performance.now();
+    const svg = await svgOf('hist', spec);
+    const bars = markLabels(svg, 'rect mark');
+    expect(bars.length).toBeLessThanOrEqual(200);
+    expect(bars.reduce((sum, label) => sum + Number(/units: ([\d.]+)/.exec(label)?.[1] ?? NaN), 0)).toBe(16320);
+    // Generous: the point is that the cost no longer grows with the values (7e5 took minutes before).
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
   it('draws the sampled sign-flip null when given, else the Student t reference', async () => {
     const withNull = await svgOf('hist', tHistogramSpec(results, { nullT: [-1, -0.5, 0, 0.5, 1] }));
     expect(withNull).toContain('sign-flip null (sampled)');

@@ -55,4 +55,30 @@ describe('parseProbeResults', () => {
       'units.d has 16315 more bad entries',
     ]);
   });
+
+  it('refuses p-values, q-values and fractions outside [0, 1], negative counts of spread and r outside [-1, 1]', () => {
+    const results = roundTrip(publishedResults()) as {
+      units: { pPermutation: unknown[]; qFdr: unknown[]; sdDiff: unknown[] };
+      thresholds: Record<string, unknown>[];
+      splitHalf: Record<string, unknown>;
+      maxAbsT: Record<string, unknown>;
+    };
+    results.units.pPermutation[7] = 1.5;
+    results.units.qFdr[3] = -0.1;
+    results.units.sdDiff[2] = -1;
+    results.thresholds[0]!['fraction'] = 2;
+    results.thresholds[0]!['p'] = -0.5;
+    results.splitHalf['median'] = 1.2;
+    results.maxAbsT['value'] = -3;
+    const parsed = parseProbeResults(results);
+    expect(E.isLeft(parsed) && parsed.left._tag === 'InvalidResults' && parsed.left.problems).toEqual([
+      'units.sdDiff[2] must not be negative (got -1)',
+      'units.pPermutation[7] must be from 0 to 1 (got 1.5)',
+      'units.qFdr[3] must be from 0 to 1 (got -0.1)',
+      'thresholds[0].fraction must be from 0 to 1 (got 2)',
+      'thresholds[0].p must be from 0 to 1 (got -0.5)',
+      'maxAbsT.value must not be negative (got -3)',
+      'splitHalf.median must be from -1 to 1 (got 1.2)',
+    ]);
+  });
 });

@@ -5,11 +5,16 @@ import { studentTDensity } from './student-t.js';
 
 /** Options of the t histogram. */
 export interface THistogramOptions {
-  /** Bin width in units of t. Default 0.25. */
+  /** Bin width in units of t, widened to a round step where the t values span more than `maxBins` bins. Default 0.25. */
   readonly binWidth?: number;
+  /** Most bins, whatever the values (so the figure's size does not grow with max |t|). Default 200. */
+  readonly maxBins?: number;
   /** Plot width in pixels. Default 640. */
   readonly width?: number;
 }
+
+/** Largest |t| the axis spans. */
+const MAX_EXTENT = 1e300;
 
 /**
  * Histogram of the observed per-unit t against the null: the sampled sign-flip null t values when
@@ -17,12 +22,14 @@ export interface THistogramOptions {
  * with n - 1 degrees of freedom as a parametric reference. Rules mark the |t| thresholds.
  */
 export function tHistogramSpec(results: ProbeResults, distributions: ResultDistributions = {}, options: THistogramOptions = {}): TopLevelSpec {
-  const binWidth = options.binWidth ?? 0.25;
   const observed = definedValues(results.units.t);
   const nullSample = distributions.nullT ?? [];
-  const extent = Math.max(5, ...results.thresholds.filter((th) => th.stat === 't').map((th) => th.value), maxAbs(observed), maxAbs(nullSample));
-  const lo = -Math.ceil(extent / binWidth) * binWidth;
-  const nBins = Math.round((-2 * lo) / binWidth);
+  // Past 1e300 the axis itself would overflow: such values are counted in the end bins.
+  const extent = Math.min(MAX_EXTENT, Math.max(5, ...results.thresholds.filter((th) => th.stat === 't').map((th) => th.value), maxAbs(observed), maxAbs(nullSample)));
+  const binWidth = histogramBinWidth(extent, options.binWidth ?? 0.25, options.maxBins ?? 200);
+  const half = Math.ceil(extent / binWidth);
+  const lo = -half * binWidth;
+  const nBins = 2 * half;
   const bars = Array.from(binCounts(observed, lo, binWidth, nBins), (count, i) => ({ x0: lo + i * binWidth, x1: lo + (i + 1) * binWidth, count }));
   const df = results.nPairs - 1;
   const nullLabel = nullSample.length > 0 ? 'sign-flip null (sampled)' : `Student t, df = ${df} (reference)`;
@@ -69,6 +76,18 @@ export function tHistogramSpec(results: ProbeResults, distributions: ResultDistr
         : []),
     ],
   };
+}
+
+/**
+ * The preferred bin width, or where [-extent, extent] would need more than `maxBins` bins of it, the
+ * smallest round width (1, 2 or 5 times a power of ten) that needs at most `maxBins`.
+ */
+export function histogramBinWidth(extent: number, preferred: number, maxBins: number): number {
+  if (2 * Math.ceil(extent / preferred) <= maxBins) return preferred;
+  const least = extent / ((maxBins - 2) / 2);
+  const power = 10 ** Math.floor(Math.log10(least));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((w) => 2 * Math.ceil(extent / w) <= maxBins);
+  return step ?? 10 * power;
 }
 
 function definedValues(values: readonly (number | null)[]): Float64Array {
