@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { describeFileSystemError, isFileSystemError } from '@moral-plantain/formats';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './cli-error.js';
 import { asksForHelp, loadHelpDefaults } from './help-defaults.js';
 import { buildProgram } from './program.js';
@@ -31,6 +32,8 @@ function reportError(error: unknown, verbose: boolean, stderr: (s: string) => vo
     if (verbose && error.stack) stderr(`${error.stack}\n`);
     return error.exitCode;
   }
+  // A file operation the operating system refused, wherever it happened: say which and why.
+  if (isFileSystemError(error)) return reportError(CliError.from(describeFileSystemError(error)), verbose, stderr);
   const message = error instanceof Error ? error.message : String(error);
   stderr(`error: unexpected failure: ${message}\n`);
   stderr(verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  run again with --verbose for the stack trace\n');

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { PIXELS_PER_TOKEN } from './model-manifest/folder-defaults.js';
+import { isResolution, MAX_RESOLUTION_SIDE, PIXELS_PER_TOKEN } from './model-manifest/folder-defaults.js';
 
 /** A half-open range `[start, end)` of channel or token indices. */
 export interface TextRange {
@@ -34,8 +34,9 @@ export function parseResolution(text: string): E.Either<string, readonly [number
   const match = /^\s*(\d+)\s*(?:[x×]\s*(\d+))?\s*$/.exec(text);
   const width = match ? Number(match[1]) : Number.NaN;
   const height = match?.[2] ? Number(match[2]) : width;
-  const ok = match !== null && [width, height].every((v) => v >= PIXELS_PER_TOKEN && v % PIXELS_PER_TOKEN === 0);
-  return ok ? E.right([height, width]) : E.left(`must be N or WxH in pixels, multiples of ${PIXELS_PER_TOKEN} (e.g. 1024 or 1024x768), got "${text}"`);
+  return isResolution([height, width])
+    ? E.right([height, width])
+    : E.left(`must be N or WxH in pixels, multiples of ${PIXELS_PER_TOKEN} from ${PIXELS_PER_TOKEN} to ${MAX_RESOLUTION_SIDE} (e.g. 1024 or 1024x768), got "${text}"`);
 }
 
 /** A comma-separated list of whole numbers >= 0, e.g. `9,18,27`; the reason it is not one otherwise. */

@@ -1,5 +1,5 @@
 import type { ReadonlyNonEmptyArray } from 'fp-ts/lib/ReadonlyNonEmptyArray.js';
-import type { ErrorDescription } from '@moral-plantain/formats';
+import { describeFileProblem, type ErrorDescription } from '@moral-plantain/formats';
 
 /** An expected failure of this library, as a tagged union; `describeHooksError` words it for people. */
 export type HooksError =
@@ -26,9 +26,9 @@ export function describeHooksError(error: HooksError): ErrorDescription {
     case 'DecodeFailed':
       return { message: `${error.source} is not a readable ONNX model (${error.reason}).`, hint: 'Check that the file is an ONNX ModelProto and was copied completely.' };
     case 'FileReadFailed':
-      return { message: `Cannot read ${error.path} (${error.reason}).`, hint: 'Check the path and its permissions.' };
+      return describeFileProblem('read', error.path, error.reason);
     case 'FileWriteFailed':
-      return { message: `Cannot write ${error.path} (${error.reason}).`, hint: 'Check that the folder exists and is writable.' };
+      return describeFileProblem('write', error.path, error.reason);
     case 'MissingGraph':
       return { message: `${error.source} has no graph.`, hint: 'Pass an ONNX model that contains a graph.' };
     case 'ExternalDataLocationInvalid':

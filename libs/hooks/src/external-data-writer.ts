@@ -3,7 +3,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { writeFileAtomic } from '@moral-plantain/formats';
+import { errorReason, writeFileAtomic } from '@moral-plantain/formats';
 import { encodeModel } from './codec.js';
 import type { HooksErrors } from './errors.js';
 import { EXTERNAL_DATA_LOCATION } from './external-data.js';
@@ -83,6 +83,6 @@ export function writeModelWithExternalData(model: ModelProto, file: string, opti
       await writeFileAtomic(graphPath, bytes);
       return { graphPath, graphBytes: bytes.byteLength, dataPath, dataBytes: offset, externalTensors };
     },
-    (error) => [{ _tag: 'FileWriteFailed', path: file, reason: error instanceof Error ? error.message : String(error) }] as const,
+    (error) => [{ _tag: 'FileWriteFailed', path: file, reason: errorReason(error) }] as const,
   );
 }

@@ -3,7 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { link, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '@moral-plantain/formats';
+import { errorReason, writeFileAtomic } from '@moral-plantain/formats';
 import { decodeModel, encodeModel } from './codec.js';
 import type { HooksErrors } from './errors.js';
 import { checkExternalLocations, planRelocation, rewriteLocations, type RelocatedReference } from './external-data.js';
@@ -27,7 +27,7 @@ export function readModelFile(file: string): TE.TaskEither<HooksErrors, LoadedMo
   return pipe(
     TE.tryCatch(
       () => readFile(resolved),
-      (error) => [{ _tag: 'FileReadFailed', path: file, reason: reasonOf(error) }] as const,
+      (error) => [{ _tag: 'FileReadFailed', path: file, reason: errorReason(error) }] as const,
     ),
     TE.flatMap((buffer) =>
       TE.fromEither(
@@ -74,7 +74,7 @@ export function writeModelFile(model: ModelProto, file: string, options: WriteMo
       await writeFileAtomic(target, bytes);
       return { path: target, bytes: bytes.byteLength, externalData: linked };
     },
-    (error) => [{ _tag: 'FileWriteFailed', path: file, reason: reasonOf(error) }] as const,
+    (error) => [{ _tag: 'FileWriteFailed', path: file, reason: errorReason(error) }] as const,
   );
 }
 
@@ -85,7 +85,7 @@ async function linkBeside(ref: RelocatedReference, dir: string): Promise<Relocat
   if (!existing) {
     await link(ref.file, target).catch((error: unknown) => {
       throw new Error(
-        `external data file ${ref.file} lies outside ${dir} and cannot be hard-linked there (${reasonOf(error)}); write the tapped model into the original model's folder or one of its parents`,
+        `external data file ${ref.file} lies outside ${dir} and cannot be hard-linked there (${errorReason(error)}); write the tapped model into the original model's folder or one of its parents`,
       );
     });
   } else if (existing.ino !== original.ino || existing.dev !== original.dev) {
@@ -94,6 +94,3 @@ async function linkBeside(ref: RelocatedReference, dir: string): Promise<Relocat
   return { ...ref, to: name, outside: false };
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,7 +1,7 @@
 import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import path from 'node:path';
-import { writeJsonFile } from '@moral-plantain/formats';
+import { errorReason, writeJsonFile } from '@moral-plantain/formats';
 import type { HooksErrors } from './errors.js';
 import { insertTaps, type TapOptions } from './insert-taps.js';
 import { readModelFile } from './model-file.js';
@@ -34,7 +34,7 @@ export function tapModelFile(input: string, out: string, options: TapOptions): T
             TE.flatMap(() =>
               TE.tryCatch(
                 () => writeJsonFile(manifestPath, tapped.manifest),
-                (error) => [{ _tag: 'FileWriteFailed', path: manifestPath, reason: error instanceof Error ? error.message : String(error) }] as const,
+                (error) => [{ _tag: 'FileWriteFailed', path: manifestPath, reason: errorReason(error) }] as const,
               ),
             ),
             TE.map(() => ({ modelPath, manifestPath, manifest: tapped.manifest })),

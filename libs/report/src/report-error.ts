@@ -1,10 +1,10 @@
-import type { ErrorDescription } from '@moral-plantain/formats';
+import { describeFileProblem, type ErrorDescription } from '@moral-plantain/formats';
 
 /** Why a report could not be made; every variant names what was wrong. */
 export type ReportError =
   | { readonly _tag: 'InvalidResults'; readonly problems: readonly string[] }
   | { readonly _tag: 'FigureFailed'; readonly figure: string; readonly message: string }
-  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly message: string };
+  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string };
 
 /** What is wrong with a report's input or output, and what to do. */
 export function describeReportError(error: ReportError): ErrorDescription {
@@ -14,6 +14,6 @@ export function describeReportError(error: ReportError): ErrorDescription {
     case 'FigureFailed':
       return { message: `Figure ${error.figure} could not be rendered: ${error.message}.`, hint: 'Run again with --verbose and report the figure that failed.' };
     case 'WriteFailed':
-      return { message: `Could not write ${error.path}: ${error.message}.`, hint: 'Choose a writable folder with room on its disk.' };
+      return describeFileProblem('write', error.path, error.reason);
   }
 }

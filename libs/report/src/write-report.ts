@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as A from 'fp-ts/lib/Array.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { writeFileAtomic } from '@moral-plantain/formats';
+import { errorReason, writeFileAtomic } from '@moral-plantain/formats';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { renderFigures } from './figures/report-figures.js';
 import { renderModelCard, type ModelCardOptions } from './model-card.js';
@@ -72,6 +72,6 @@ export function writeReport(outDir: string, input: ReportInput, options: ModelCa
 function writeReportFile(file: string, content: string): TE.TaskEither<ReportError, string> {
   return TE.tryCatch(
     () => writeFileAtomic(file, content).then(() => file),
-    (error): ReportError => ({ _tag: 'WriteFailed', path: file, message: error instanceof Error ? error.message : String(error) }),
+    (error): ReportError => ({ _tag: 'WriteFailed', path: file, reason: errorReason(error) }),
   );
 }

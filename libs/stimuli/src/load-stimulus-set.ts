@@ -6,6 +6,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import type { Ord } from 'fp-ts/lib/Ord.js';
 import { LineCounter, parseDocument } from 'yaml';
+import { errorReason } from '@moral-plantain/formats';
 import type { StimulusSetSource } from './source-location.js';
 import { STIMULUS_SET_FORMAT, type StimulusPair, type StimulusSet } from './stimulus-set.js';
 import { stimulusProblem, type StimulusProblem } from './stimulus-problem.js';
@@ -57,7 +58,7 @@ export function loadStimulusSetFile(file: string): E.Either<StimulusSetLoadError
   return pipe(
     E.tryCatch(
       () => readFileSync(file, 'utf8'),
-      (error): StimulusSetLoadError => ({ _tag: 'FileUnreadable', file, reason: error instanceof Error ? error.message : String(error) }),
+      (error): StimulusSetLoadError => ({ _tag: 'FileUnreadable', file, reason: errorReason(error) }),
     ),
     E.flatMap((text) => parseStimulusSet(text, file)),
   );

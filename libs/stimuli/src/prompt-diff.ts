@@ -22,41 +22,60 @@ interface Word {
   readonly end: number;
 }
 
+/** Most word comparisons the exact diff of two prompts' differing middles may take (a 16 MB table). */
+export const MAX_DIFF_CELLS = 4_000_000;
+
 /**
  * Word-level diff of two prompts (words are whitespace-separated and compared exactly, punctuation
- * included), from a longest common subsequence: each maximal run of unmatched words is one hunk.
+ * included). The common leading and trailing words are set aside first (linear in the length);
+ * the differing middles are then compared through a longest common subsequence, each maximal run
+ * of unmatched words one hunk. Middles too long for that (over `MAX_DIFF_CELLS` word pairs) are
+ * one hunk: every difference lies in that one contiguous span.
  */
 export function diffPrompts(a: string, b: string): PromptDiff {
   const wa = splitWords(a);
   const wb = splitWords(b);
-  const m = wa.length;
-  const n = wb.length;
-  // lcs[i * (n + 1) + j] is the LCS length of wa[i..] and wb[j..].
+  let prefix = 0;
+  while (prefix < wa.length && prefix < wb.length && wa[prefix]!.text === wb[prefix]!.text) prefix++;
+  let suffix = 0;
+  while (suffix < wa.length - prefix && suffix < wb.length - prefix && wa[wa.length - 1 - suffix]!.text === wb[wb.length - 1 - suffix]!.text) suffix++;
+  const m = wa.length - prefix - suffix;
+  const n = wb.length - prefix - suffix;
+  if (m === 0 && n === 0) return { hunks: [] };
+  if (m === 0 || n === 0 || (m + 1) * (n + 1) > MAX_DIFF_CELLS) {
+    return { hunks: [{ a: span(a, wa, prefix, prefix + m), b: span(b, wb, prefix, prefix + n) }] };
+  }
+  return { hunks: middleHunks(a, wa, b, wb, prefix, m, n) };
+}
+
+/** The hunks of the middles wa[prefix, prefix + m) and wb[prefix, prefix + n), from their longest common subsequence. */
+function middleHunks(a: string, wa: readonly Word[], b: string, wb: readonly Word[], prefix: number, m: number, n: number): DiffHunk[] {
+  const same = (i: number, j: number): boolean => wa[prefix + i]!.text === wb[prefix + j]!.text;
+  // lcs[i * (n + 1) + j] is the LCS length of the middles from word i of a and word j of b.
   const lcs = new Uint32Array((m + 1) * (n + 1));
   for (let i = m - 1; i >= 0; i--) {
     for (let j = n - 1; j >= 0; j--) {
-      lcs[i * (n + 1) + j] =
-        wa[i].text === wb[j].text ? lcs[(i + 1) * (n + 1) + j + 1] + 1 : Math.max(lcs[(i + 1) * (n + 1) + j], lcs[i * (n + 1) + j + 1]);
+      lcs[i * (n + 1) + j] = same(i, j) ? lcs[(i + 1) * (n + 1) + j + 1]! + 1 : Math.max(lcs[(i + 1) * (n + 1) + j]!, lcs[i * (n + 1) + j + 1]!);
     }
   }
   const hunks: DiffHunk[] = [];
   let i = 0;
   let j = 0;
   while (i < m || j < n) {
-    if (i < m && j < n && wa[i].text === wb[j].text) {
+    if (i < m && j < n && same(i, j)) {
       i++;
       j++;
       continue;
     }
     const i0 = i;
     const j0 = j;
-    while ((i < m || j < n) && !(i < m && j < n && wa[i].text === wb[j].text)) {
-      if (j < n && (i >= m || lcs[i * (n + 1) + j + 1] >= lcs[(i + 1) * (n + 1) + j])) j++;
+    while ((i < m || j < n) && !(i < m && j < n && same(i, j))) {
+      if (j < n && (i >= m || lcs[i * (n + 1) + j + 1]! >= lcs[(i + 1) * (n + 1) + j]!)) j++;
       else i++;
     }
-    hunks.push({ a: span(a, wa, i0, i), b: span(b, wb, j0, j) });
+    hunks.push({ a: span(a, wa, prefix + i0, prefix + i), b: span(b, wb, prefix + j0, prefix + j) });
   }
-  return { hunks };
+  return hunks;
 }
 
 function splitWords(text: string): Word[] {

@@ -84,13 +84,6 @@ export function validateStimulusSet(set: StimulusSet, options: ValidationOptions
     checkPrompt(pair, 'a', path, report);
     checkPrompt(pair, 'b', path, report);
 
-    const hunks = diffPrompts(pair.a, pair.b).hunks;
-    if (hunks.length === 0) {
-      report('identical-prompts', `The two prompts of pair "${pair.id}" are identical; they must differ in the act.`, `${path}/b`, pair.id);
-    } else if (hunks.length > 1) {
-      const where = hunks.map((h) => `"${h.a.text}" -> "${h.b.text}"`).join(', ');
-      report('multiple-spans', `The prompts of pair "${pair.id}" differ in ${hunks.length} places (${where}); they should differ in one contiguous span.`, `${path}/b`, pair.id);
-    }
 
     pair.agents.forEach((agent, k) => {
       const missing = (['a', 'b'] as const).filter((side) => !pair[side].toLowerCase().includes(agent.toLowerCase()));
@@ -103,26 +96,16 @@ export function validateStimulusSet(set: StimulusSet, options: ValidationOptions
       report('unknown-category', `Pair "${pair.id}" has category "${pair.category}", which is not one of the declared categories (${set.categories.join(', ')}).`, `${path}/category`, pair.id);
     }
 
-    if (!counter) return { id: pair.id, category: pair.category, hunks };
-    const tokens = { a: counter.count(pair.a), b: counter.count(pair.b) };
-    if (Math.abs(tokens.a - tokens.b) > tolerance) {
-      report(
-        'token-count-mismatch',
-        `Pair "${pair.id}" has ${tokens.a} ${counter.name} tokens in prompt a and ${tokens.b} in prompt b${tolerance > 0 ? ` (tolerance ${tolerance})` : ''}; reword one so both have the same count.`,
-        `${path}/b`,
-        pair.id,
-      );
+    // The text encoder's window first: a prompt past it is refused before any other work on it.
+    const counted = counter ? countTokens(pair, path, counter, tolerance, window, report) : {};
+    const hunks = diffPrompts(pair.a, pair.b).hunks;
+    if (hunks.length === 0) {
+      report('identical-prompts', `The two prompts of pair "${pair.id}" are identical; they must differ in the act.`, `${path}/b`, pair.id);
+    } else if (hunks.length > 1) {
+      const where = hunks.map((h) => `"${h.a.text}" -> "${h.b.text}"`).join(', ');
+      report('multiple-spans', `The prompts of pair "${pair.id}" differ in ${hunks.length} places (${where}); they should differ in one contiguous span.`, `${path}/b`, pair.id);
     }
-    if (!context || window === undefined) return { id: pair.id, category: pair.category, tokens, hunks };
-    const windowTokens = { a: context.count(pair.a), b: context.count(pair.b) };
-    for (const side of ['a', 'b'] as const) {
-      if (!Number.isFinite(windowTokens[side])) {
-        report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" cannot be rendered with the text encoder's chat template.`, `${path}/${side}`, pair.id);
-      } else if (windowTokens[side] > window) {
-        report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" takes ${windowTokens[side]} ${counter.name} tokens with the chat template, over the ${window}-token window.`, `${path}/${side}`, pair.id);
-      }
-    }
-    return { id: pair.id, category: pair.category, tokens, windowTokens, hunks };
+    return { id: pair.id, category: pair.category, ...counted, hunks };
   });
 
   const categories = categoryCounts(set);
@@ -173,4 +156,37 @@ function categoryCounts(set: StimulusSet): { name: string; count: number }[] {
   const counts = new Map<string, number>((set.categories ?? []).map((c) => [c, 0]));
   for (const pair of set.pairs) counts.set(pair.category, (counts.get(pair.category) ?? 0) + 1);
   return [...counts].map(([name, count]) => ({ name, count }));
+}
+
+/** The pair's token counts, checked against each other and the text encoder's window (reported through `report`). */
+function countTokens(
+  pair: StimulusPair,
+  path: string,
+  counter: TokenCounter,
+  tolerance: number,
+  window: number | undefined,
+  report: (code: ProblemCode, message: string, path: string, pairId?: string) => void,
+): Pick<PairReport, 'tokens' | 'windowTokens'> {
+  const context = counter.context;
+  let windowTokens: { a: number; b: number } | undefined;
+  if (context && window !== undefined) {
+    windowTokens = { a: context.count(pair.a), b: context.count(pair.b) };
+    for (const side of ['a', 'b'] as const) {
+      if (!Number.isFinite(windowTokens[side])) {
+        report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" cannot be rendered with the text encoder's chat template.`, `${path}/${side}`, pair.id);
+      } else if (windowTokens[side] > window) {
+        report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" takes ${windowTokens[side]} ${counter.name} tokens with the chat template, over the ${window}-token window.`, `${path}/${side}`, pair.id);
+      }
+    }
+  }
+  const tokens = { a: counter.count(pair.a), b: counter.count(pair.b) };
+  if (Math.abs(tokens.a - tokens.b) > tolerance) {
+    report(
+      'token-count-mismatch',
+      `Pair "${pair.id}" has ${tokens.a} ${counter.name} tokens in prompt a and ${tokens.b} in prompt b${tolerance > 0 ? ` (tolerance ${tolerance})` : ''}; reword one so both have the same count.`,
+      `${path}/b`,
+      pair.id,
+    );
+  }
+  return windowTokens ? { tokens, windowTokens } : { tokens };
 }

@@ -22,6 +22,23 @@ describe('diffPrompts', () => {
     expect(hunks).toEqual([{ a: { start: 20, end: 27, text: 'helping' }, b: { start: 20, end: 32, text: 'walking past' } }]);
   });
 
+  it('diffs multi-megabyte prompts in time and memory linear in their length', () => {
+    const filler = Array.from({ length: 600_000 }, (_, i) => `w${i % 997}`).join(' ');
+    const a = `${filler} helping ${filler}`;
+    const b = `${filler} ignoring ${filler}`;
+    expect(a.length).toBeGreaterThan(5_000_000);
+    const started = performance.now();
+    const { hunks } = diffPrompts(a, b);
+    expect(hunks.map((h) => [h.a.text, h.b.text])).toEqual([['helping', 'ignoring']]);
+    expect(hunks[0]!.a.start).toBe(filler.length + 1);
+    // Generous; the quadratic table this replaces needed a terabyte here.
+    expect(performance.now() - started).toBeLessThan(10_000);
+    // Differing middles too long to compare word by word are one span holding every difference.
+    const long = diffPrompts(`x ${filler} y`, `z ${filler} w`).hunks;
+    expect(long).toHaveLength(1);
+    expect([long[0]!.a.start, long[0]!.a.end]).toEqual([0, filler.length + 4]);
+  });
+
   it('counts two separate changes as two hunks', () => {
     const { hunks } = diffPrompts('a man helping a woman carry bags', 'a man ignoring a woman struggling to carry bags');
     expect(hunks.map((h) => [h.a.text, h.b.text])).toEqual([

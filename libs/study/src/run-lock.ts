@@ -1,4 +1,4 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { StudyError } from './study-error.js';
@@ -22,7 +22,8 @@ export function acquireRunLock(file: string, dir: string): TE.TaskEither<StudyEr
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== 'EEXIST') return E.left({ _tag: 'LockFailed', dir, file, reason: code ?? String(error) });
         const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
-        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return E.left({ _tag: 'Locked', dir, pid });
+        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return E.left({ _tag: 'Locked', dir, file, pid });
+        if ((await stat(file).catch(() => null))?.isDirectory()) return E.left({ _tag: 'LockFailed', dir, file, reason: 'EISDIR' });
         const removed = await rm(file, { force: true }).then(
           () => null,
           (failure: NodeJS.ErrnoException) => failure.code ?? String(failure),

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { DEFAULT_TEXT_LENGTH, writeJsonFile } from '@moral-plantain/formats';
+import { DEFAULT_TEXT_LENGTH, errorReason, writeJsonFile } from '@moral-plantain/formats';
 import { loadQwen3Tokenizer, qwen3TokenCounter, qwen3Tokenize, runProbe, type ModelFolder, type ProbeResult } from '@moral-plantain/model-runtime';
 import { resultDistributions, writeReport } from '@moral-plantain/report';
 import { testActivations, type ProbeResults } from '@moral-plantain/stats';
@@ -155,7 +155,7 @@ function textLengthOf(folder: ModelFolder): number {
 async function writeFile(file: string, value: unknown): Promise<E.Either<StudyError, true>> {
   return writeJsonFile(file, value).then(
     () => E.right(true),
-    (error: unknown) => E.left({ _tag: 'WriteFailed', path: file, reason: error instanceof Error ? error.message : String(error) }),
+    (error: unknown) => E.left({ _tag: 'WriteFailed', path: file, reason: errorReason(error) }),
   );
 }
 

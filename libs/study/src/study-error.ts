@@ -1,4 +1,4 @@
-import type { ErrorDescription } from '@moral-plantain/formats';
+import { describeFileProblem, type ErrorDescription } from '@moral-plantain/formats';
 import { describeModelBuildProblem, type ModelBuildProblem } from '@moral-plantain/model-builder';
 import { describeModelFolderError, describeProbeError, describeTextError, type ModelFolderError, type ProbeError, type TextError } from '@moral-plantain/model-runtime';
 import { describeReportError, type ReportError } from '@moral-plantain/report';
@@ -10,7 +10,7 @@ export type StudyError =
   | { readonly _tag: 'InvalidSettings'; readonly problems: readonly string[] }
   | { readonly _tag: 'ConfigFile'; readonly file: string; readonly reason: string; readonly hint: string }
   | { readonly _tag: 'OutFolderUnusable'; readonly dir: string; readonly reason: string }
-  | { readonly _tag: 'Locked'; readonly dir: string; readonly pid: number }
+  | { readonly _tag: 'Locked'; readonly dir: string; readonly file: string; readonly pid: number }
   | { readonly _tag: 'LockFailed'; readonly dir: string; readonly file: string; readonly reason: string }
   | { readonly _tag: 'ModelFolder'; readonly dir: string; readonly problems: readonly ModelFolderError[] }
   | { readonly _tag: 'EmbeddedModel'; readonly dir: string; readonly problems: readonly ModelBuildProblem[] }
@@ -39,11 +39,14 @@ export function describeStudyError(error: StudyError): ErrorDescription {
     case 'ConfigFile':
       return { message: `The config file ${error.file} ${error.reason}.`, hint: error.hint };
     case 'OutFolderUnusable':
-      return { message: `The output folder ${error.dir} cannot be used (${error.reason}).`, hint: 'Choose another folder with --out.' };
+      return describeFileProblem('use the output folder', error.dir, error.reason, 'Choose another folder with --out.');
     case 'Locked':
-      return { message: `Another run (process ${error.pid}) is writing into ${error.dir}.`, hint: 'Wait for it to finish, or choose another folder with --out.' };
+      return {
+        message: `Another run (process ${error.pid}) is writing into ${error.dir}.`,
+        hint: `Wait for it to finish, or choose another folder with --out. If process ${error.pid} is not a moral-plantain run, remove ${error.file} and run again.`,
+      };
     case 'LockFailed':
-      return { message: `Could not lock ${error.dir} (${error.reason}).`, hint: `Remove ${error.file} if no run is using the folder.` };
+      return { message: describeFileProblem('create the lock file', error.file, error.reason).message, hint: `If no run is using ${error.dir}, remove ${error.file} (it may be a folder: rm -r) and run again.` };
     case 'ModelFolder': {
       const [first, ...rest] = error.problems.map(describeModelFolderError);
       return {
@@ -81,6 +84,6 @@ export function describeStudyError(error: StudyError): ErrorDescription {
     case 'RunRecordInvalid':
       return { message: `${error.file} is not a valid run record: ${error.problems.join('; ')}.`, hint: 'Fix or remove run.json (the report renders without it).' };
     case 'WriteFailed':
-      return { message: `Could not write ${error.path} (${error.reason}).`, hint: 'Check that the folder is writable and the disk has room.' };
+      return describeFileProblem('write', error.path, error.reason);
   }
 }

@@ -16,11 +16,11 @@ describe('run settings', () => {
   });
 
   it('names every bad setting at once, a yes/no word for a switch included', () => {
-    const bad = resolveRunSettings({ resume: 'no', device: 'tpu' }, { seed: '-1', resolution: '100', 'batchSize': '0' });
+    const bad = resolveRunSettings({ resume: 'no', device: 'tpu' }, { seed: '-1', resolution: '100000', 'batchSize': '0' });
     expect(E.isLeft(bad) && bad.left).toEqual([
       'device must be cpu, cuda, webgpu or auto, got "tpu"',
       'seed must be a whole number from 0 to 4294967295, got "-1"',
-      'resolution must be N or WxH in pixels, multiples of 16 (e.g. 1024 or 1024x768), got "100"',
+      'resolution must be N or WxH in pixels, multiples of 16 from 16 to 4096 (e.g. 1024 or 1024x768), got "100000"',
       'batch-size must be a whole number from 1 to 1024, got "0"',
       'resume must be true or false, got "no"',
     ]);

@@ -64,7 +64,7 @@ describe('runStudy on the embedded tiny model', () => {
     expect(readFileSync(path.join(out, 'activations.safetensors')).equals(first)).toBe(true);
     await writeFile(runFolder(out).lock, `${process.pid}\n`);
     const locked = await runStudy(settings(out), { progress: collecting() })();
-    expect(E.isLeft(locked) && locked.left).toEqual({ _tag: 'Locked', dir: out, pid: process.pid });
+    expect(E.isLeft(locked) && locked.left).toEqual({ _tag: 'Locked', file: expect.stringContaining('.moral-plantain.lock'), dir: out, pid: process.pid });
   });
 
   it('stops between batches when asked and names the cache that keeps what was done', async () => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { describeActivationsError, jsonFileText, readActivations, SEED_MAX, writeFileAtomic } from '@moral-plantain/formats';
+import { describeActivationsError, describeFileSystemError, jsonFileText, readActivations, SEED_MAX, writeFileAtomic } from '@moral-plantain/formats';
 import { summarizeResults } from '../results-summary.js';
 import { describeStatsError, testActivations } from '@moral-plantain/stats';
 import { CliError } from '../cli-error.js';
@@ -27,7 +27,7 @@ export async function statsAction(file: string, flags: StatsFlags): Promise<void
   const target = path.resolve(flags.out);
   const json = jsonFileText(out.right.results);
   await writeFileAtomic(target, json).catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(`Cannot write ${target} (${error.code ?? error.message}).`, 'Give --out a file path in a writable folder.');
+    throw CliError.from(describeFileSystemError(error, target, 'write'));
   });
   print(flags.json ? json : `${summarizeResults(out.right.results).join('\n')}\nwrote ${shownPath(target)}\n`);
 }

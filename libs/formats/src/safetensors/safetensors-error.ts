@@ -1,4 +1,5 @@
 import type { ErrorDescription } from '../error-description.js';
+import { describeFileProblem } from '../file-system-error.js';
 
 /** Why bytes or a file are not a valid safetensors file. */
 export type SafetensorsError =
@@ -12,7 +13,7 @@ export function describeSafetensorsError(error: SafetensorsError): ErrorDescript
   const hint = 'Check that the file was written completely by a safetensors writer (e.g. safetensors.numpy.save_file).';
   switch (error._tag) {
     case 'Unreadable':
-      return { message: `Cannot read ${error.path} (${error.reason}).`, hint: 'Check the path and its permissions.' };
+      return describeFileProblem('read', error.path, error.reason);
     case 'Truncated':
       return { message: `The safetensors file is truncated: it needs ${error.needed} bytes and has ${error.actual}.`, hint };
     case 'BadHeader':

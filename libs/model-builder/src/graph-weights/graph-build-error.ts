@@ -1,7 +1,7 @@
 import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import type { ErrorDescription } from '@moral-plantain/formats';
+import { describeFileProblem, type ErrorDescription } from '@moral-plantain/formats';
 import { describeConfigProblem, type ConfigModel, type ConfigProblem } from '../model-config/config-problem.js';
 import { describeWeightError } from '../weights/checkpoint-weights.js';
 import type { WeightError, WeightSource } from '../weights/weight-source.js';
@@ -24,7 +24,7 @@ export function describeGraphBuildError(error: GraphBuildError, model: ConfigMod
         hint: 'Build it to a file, where the weights stream into external data (buildFlux2TransformerFile / buildQwen3TextEncoderFile).',
       };
     case 'WriteFailed':
-      return { message: `Could not write ${error.path}: ${error.reason}.`, hint: 'Check that the folder is writable and the disk has room.' };
+      return describeFileProblem('write', error.path, error.reason);
     case 'MissingTensor':
     case 'WrongShape':
     case 'UnsupportedDtype':

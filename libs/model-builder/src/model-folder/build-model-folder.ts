@@ -2,7 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { DEFAULT_RESOLUTION, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, writeModelManifest, type ModelManifest } from '@moral-plantain/formats';
+import { DEFAULT_RESOLUTION, errorReason, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, writeModelManifest, type ModelManifest } from '@moral-plantain/formats';
 import { buildFlux2TransformerFile } from '../flux2/flux2-build-file.js';
 import type { GraphBuildError } from '../graph-weights/graph-build-error.js';
 import type { Flux2Config } from '../flux2/flux2-config.js';
@@ -67,7 +67,7 @@ export async function buildModelFolder(options: BuildModelFolderOptions): Promis
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    return E.left([{ _tag: 'WriteFailed', path: dir, reason: reason(error) }]);
+    return E.left([{ _tag: 'WriteFailed', path: dir, reason: errorReason(error) }]);
   }
   const transformer = await buildFlux2TransformerFile(options.transformer.config, options.transformer.weights, {
     file: path.join(dir, 'transformer.onnx'),
@@ -90,7 +90,7 @@ export async function buildModelFolder(options: BuildModelFolderOptions): Promis
         await copyFile(path.join(options.tokenizerDir, name), path.join(dir, name));
         tokenizerFiles.push(name);
       } catch (error) {
-        return E.left([{ _tag: 'WriteFailed', path: path.join(dir, name), reason: reason(error) }]);
+        return E.left([{ _tag: 'WriteFailed', path: path.join(dir, name), reason: errorReason(error) }]);
       }
     }
   }
@@ -107,15 +107,11 @@ export async function buildModelFolder(options: BuildModelFolderOptions): Promis
   try {
     await writeModelManifest(dir, manifest);
   } catch (error) {
-    return E.left([{ _tag: 'WriteFailed', path: path.join(dir, MODEL_MANIFEST_FILE), reason: reason(error) }]);
+    return E.left([{ _tag: 'WriteFailed', path: path.join(dir, MODEL_MANIFEST_FILE), reason: errorReason(error) }]);
   }
   return E.right({ dir, manifest, files: [...files, ...tokenizerFiles, MODEL_MANIFEST_FILE] });
 }
 
 function mapProblems(errors: NEA.NonEmptyArray<GraphBuildError>, tag: 'TransformerFailed' | 'TextEncoderFailed'): NEA.NonEmptyArray<ModelBuildProblem> {
   return NEA.map((error: GraphBuildError): ModelBuildProblem => ({ _tag: tag, error }))(errors);
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

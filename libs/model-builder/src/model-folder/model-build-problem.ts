@@ -1,4 +1,4 @@
-import { SEED_RANGE, type ErrorDescription } from '@moral-plantain/formats';
+import { describeFileProblem, SEED_RANGE, type ErrorDescription } from '@moral-plantain/formats';
 import { describeGraphBuildError, type GraphBuildError } from '../graph-weights/graph-build-error.js';
 import { describeConfigProblem, type ConfigProblem } from '../model-config/config-problem.js';
 import { describeWeightError } from '../weights/checkpoint-weights.js';
@@ -48,6 +48,6 @@ export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDesc
     case 'TextEncoderFailed':
       return describeGraphBuildError(problem.error, 'Qwen3');
     case 'WriteFailed':
-      return { message: `Could not write ${problem.path}: ${problem.reason}.`, hint: 'Check that the folder is writable and the disk has room.' };
+      return describeFileProblem('write', problem.path, problem.reason);
   }
 }

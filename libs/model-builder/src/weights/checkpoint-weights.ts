@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { describeSafetensorsError, readSafetensorsHeader, readTensorAsFloat32, type ErrorDescription, type TensorEntry } from '@moral-plantain/formats';
+import { describeFileProblem, describeSafetensorsError, readSafetensorsHeader, readTensorAsFloat32, type ErrorDescription, type TensorEntry } from '@moral-plantain/formats';
 import type { WeightError, WeightSource } from './weight-source.js';
 
 /**
@@ -79,6 +79,6 @@ export function describeWeightError(error: WeightError): ErrorDescription {
         hint,
       };
     case 'Unreadable':
-      return { message: `Cannot read ${error.path} (${error.reason}).`, hint: 'Give a .safetensors file or a folder of them (sharded ones with their .index.json).' };
+      return describeFileProblem('read', error.path, error.reason, 'Give a .safetensors file or a folder of them (sharded ones with their .index.json).');
   }
 }

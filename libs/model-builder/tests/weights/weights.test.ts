@@ -38,7 +38,7 @@ describe('checkpoint weights', () => {
     const single = await open(`${checkpointDir}model-00002-of-00002.safetensors`);
     expect(single.unread()).toEqual(['layer.1.weight', 'position_ids']);
     const empty = await checkpointWeights(new URL('../fixtures/', import.meta.url).pathname + 'nowhere');
-    expect(E.isLeft(empty) && describeWeightError(empty.left).message).toMatch(/^Cannot read .*nowhere \(ENOENT\)\.$/);
+    expect(E.isLeft(empty) && describeWeightError(empty.left).message).toMatch(/^Cannot read .*nowhere: it does not exist \(ENOENT\)\.$/);
   });
 });
 

@@ -1,11 +1,11 @@
-import type { ErrorDescription } from '@moral-plantain/formats';
+import { describeFileProblem, type ErrorDescription } from '@moral-plantain/formats';
 import type { ModelFolderError } from './open-model-folder.js';
 
 /** One sentence for a model folder problem, and what to do about it. */
 export function describeModelFolderError(error: ModelFolderError): ErrorDescription {
   switch (error._tag) {
     case 'FolderUnreadable':
-      return { message: `${error.path} is not a readable folder (${error.reason}).`, hint: 'Give the model folder that holds transformer.onnx.' };
+      return describeFileProblem('read the model folder', error.path, error.reason, 'Give the model folder that holds transformer.onnx.');
     case 'NoTransformer':
       return { message: `${error.dir} has no transformer graph (looked for ${error.looked.join(', ')}).`, hint: 'Build one with `moral-plantain model build --out DIR`, or point at the folder of an ONNX export.' };
     case 'BadManifest':

@@ -1,4 +1,4 @@
-import type { ErrorDescription } from '@moral-plantain/formats';
+import { describeFileProblem, type ErrorDescription } from '@moral-plantain/formats';
 import { describeHooksError, type HooksErrors } from '@moral-plantain/hooks';
 import { describeSessionError, type SessionError } from '../session/session-error.js';
 import { describeTextError, type TextError } from '../text/text-error.js';
@@ -41,7 +41,7 @@ export function describeProbeError(error: ProbeError): ErrorDescription {
     case 'BadModelIo':
       return { message: `${error.model}: ${error.reason}.`, hint: 'Run `moral-plantain model info` on the folder to see its inputs.' };
     case 'WriteFailed':
-      return { message: `Cannot write ${error.path} (${error.reason}).`, hint: 'Check that the folder is writable and the disk has room.' };
+      return describeFileProblem('write', error.path, error.reason);
     case 'Aborted':
       return { message: `The probe was stopped after ${error.done} of ${error.total} prompts.`, hint: 'Run it again with the same cache folder to continue where it stopped.' };
   }

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { DEFAULT_RESOLUTION, isResolution, isSeed, PIXELS_PER_TOKEN, SEED_RANGE } from '@moral-plantain/formats';
+import { DEFAULT_RESOLUTION, isResolution, isSeed, MAX_RESOLUTION_SIDE, PIXELS_PER_TOKEN, SEED_RANGE } from '@moral-plantain/formats';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import type { SessionOptions } from '../session/create-session.js';
 import type { Tokenize } from '../text/prompt-tokens.js';
@@ -62,7 +62,7 @@ export function resolveProbeOptions(folder: ModelFolder, options: ProbeOptions):
   const resolution = options.resolution ?? folder.manifest?.resolution ?? DEFAULT_RESOLUTION;
   if (!isSeed(seed)) return invalid('seed', `is ${seed}, expected ${SEED_RANGE}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) return invalid('batchSize', `is ${batchSize}, expected a positive integer`);
-  if (!isResolution(resolution)) return invalid('resolution', `is ${JSON.stringify(resolution)}, expected [height, width] in pixels, positive multiples of ${PIXELS_PER_TOKEN}`);
+  if (!isResolution(resolution)) return invalid('resolution', `is ${JSON.stringify(resolution)}, expected [height, width] in pixels, multiples of ${PIXELS_PER_TOKEN} up to ${MAX_RESOLUTION_SIDE}`);
   if (options.pairs.length === 0) return invalid('pairs', 'is empty');
   const ids = new Set<string>();
   for (const pair of options.pairs) {

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import {
   fingerprintGraph,
+  errorReason,
   modelKindOf,
   readCachedUnits,
   writeActivations,
@@ -92,7 +93,7 @@ export function runProbe(folder: ModelFolder, options: ProbeOptions): TE.TaskEit
       const out = options.out;
       const written = await writeActivations(out, activations).then(
         () => E.right(true),
-        (error: unknown) => E.left<ProbeError>({ _tag: 'WriteFailed', path: out, reason: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) => E.left<ProbeError>({ _tag: 'WriteFailed', path: out, reason: errorReason(error) }),
       );
       if (E.isLeft(written)) return written;
     }
@@ -183,7 +184,7 @@ async function computeMissing(
           const cacheDir = options.cacheDir;
           const written = await writeCachedUnits(cacheDir, job.key, row, job.prompt).then(
             () => E.right(true),
-            (error: unknown) => E.left<ProbeError>({ _tag: 'WriteFailed', path: cacheDir, reason: String(error) }),
+            (error: unknown) => E.left<ProbeError>({ _tag: 'WriteFailed', path: cacheDir, reason: errorReason(error) }),
           );
           if (E.isLeft(written)) return written;
         }
@@ -224,7 +225,8 @@ function assemble(options: ProbeOptions, vectors: ReadonlyMap<string, Float32Arr
     a.set(vectors.get(pair.a)!, i * units);
     b.set(vectors.get(pair.b)!, i * units);
   }
-  return { nPairs: n, nUnits: units, a: ndarray(a, [n, units]), b: ndarray(b, [n, units]), pairs: options.pairs.map((p) => p.id), groups: unitGroups(manifest), metadata };
+  // The model's outputs are float32, as the activations file stores them.
+  return { nPairs: n, nUnits: units, a: ndarray(a, [n, units]), b: ndarray(b, [n, units]), dtype: 'F32', pairs: options.pairs.map((p) => p.id), groups: unitGroups(manifest), metadata };
 }
 
 function modelName(folder: ModelFolder): string {
