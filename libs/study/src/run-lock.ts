@@ -1,6 +1,7 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
+import { isProcessRunning } from '@moral-plantain/formats';
 import type { StudyError } from './study-error.js';
 
 /** Gives a lock back. */
@@ -22,7 +23,7 @@ export function acquireRunLock(file: string, dir: string): TE.TaskEither<StudyEr
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== 'EEXIST') return E.left({ _tag: 'LockFailed', dir, file, reason: code ?? String(error) });
         const pid = Number.parseInt(await readFile(file, 'utf8').catch(() => ''), 10);
-        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) return E.left({ _tag: 'Locked', dir, file, pid });
+        if (Number.isInteger(pid) && pid > 0 && isProcessRunning(pid)) return E.left({ _tag: 'Locked', dir, file, pid });
         if ((await stat(file).catch(() => null))?.isDirectory()) return E.left({ _tag: 'LockFailed', dir, file, reason: 'EISDIR' });
         const removed = await rm(file, { force: true }).then(
           () => null,
@@ -33,13 +34,4 @@ export function acquireRunLock(file: string, dir: string): TE.TaskEither<StudyEr
     }
     return E.left({ _tag: 'LockFailed', dir, file, reason: 'another process keeps taking it' });
   };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

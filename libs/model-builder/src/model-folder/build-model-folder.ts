@@ -1,8 +1,8 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { DEFAULT_RESOLUTION, errorReason, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, writeModelManifest, type ModelManifest } from '@moral-plantain/formats';
+import { commitFolder, DEFAULT_RESOLUTION, errorReason, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, readModelManifest, stagingFolder, writeModelManifest, type ModelManifest } from '@moral-plantain/formats';
 import { buildFlux2TransformerFile } from '../flux2/flux2-build-file.js';
 import type { GraphBuildError } from '../graph-weights/graph-build-error.js';
 import type { Flux2Config } from '../flux2/flux2-config.js';
@@ -14,7 +14,7 @@ import { checkTextWidth } from './text-width.js';
 
 /** What `buildModelFolder` builds. */
 export interface BuildModelFolderOptions {
-  /** The folder to write (created if needed). */
+  /** The folder to write: absent, empty or a model folder of ours (which is replaced). */
   readonly out: string;
   /** Short name recorded in model.json (a preset name, or the checkpoint's). */
   readonly name: string;
@@ -53,8 +53,10 @@ export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'] as co
 /**
  * Builds a model folder: `transformer.onnx` (+ `.data` when large) from the FLUX.2 builder,
  * `text_encoder.onnx` (+ `.data` when large) from the Qwen3 builder, both streaming large weights
- * to disk tensor by tensor, the tokenizer files, and `model.json` (written last, so a folder with a
- * model.json is complete). The text encoder's output width must be the transformer's
+ * to disk tensor by tensor, the tokenizer files, and `model.json`. Everything is written into a
+ * staging folder beside `out` and renamed into place when complete, so `out` is never a partly
+ * written folder, whatever stops the build; an existing `out` is replaced only when it is empty or
+ * a model folder of ours. The text encoder's output width must be the transformer's
  * `joint_attention_dim`; that is checked before anything is written.
  */
 export async function buildModelFolder(options: BuildModelFolderOptions): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuiltModelFolder>> {
@@ -63,12 +65,41 @@ export async function buildModelFolder(options: BuildModelFolderOptions): Promis
     if (E.isLeft(width)) return E.left([width.left]);
   }
   const dir = path.resolve(options.out);
-  const files: string[] = [];
+  const replaceable = await replaceableTarget(dir);
+  if (E.isLeft(replaceable)) return E.left([replaceable.left]);
+  let staging: string;
   try {
-    await mkdir(dir, { recursive: true });
+    staging = await stagingFolder(dir);
   } catch (error) {
     return E.left([{ _tag: 'WriteFailed', path: dir, reason: errorReason(error) }]);
   }
+  const built = await buildInto(staging, options);
+  if (E.isLeft(built)) {
+    await rm(staging, { recursive: true, force: true });
+    return built;
+  }
+  try {
+    await commitFolder(staging, dir);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    return E.left([{ _tag: 'WriteFailed', path: dir, reason: errorReason(error) }]);
+  }
+  return E.right({ ...built.right, dir });
+}
+
+/** Whether `dir` may be replaced by a new build: absent, an empty folder, or a folder with our model.json. */
+async function replaceableTarget(dir: string): Promise<E.Either<ModelBuildProblem, true>> {
+  const found = await stat(dir).catch(() => null);
+  if (found === null) return E.right(true);
+  if (!found.isDirectory()) return E.left({ _tag: 'WriteFailed', path: dir, reason: 'EEXIST' });
+  if ((await readdir(dir)).length === 0) return E.right(true);
+  const manifest = await readModelManifest(dir);
+  return E.isRight(manifest) && manifest.right !== null ? E.right(true) : E.left({ _tag: 'OutNotModelFolder', path: dir });
+}
+
+/** Writes the folder's files into `dir` (the staging folder), model.json last. */
+async function buildInto(dir: string, options: BuildModelFolderOptions): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuiltModelFolder>> {
+  const files: string[] = [];
   const transformer = await buildFlux2TransformerFile(options.transformer.config, options.transformer.weights, {
     file: path.join(dir, 'transformer.onnx'),
     ...(options.externalData !== undefined ? { externalData: options.externalData } : {}),
@@ -90,7 +121,7 @@ export async function buildModelFolder(options: BuildModelFolderOptions): Promis
         await copyFile(path.join(options.tokenizerDir, name), path.join(dir, name));
         tokenizerFiles.push(name);
       } catch (error) {
-        return E.left([{ _tag: 'WriteFailed', path: path.join(dir, name), reason: errorReason(error) }]);
+        return E.left([{ _tag: 'WriteFailed', path: path.join(options.out, name), reason: errorReason(error) }]);
       }
     }
   }
@@ -107,7 +138,7 @@ export async function buildModelFolder(options: BuildModelFolderOptions): Promis
   try {
     await writeModelManifest(dir, manifest);
   } catch (error) {
-    return E.left([{ _tag: 'WriteFailed', path: path.join(dir, MODEL_MANIFEST_FILE), reason: errorReason(error) }]);
+    return E.left([{ _tag: 'WriteFailed', path: path.join(options.out, MODEL_MANIFEST_FILE), reason: errorReason(error) }]);
   }
   return E.right({ dir, manifest, files: [...files, ...tokenizerFiles, MODEL_MANIFEST_FILE] });
 }

@@ -16,7 +16,8 @@ export type ModelBuildProblem =
   | { readonly _tag: 'TextWidthMismatch'; readonly layers: number; readonly hidden: number; readonly jointAttentionDim: number }
   | { readonly _tag: 'TransformerFailed'; readonly error: GraphBuildError }
   | { readonly _tag: 'TextEncoderFailed'; readonly error: GraphBuildError }
-  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string };
+  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string }
+  | { readonly _tag: 'OutNotModelFolder'; readonly path: string };
 
 /** What is wrong with a model build, and what to do. */
 export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDescription {
@@ -49,5 +50,7 @@ export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDesc
       return describeGraphBuildError(problem.error, 'Qwen3');
     case 'WriteFailed':
       return describeFileProblem('write', problem.path, problem.reason);
+    case 'OutNotModelFolder':
+      return { message: `${problem.path} already exists and is not a model folder moral-plantain built; it is left as it is.`, hint: 'Choose another --out, or remove that folder first.' };
   }
 }

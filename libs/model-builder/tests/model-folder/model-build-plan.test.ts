@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -93,5 +93,27 @@ describe('buildModelFolder', () => {
     for (const file of ['transformer.onnx', 'text_encoder.onnx', 'model.json']) {
       expect((await readFile(path.join(first, file))).equals(await readFile(path.join(second, file)))).toBe(true);
     }
+  });
+
+  it('replaces a model folder of its own in one step, refuses any other non-empty folder, and leaves no staging folder', async () => {
+    const tokenizers = await tempDir();
+    await writeFile(path.join(tokenizers, 'tokenizer.json'), '{"t":1}');
+    await writeFile(path.join(tokenizers, 'tokenizer_config.json'), '{"c":1}');
+    const root = await tempDir();
+    const out = path.join(root, 'model');
+    // What a build killed long ago left beside the folder (its process is gone).
+    await mkdir(path.join(root, '.model.partial-999999999-0123456789ab'));
+    expect(E.isRight(await buildTinyModelFolder(out, tokenizers))).toBe(true);
+    await writeFile(path.join(out, 'stale.txt'), 'from before');
+    expect(E.isRight(await buildTinyModelFolder(out, tokenizers))).toBe(true);
+    expect((await readdir(out)).sort()).toEqual(['model.json', 'text_encoder.onnx', 'tokenizer.json', 'tokenizer_config.json', 'transformer.onnx']);
+    expect(await readdir(root)).toEqual(['model']);
+
+    const foreign = path.join(root, 'notes');
+    await mkdir(foreign);
+    await writeFile(path.join(foreign, 'thesis.tex'), 'mine');
+    const refused = await buildTinyModelFolder(foreign, tokenizers);
+    expect(E.isLeft(refused) && refused.left.map((p) => describeModelBuildProblem(p).message)).toEqual([`${foreign} already exists and is not a model folder moral-plantain built; it is left as it is.`]);
+    expect(await readdir(foreign)).toEqual(['thesis.tex']);
   });
 });
