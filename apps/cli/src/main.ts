@@ -1,5 +1,4 @@
 import { CommanderError } from 'commander';
-import { describeFileSystemError, isFileSystemError } from '@moral-plantain/formats';
 import { CliError, EXIT_INTERNAL, EXIT_USAGE } from './cli-error.js';
 import { asksForHelp, loadHelpDefaults } from './help-defaults.js';
 import { buildProgram } from './program.js';
@@ -17,11 +16,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    return reportError(error, argv.includes('--verbose'), io.stderr);
+    return await reportError(error, argv.includes('--verbose'), io.stderr);
   }
 }
 
-function reportError(error: unknown, verbose: boolean, stderr: (s: string) => void): number {
+async function reportError(error: unknown, verbose: boolean, stderr: (s: string) => void): Promise<number> {
   if (error instanceof CommanderError) {
     // Commander already printed its message (or the help text, for --help and --version).
     return error.exitCode === 0 ? 0 : EXIT_USAGE;
@@ -33,7 +32,10 @@ function reportError(error: unknown, verbose: boolean, stderr: (s: string) => vo
     return error.exitCode;
   }
   // A file operation the operating system refused, wherever it happened: say which and why.
-  if (isFileSystemError(error)) return reportError(CliError.from(describeFileSystemError(error)), verbose, stderr);
+  if (typeof (error as NodeJS.ErrnoException | null)?.code === 'string') {
+    const { describeFileSystemError, isFileSystemError } = await import('@moral-plantain/formats');
+    if (isFileSystemError(error)) return reportError(CliError.from(describeFileSystemError(error)), verbose, stderr);
+  }
   const message = error instanceof Error ? error.message : String(error);
   stderr(`error: unexpected failure: ${message}\n`);
   stderr(verbose && error instanceof Error && error.stack ? `${error.stack}\n` : '  run again with --verbose for the stack trace\n');

@@ -36,6 +36,22 @@ const tinyRun = {
 };
 
 describe('moral-plantain report', () => {
+  it('leaves a README.md it did not write as it is (exit 2) unless --force, and rewrites its own report freely', () => {
+    const dir = workdir(probeResults(), tinyRun);
+    writeFileSync(path.join(dir, 'README.md'), '# My notes on this run\n');
+    const refused = run('report', path.join(dir, 'results.json'));
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toBe(`error: README.md in ${dir} was not written by moral-plantain, or changed since: left as it is.\n  Give --out another folder, or --force to replace them.\n`);
+    expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe('# My notes on this run\n');
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'results.json', 'run.json']);
+    expect(run('report', path.join(dir, 'results.json'), '--force').status).toBe(0);
+    expect(readFileSync(path.join(dir, 'README.md'), 'utf8')).toMatch(/^---\nlanguage:/);
+    // Now the report is ours (listed in outputs.json): rendering again needs no --force.
+    const again = run('report', path.join(dir, 'results.json'));
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+  });
+
   it('writes README.md, the CSV and the figures beside results.json, with the provenance from run.json', () => {
     const results = probeResults();
     const dir = workdir(results, tinyRun);
@@ -43,7 +59,7 @@ describe('moral-plantain report', () => {
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
     expect(res.stdout).toContain('the report is a pipeline check, not a finding');
-    expect(readdirSync(dir).sort()).toEqual(['README.md', 'figures', 'results.json', 'run.json', 'unit-statistics.csv']);
+    expect(readdirSync(dir).sort()).toEqual(['README.md', 'figures', 'outputs.json', 'results.json', 'run.json', 'unit-statistics.csv']);
     const readme = readFileSync(path.join(dir, 'README.md'), 'utf8');
     expect(readme.startsWith('---\nlanguage:\n  - en\nlicense: apache-2.0\n')).toBe(true);
     expect(readme).toContain('pipeline check, not a finding');
@@ -66,7 +82,7 @@ describe('moral-plantain report', () => {
   });
 
   it.each([
-    ['a missing file', (dir: string) => path.join(dir, 'nope.json'), /Cannot read the results file .*nope\.json: ENOENT/],
+    ['a missing file', (dir: string) => path.join(dir, 'nope.json'), /Cannot read the results file .*nope\.json: it does not exist \(ENOENT\)/],
     ['bad JSON', (dir: string) => (writeFileSync(path.join(dir, 'bad.json'), '{"format":'), path.join(dir, 'bad.json')), /Cannot read the results file .*bad\.json: it is not valid JSON/],
     [
       'a results object with wrong fields',

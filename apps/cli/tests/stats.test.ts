@@ -95,6 +95,6 @@ describe('moral-plantain stats', () => {
     expect(res.stderr).toMatch(/--permutations must be a whole number from 1 to 100000000, got "lots"/);
     const missing = run('stats', path.join(dir, 'nope.safetensors'));
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/^error: Cannot read .*nope\.safetensors \(ENOENT\)\.$/m);
+    expect(missing.stderr).toMatch(/^error: Cannot read .*nope\.safetensors: it does not exist \(ENOENT\)\.$/m);
   });
 });

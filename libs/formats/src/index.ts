@@ -18,6 +18,8 @@ export { MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, modelKindOf, parseModelMani
 export type { ManifestComponent, ManifestProblem, ModelKind, ModelManifest } from './model-manifest/model-manifest.js';
 export { formatCount } from './numbers/count-text.js';
 export { fromBfloat16Bits, fromFloat16Bits, halfToNumber, toFloat16Bits } from './numbers/float16.js';
+export { checkOutputs, completeOutputs, OUTPUTS_FILE, OUTPUTS_FORMAT, OUTPUTS_STAGING, publishOutputs, stageOutputs } from './output-set/output-set.js';
+export type { OutputCheck, OutputEntry, OutputManifest } from './output-set/output-set.js';
 export { FINGERPRINT_VERSION, fingerprintGraph } from './probe-cache/model-fingerprint.js';
 export { cacheEntryPath, PROBE_CACHE_FORMAT, promptKey, readCachedUnits, writeCachedUnits } from './probe-cache/probe-cache.js';
 export type { PromptKeyParts } from './probe-cache/probe-cache.js';

@@ -97,7 +97,7 @@ export function validateStimulusSet(set: StimulusSet, options: ValidationOptions
     }
 
     // The text encoder's window first: a prompt past it is refused before any other work on it.
-    const counted = counter ? countTokens(pair, path, counter, tolerance, window, report) : {};
+    const windowTokens = counter ? checkWindow(pair, path, counter, window, report) : undefined;
     const hunks = diffPrompts(pair.a, pair.b).hunks;
     if (hunks.length === 0) {
       report('identical-prompts', `The two prompts of pair "${pair.id}" are identical; they must differ in the act.`, `${path}/b`, pair.id);
@@ -105,7 +105,9 @@ export function validateStimulusSet(set: StimulusSet, options: ValidationOptions
       const where = hunks.map((h) => `"${h.a.text}" -> "${h.b.text}"`).join(', ');
       report('multiple-spans', `The prompts of pair "${pair.id}" differ in ${hunks.length} places (${where}); they should differ in one contiguous span.`, `${path}/b`, pair.id);
     }
-    return { id: pair.id, category: pair.category, ...counted, hunks };
+    if (!counter) return { id: pair.id, category: pair.category, hunks };
+    const tokens = checkTokenCounts(pair, path, counter, tolerance, report);
+    return { id: pair.id, category: pair.category, tokens, ...(windowTokens ? { windowTokens } : {}), hunks };
   });
 
   const categories = categoryCounts(set);
@@ -158,27 +160,23 @@ function categoryCounts(set: StimulusSet): { name: string; count: number }[] {
   return [...counts].map(([name, count]) => ({ name, count }));
 }
 
-/** The pair's token counts, checked against each other and the text encoder's window (reported through `report`). */
-function countTokens(
-  pair: StimulusPair,
-  path: string,
-  counter: TokenCounter,
-  tolerance: number,
-  window: number | undefined,
-  report: (code: ProblemCode, message: string, path: string, pairId?: string) => void,
-): Pick<PairReport, 'tokens' | 'windowTokens'> {
+/** The prompts' token counts inside the text encoder's chat template, checked against its window (reported through `report`); undefined without a window. */
+function checkWindow(pair: StimulusPair, path: string, counter: TokenCounter, window: number | undefined, report: Report): { a: number; b: number } | undefined {
   const context = counter.context;
-  let windowTokens: { a: number; b: number } | undefined;
-  if (context && window !== undefined) {
-    windowTokens = { a: context.count(pair.a), b: context.count(pair.b) };
-    for (const side of ['a', 'b'] as const) {
-      if (!Number.isFinite(windowTokens[side])) {
-        report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" cannot be rendered with the text encoder's chat template.`, `${path}/${side}`, pair.id);
-      } else if (windowTokens[side] > window) {
-        report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" takes ${windowTokens[side]} ${counter.name} tokens with the chat template, over the ${window}-token window.`, `${path}/${side}`, pair.id);
-      }
+  if (!context || window === undefined) return undefined;
+  const windowTokens = { a: context.count(pair.a), b: context.count(pair.b) };
+  for (const side of ['a', 'b'] as const) {
+    if (!Number.isFinite(windowTokens[side])) {
+      report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" cannot be rendered with the text encoder's chat template.`, `${path}/${side}`, pair.id);
+    } else if (windowTokens[side] > window) {
+      report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" takes ${windowTokens[side]} ${counter.name} tokens with the chat template, over the ${window}-token window.`, `${path}/${side}`, pair.id);
     }
   }
+  return windowTokens;
+}
+
+/** The bare prompts' token counts, which must match within `tolerance` (reported through `report`). */
+function checkTokenCounts(pair: StimulusPair, path: string, counter: TokenCounter, tolerance: number, report: Report): { a: number; b: number } {
   const tokens = { a: counter.count(pair.a), b: counter.count(pair.b) };
   if (Math.abs(tokens.a - tokens.b) > tolerance) {
     report(
@@ -188,5 +186,8 @@ function countTokens(
       pair.id,
     );
   }
-  return windowTokens ? { tokens, windowTokens } : { tokens };
+  return tokens;
 }
+
+/** How a check reports a problem. */
+type Report = (code: ProblemCode, message: string, path: string, pairId?: string) => void;

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
+import { checkOutputs, completeOutputs, errorReason, OUTPUTS_STAGING, publishOutputs, sha256File, stageOutputs, type OutputManifest } from '@moral-plantain/formats';
 import { parseProbeResults, writeReport, type RunProvenance, type WrittenReport } from '@moral-plantain/report';
+import { runFolder } from './run-folder.js';
+import { acquireRunLock } from './run-lock.js';
 import { readRunRecord } from './run-record.js';
 import type { StudyError } from './study-error.js';
 
@@ -14,26 +17,94 @@ export interface RenderedRunReport {
   readonly provenance: RunProvenance | null;
 }
 
+/** Options of `renderRunReport`. */
+export interface RenderRunReportOptions {
+  /** Folder to write into; default: the results' folder. */
+  readonly outDir?: string;
+  /** Replace report files (README.md, CSV, figures) there that moral-plantain did not publish, or that were edited since. Default false. */
+  readonly force?: boolean;
+}
+
 /**
- * Renders the report of a results.json again (README.md model card, figures, CSV) into `outDir`
+ * Renders the report of a results.json again (README.md model card, figures, CSV) into a folder
  * (default: the results' folder), with the provenance of the run.json beside it when there is one.
+ * The folder is locked while it is written; the report files are published with the folder's
+ * other outputs as one set (`publishOutputs`), and files there that are not ours are left alone
+ * unless `force`.
  */
-export function renderRunReport(resultsFile: string, outDir?: string): TE.TaskEither<StudyError, RenderedRunReport> {
+export function renderRunReport(resultsFile: string, options: RenderRunReportOptions = {}): TE.TaskEither<StudyError, RenderedRunReport> {
   return async () => {
+    const source = path.dirname(path.resolve(resultsFile));
+    // A kill while the run published its outputs: finish that first, so the files read belong together.
+    await completeOutputs(source).catch(() => false);
+    if ((await checkOutputs(source)).pending) return E.left({ _tag: 'InterruptedPublish', dir: source });
     let json: unknown;
     try {
       json = JSON.parse(await readFile(resultsFile, 'utf8'));
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? `it is not valid JSON (${error instanceof Error ? error.message : String(error)})`;
-      return E.left({ _tag: 'ResultsUnreadable', file: resultsFile, reason });
+      const code = (error as NodeJS.ErrnoException).code;
+      return E.left({ _tag: 'ResultsUnreadable', file: resultsFile, reason: code ? errorReason(error) : `it is not valid JSON (${errorReason(error)})` });
     }
     const results = parseProbeResults(json);
     if (E.isLeft(results)) return E.left({ _tag: 'Report', error: results.left });
-    const runFile = path.join(path.dirname(resultsFile), 'run.json');
+    const runFile = path.join(source, 'run.json');
     const provenance = existsSync(runFile) ? await readRunRecord(runFile)() : E.right(null);
     if (E.isLeft(provenance)) return provenance;
-    const written = await writeReport(path.resolve(outDir ?? path.dirname(resultsFile)), { results: results.right, ...(provenance.right ? { provenance: provenance.right } : {}) })();
-    if (E.isLeft(written)) return E.left({ _tag: 'Report', error: written.left });
-    return E.right({ written: written.right, runRecord: provenance.right ? runFile : null, provenance: provenance.right });
+
+    const target = path.resolve(options.outDir ?? source);
+    const made = await mkdir(target, { recursive: true }).then(
+      () => null,
+      (error: unknown) => errorReason(error),
+    );
+    if (made !== null) return E.left({ _tag: 'OutFolderUnusable', dir: target, reason: made });
+    const folder = runFolder(target);
+    const lock = await acquireRunLock(folder.lock, target)();
+    if (E.isLeft(lock)) return lock;
+    try {
+      return await publishReport(target, { results: results.right, ...(provenance.right ? { provenance: provenance.right } : {}) }, options.force ?? false).then(
+        (written) => (E.isLeft(written) ? written : E.right({ written: written.right, runRecord: provenance.right ? runFile : null, provenance: provenance.right })),
+      );
+    } finally {
+      await lock.right();
+    }
   };
+}
+
+/** Writes the report into the staging folder of `target`, refuses to replace files that are not ours, and publishes it with the folder's other outputs. */
+async function publishReport(target: string, input: Parameters<typeof writeReport>[1], force: boolean): Promise<E.Either<StudyError, WrittenReport>> {
+  const staging = await stageOutputs(target).catch((error: unknown) => errorReason(error));
+  if (!path.isAbsolute(staging)) return E.left({ _tag: 'OutFolderUnusable', dir: target, reason: staging });
+  const shown = (file: string) => path.join(target, path.relative(staging, file));
+  const discard = () => rm(staging, { recursive: true, force: true });
+  const written = await writeReport(staging, input)();
+  if (E.isLeft(written)) {
+    await discard();
+    return E.left({ _tag: 'Report', error: written.left._tag === 'WriteFailed' ? { ...written.left, path: shown(written.left.path) } : written.left });
+  }
+  const current = (await checkOutputs(target)).manifest;
+  const replaced = [written.right.readme, written.right.csv, ...written.right.figures].map((file) => path.relative(staging, file).split(path.sep).join('/'));
+  const foreign = force ? [] : await notOurs(target, replaced, current);
+  if (foreign.length > 0) {
+    await discard();
+    return E.left({ _tag: 'ForeignFiles', dir: target, files: foreign });
+  }
+  const kept = (current?.files ?? []).map((entry) => entry.path).filter((file) => !replaced.includes(file) && existsSync(path.join(target, file)));
+  const published = await publishOutputs(target, kept).then(
+    () => null,
+    (error: unknown) => errorReason(error),
+  );
+  if (published !== null) return E.left({ _tag: 'WriteFailed', path: target, reason: published });
+  return E.right({ readme: shown(written.right.readme), csv: shown(written.right.csv), figures: written.right.figures.map(shown) });
+}
+
+/** Of the files a report would replace in `dir`, those that exist and are not in its outputs.json as they are now. */
+async function notOurs(dir: string, files: readonly string[], manifest: OutputManifest | null): Promise<string[]> {
+  const foreign: string[] = [];
+  for (const file of files) {
+    const full = path.join(dir, file);
+    if (!existsSync(full) || file.startsWith(`${OUTPUTS_STAGING}/`)) continue;
+    const entry = manifest?.files.find((e) => e.path === file);
+    if (!entry || entry.sha256 !== (await sha256File(full))) foreign.push(file);
+  }
+  return foreign;
 }

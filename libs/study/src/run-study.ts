@@ -1,7 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { DEFAULT_TEXT_LENGTH, errorReason, writeJsonFile } from '@moral-plantain/formats';
+import { DEFAULT_TEXT_LENGTH, errorReason, publishOutputs, stageOutputs, writeJsonFile } from '@moral-plantain/formats';
 import { loadQwen3Tokenizer, qwen3TokenCounter, qwen3Tokenize, runProbe, type ModelFolder, type ProbeResult } from '@moral-plantain/model-runtime';
 import { resultDistributions, writeReport } from '@moral-plantain/report';
 import { testActivations, type ProbeResults } from '@moral-plantain/stats';
@@ -45,7 +46,9 @@ export interface StudyOptions {
  * built once into the folder's cache, or a model folder), the stimulus set validated strictly with
  * the model's own tokenizer, the tapped one-step probe with its resumable per-prompt cache, the
  * statistics, `results.json`, the report (README.md model card, figures, CSV) and `run.json`. The
- * folder is locked while the study runs.
+ * folder is locked while the study runs. The outputs are written into a staging folder and
+ * published together (`publishOutputs`, outputs.json last): after any failure or kill the folder
+ * holds the whole previous set or the whole new one.
  */
 export function runStudy(settings: RunSettings, options: StudyOptions): TE.TaskEither<StudyError, StudyOutcome> {
   return async () => {
@@ -69,6 +72,12 @@ export function runStudy(settings: RunSettings, options: StudyOptions): TE.TaskE
 async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, options: StudyOptions): Promise<E.Either<StudyError, StudyOutcome>> {
   const { progress } = options;
   const started = performance.now();
+  const staging = await stageOutputs(folder.dir).then(
+    (dir) => E.right(dir),
+    (error: unknown) => E.left<StudyError, string>({ _tag: 'OutFolderUnusable', dir: folder.dir, reason: errorReason(error) }),
+  );
+  if (E.isLeft(staging)) return staging;
+  const staged = stagedPaths(folder, staging.right);
   const seconds: Record<string, number> = {};
   const lap = (stage: string, since: number) => (seconds[stage] = round((performance.now() - since) / 1000));
 
@@ -102,13 +111,13 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
     ...(options.signal ? { signal: options.signal } : {}),
     // Encoding and transformer passes alternate per batch: one steady 'prompts' bar for both.
     onProgress: (p) => progress.update({ stage: p.stage === 'tap' || p.stage === 'load' ? p.stage : 'prompts', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
-    out: folder.activations,
+    out: staged.activations,
     stimuliHash: validation.hash,
   })();
   progress.finish();
   if (E.isLeft(probe)) {
     const error = probe.left;
-    return E.left(error._tag === 'Aborted' ? { _tag: 'Interrupted', done: error.done, total: error.total, cacheDir: folder.cache.prompts } : { _tag: 'Probe', error });
+    return E.left(error._tag === 'Aborted' ? { _tag: 'Interrupted', done: error.done, total: error.total, cacheDir: folder.cache.prompts } : { _tag: 'Probe', error: error._tag === 'WriteFailed' ? { ...error, path: staged.shown(error.path) } : error });
   }
   lap('probe', since);
   const { activations } = probe.right;
@@ -122,15 +131,15 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
   progress.finish();
   if (E.isLeft(stats)) return E.left({ _tag: 'Statistics', errors: stats.left });
   const { results, nulls } = stats.right;
-  const wroteResults = await writeFile(folder.results, results);
+  const wroteResults = await writeFile(staged.results, results, staged.shown);
   if (E.isLeft(wroteResults)) return wroteResults;
   lap('statistics', since);
 
   since = performance.now();
   const info = await recordedModelFolder(model.right);
   const provenance = runProvenance({ settings, info, set, validation, probe: probe.right, packages: packageVersions(options.versions) });
-  const report = await writeReport(folder.dir, { results, provenance, distributions: resultDistributions(nulls) })();
-  if (E.isLeft(report)) return E.left({ _tag: 'Report', error: report.left });
+  const report = await writeReport(staging.right, { results, provenance, distributions: resultDistributions(nulls) })();
+  if (E.isLeft(report)) return E.left({ _tag: 'Report', error: report.left._tag === 'WriteFailed' ? { ...report.left, path: staged.shown(report.left.path) } : report.left });
   lap('report', since);
   seconds.total = round((performance.now() - started) / 1000);
   const record: RunRecord = {
@@ -141,8 +150,13 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
     timings: { seconds, probeStages: probe.right.seconds },
     modelFiles: info.files,
   };
-  const wroteRecord = await writeFile(folder.runRecord, record);
+  const wroteRecord = await writeFile(staged.runRecord, record, staged.shown);
   if (E.isLeft(wroteRecord)) return wroteRecord;
+  const published = await publishOutputs(folder.dir).then(
+    () => E.right(true),
+    (error: NodeJS.ErrnoException) => E.left<StudyError, true>({ _tag: 'WriteFailed', path: staged.shown((error as { dest?: string }).dest ?? error.path ?? folder.dir), reason: errorReason(error) }),
+  );
+  if (E.isLeft(published)) return published;
   return E.right({ folder, tinyModel: probe.right.model.kind === 'tiny-seeded', results, prompts: probe.right.prompts, device: provenance.device ?? settings.device, seconds });
 }
 
@@ -152,11 +166,21 @@ function textLengthOf(folder: ModelFolder): number {
   return typeof configured === 'number' && Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_TEXT_LENGTH;
 }
 
-async function writeFile(file: string, value: unknown): Promise<E.Either<StudyError, true>> {
+async function writeFile(file: string, value: unknown, shown: (file: string) => string): Promise<E.Either<StudyError, true>> {
   return writeJsonFile(file, value).then(
     () => E.right(true),
-    (error: unknown) => E.left({ _tag: 'WriteFailed', path: file, reason: errorReason(error) }),
+    (error: unknown) => E.left({ _tag: 'WriteFailed', path: shown(file), reason: errorReason(error) }),
   );
+}
+
+/** Where the outputs are staged before publishing, and the published path a staged one stands for (for messages). */
+function stagedPaths(folder: RunFolder, staging: string) {
+  return {
+    activations: path.join(staging, path.relative(folder.dir, folder.activations)),
+    results: path.join(staging, path.relative(folder.dir, folder.results)),
+    runRecord: path.join(staging, path.relative(folder.dir, folder.runRecord)),
+    shown: (file: string): string => (file.startsWith(staging + path.sep) ? path.join(folder.dir, path.relative(staging, file)) : file),
+  };
 }
 
 function round(x: number): number {

@@ -22,6 +22,8 @@ export type StudyError =
   | { readonly _tag: 'Statistics'; readonly errors: readonly StatsError[] }
   | { readonly _tag: 'Report'; readonly error: ReportError }
   | { readonly _tag: 'ResultsUnreadable'; readonly file: string; readonly reason: string }
+  | { readonly _tag: 'ForeignFiles'; readonly dir: string; readonly files: readonly string[] }
+  | { readonly _tag: 'InterruptedPublish'; readonly dir: string }
   | { readonly _tag: 'RunRecordInvalid'; readonly file: string; readonly problems: readonly string[] }
   | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string };
 
@@ -80,7 +82,19 @@ export function describeStudyError(error: StudyError): ErrorDescription {
     case 'Report':
       return describeReportError(error.error);
     case 'ResultsUnreadable':
-      return { message: `Cannot read the results file ${error.file}: ${error.reason}.`, hint: 'Pass the results.json that `moral-plantain stats` or `run` wrote.' };
+      return /^E[A-Z]+$/.test(error.reason)
+        ? describeFileProblem('read the results file', error.file, error.reason, 'Pass the results.json that `moral-plantain stats` or `run` wrote.')
+        : { message: `Cannot read the results file ${error.file}: ${error.reason}.`, hint: 'Pass the results.json that `moral-plantain stats` or `run` wrote.' };
+    case 'ForeignFiles':
+      return {
+        message: `${error.files.join(', ')} in ${error.dir} ${error.files.length === 1 ? 'was' : 'were'} not written by moral-plantain, or changed since: left as ${error.files.length === 1 ? 'it is' : 'they are'}.`,
+        hint: 'Give --out another folder, or --force to replace them.',
+      };
+    case 'InterruptedPublish':
+      return {
+        message: `${error.dir} holds outputs whose publishing was interrupted and cannot be completed now.`,
+        hint: `Run \`moral-plantain run --out ${error.dir}\` again (it completes them), or check that the folder is writable.`,
+      };
     case 'RunRecordInvalid':
       return { message: `${error.file} is not a valid run record: ${error.problems.join('; ')}.`, hint: 'Fix or remove run.json (the report renders without it).' };
     case 'WriteFailed':

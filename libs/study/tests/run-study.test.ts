@@ -38,7 +38,7 @@ describe('runStudy on the embedded tiny model', () => {
     const folder = runFolder(out);
     expect(outcome.folder).toEqual(folder);
     expect(outcome.tinyModel).toBe(true);
-    expect((await readdir(out)).sort()).toEqual(['.cache', 'README.md', 'activations.safetensors', 'figures', 'results.json', 'run.json', 'unit-statistics.csv']);
+    expect((await readdir(out)).sort()).toEqual(['.cache', 'README.md', 'activations.safetensors', 'figures', 'outputs.json', 'results.json', 'run.json', 'unit-statistics.csv']);
     expect(progress.messages[0]).toMatch(/embedded TINY FLUX\.2-architecture model/);
     expect(existsSync(folder.lock)).toBe(false);
   });

@@ -7,7 +7,7 @@ import type { ReportFlags } from './report.js';
 
 /** Runs `report`: renders the card, figures and CSV of a results.json, with the provenance of the run.json beside it. */
 export async function reportAction(file: string, flags: ReportFlags): Promise<void> {
-  const rendered = await renderRunReport(file, flags.out)();
+  const rendered = await renderRunReport(file, { ...(flags.out !== undefined ? { outDir: flags.out } : {}), ...(flags.force ? { force: true } : {}) })();
   if (E.isLeft(rendered)) throw CliError.from(describeStudyError(rendered.left));
   const { written, runRecord, provenance } = rendered.right;
   if (flags.json) return printJson({ readme: written.readme, csv: written.csv, figures: written.figures, provenance: runRecord });
