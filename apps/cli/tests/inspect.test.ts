@@ -53,4 +53,13 @@ describe('moral-plantain inspect', () => {
     expect(stderr).toMatch(/^error: .*bad\.onnx is not a readable ONNX model/);
     expect(stderr).not.toMatch(/at .*\.js:\d+/);
   });
+
+  it('fails with exit code 2 for an empty .onnx file, which decodes to a model without a graph', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'cli-inspect-')), 'empty.onnx');
+    writeFileSync(file, Buffer.alloc(0));
+    const { status, stdout, stderr } = cli('inspect', file);
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^error: .*empty\.onnx holds no ONNX graph/);
+  });
 });

@@ -30,7 +30,10 @@ export function describeHooksError(error: HooksError): ErrorDescription {
     case 'FileWriteFailed':
       return describeFileProblem('write', error.path, error.reason);
     case 'MissingGraph':
-      return { message: `${error.source} has no graph.`, hint: 'Pass an ONNX model that contains a graph.' };
+      return {
+        message: `${error.source} holds no ONNX graph (an empty or truncated file, or not an ONNX model).`,
+        hint: 'Pass a complete ONNX model file; copy or export it again if it was cut short.',
+      };
     case 'ExternalDataLocationInvalid':
       return {
         message:

@@ -7,17 +7,19 @@ import { allTensors } from './walk-tensors.js';
 /** `TensorProto.DataLocation.EXTERNAL`. */
 export const EXTERNAL_DATA_LOCATION = 1;
 
-/** One tensor stored outside the graph file: its name and `location` (relative to the model's folder). */
+/** One tensor stored outside the graph file: its name, `location` (relative to the model's folder) and where its bytes end. */
 export interface ExternalReference {
   readonly tensor: string;
   readonly location: string;
+  /** `offset + length` in bytes when the entry states its length (the data file must be at least this long), else null. */
+  readonly end: number | null;
 }
 
 /** The external data references of a model, in graph order. */
 export function externalReferences(model: ModelProto): ExternalReference[] {
   return allTensors(model)
     .filter((tensor) => tensor.dataLocation === EXTERNAL_DATA_LOCATION)
-    .map((tensor) => ({ tensor: tensor.name, location: entryValue(tensor, 'location') ?? '' }));
+    .map((tensor) => ({ tensor: tensor.name, location: entryValue(tensor, 'location') ?? '', end: byteEnd(tensor) }));
 }
 
 /**
@@ -81,6 +83,12 @@ function locationProblem(location: string): 'absolute' | 'escapes' | 'missing' |
   const normalized = path.posix.normalize(location.replaceAll('\\', '/'));
   if (normalized === '..' || normalized.startsWith('../')) return 'escapes';
   return undefined;
+}
+
+function byteEnd(tensor: TensorProto): number | null {
+  const length = Number(entryValue(tensor, 'length') ?? NaN);
+  const offset = Number(entryValue(tensor, 'offset') ?? 0);
+  return Number.isSafeInteger(length) && Number.isSafeInteger(offset) ? offset + length : null;
 }
 
 function entryValue(tensor: TensorProto, key: string): string | undefined {

@@ -33,6 +33,7 @@ export function readModelFile(file: string): TE.TaskEither<HooksErrors, LoadedMo
       TE.fromEither(
         pipe(
           decodeModel(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), file),
+          E.flatMap((model) => (model.graph ? E.right(model) : E.left([{ _tag: 'MissingGraph', source: file }] as const))),
           E.flatMap(checkExternalLocations),
           E.map((model) => ({ path: resolved, dir: path.dirname(resolved), model, bytes: buffer.byteLength })),
         ),

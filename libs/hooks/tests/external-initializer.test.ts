@@ -24,7 +24,7 @@ describe('GraphBuilder.externalInitializer', () => {
     const y = proj.op('MatMul', [x, w]);
     b.output(y, DataType.FLOAT, [1, 3]);
     const model = b.build();
-    expect(externalReferences(model)).toEqual([{ tensor: 'proj.weight', location: 'model.onnx.data' }]);
+    expect(externalReferences(model)).toEqual([{ tensor: 'proj.weight', location: 'model.onnx.data', end: 64 + weight.byteLength }]);
     expect(model.graph!.initializer[0]!.rawData.byteLength).toBe(0);
     expect(findLinearLayers(model).map((l) => [l.module, l.inputWidth])).toEqual([['proj', 2]]);
     await writeFile(path.join(dir, 'model.onnx'), encodeModel(model));

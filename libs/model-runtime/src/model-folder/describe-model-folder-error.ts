@@ -14,6 +14,11 @@ export function describeModelFolderError(error: ModelFolderError): ErrorDescript
       return { message: `${error.path} cannot be read as an ONNX graph: ${error.reason}`, hint: 'Check that the file was copied completely.' };
     case 'MissingFile':
       return { message: `${error.path} is missing (${error.what}).`, hint: 'Copy the whole model folder, external data files included.' };
+    case 'TruncatedFile':
+      return {
+        message: `${error.path} (${error.what}) is truncated: it holds ${error.bytes} bytes, and the graph's tensors need ${error.needed}.`,
+        hint: 'The copy or download stopped early; copy or download the file again.',
+      };
     case 'UnknownTransformerNaming':
       return {
         message: `${error.path} has inputs ${error.inputs.join(', ') || '(none)'}, which are neither the diffusers names (hidden_states, encoder_hidden_states, timestep, img_ids, txt_ids) nor the BFL names (x, ctx, timesteps, x_ids, ctx_ids).`,

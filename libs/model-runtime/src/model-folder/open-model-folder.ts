@@ -51,6 +51,7 @@ export type ModelFolderError =
   | { readonly _tag: 'BadManifest'; readonly path: string; readonly problems: readonly ManifestProblem[] }
   | { readonly _tag: 'GraphUnreadable'; readonly path: string; readonly reason: string }
   | { readonly _tag: 'MissingFile'; readonly path: string; readonly what: string }
+  | { readonly _tag: 'TruncatedFile'; readonly path: string; readonly bytes: number; readonly needed: number; readonly what: string }
   | ({ readonly path: string } & NamingError);
 
 /** File names looked for, in order. */
@@ -107,10 +108,13 @@ export async function readGraph(file: string, problems: ModelFolderError[]): Pro
   }
   const { model, dir, bytes } = loaded.right;
   const externalData: SizedFile[] = [];
-  for (const location of [...new Set(externalReferences(model).map((r) => r.location))]) {
+  const references = externalReferences(model);
+  for (const location of [...new Set(references.map((r) => r.location))]) {
     const dataPath = path.join(dir, location);
     const size = await stat(dataPath).then((s) => s.size, () => null);
+    const needed = Math.max(0, ...references.filter((r) => r.location === location).map((r) => r.end ?? 0));
     if (size === null) problems.push({ _tag: 'MissingFile', path: dataPath, what: `the external data file of ${path.basename(file)}` });
+    else if (size < needed) problems.push({ _tag: 'TruncatedFile', path: dataPath, bytes: size, needed, what: `the external data file of ${path.basename(file)}` });
     else externalData.push({ path: dataPath, bytes: size });
   }
   return { path: loaded.right.path, bytes, externalData, ...graphValues(model) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createGraphBuilder, DataType, encodeModel } from '@moral-plantain/hooks';
 import { BFL_IO, describeModelFolderError, detectTextEncoderIo, detectTransformerIo, DIFFUSERS_IO, openModelFolder } from '../../src/index.js';
@@ -66,6 +66,16 @@ describe('openModelFolder', () => {
     const { rm } = await import('node:fs/promises');
     await rm(path.join(dir, 'transformer.onnx.data'));
     expect(await openModelFolder(dir)()).toMatchObject(E.left([{ _tag: 'MissingFile', path: path.join(dir, 'transformer.onnx.data') }]));
+  });
+
+  it('reports an external data file shorter than the tensors it holds, as a cut-off copy leaves it', async () => {
+    const dir = await writeFakeFolder({ externalData: true });
+    const data = path.join(dir, 'transformer.onnx.data');
+    const { size } = await stat(data);
+    await truncate(data, size - 1);
+    const opened = await openModelFolder(dir)();
+    expect(opened).toMatchObject(E.left([{ _tag: 'TruncatedFile', path: data, bytes: size - 1, needed: size }]));
+    if (E.isLeft(opened)) expect(describeModelFolderError(opened.left[0]!).message).toContain('is truncated');
   });
 });
 
