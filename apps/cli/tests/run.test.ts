@@ -9,6 +9,7 @@ import { buildTinyModelFolder } from '@moral-plantain/model-builder';
 import { defaultQwen3TokenizerDir, loadQwen3Tokenizer, openModelFolder, qwen3Tokenize, runProbe } from '@moral-plantain/model-runtime';
 import { pairedTestSync } from '@moral-plantain/stats';
 import { loadBuiltinStimulusSet } from '@moral-plantain/stimuli';
+import { FAULT_STIMULI } from './fixtures/fault-run.js';
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'run', ...args], { encoding: 'utf8' });
@@ -116,6 +117,26 @@ describe('moral-plantain run on the embedded tiny model', () => {
     expect(prompts.cached).toBeGreaterThan(0);
     expect(prompts.computed).toBeGreaterThan(0);
     expect(readFileSync(path.join(second, 'activations.safetensors'))).toEqual(readFileSync(path.join(first, 'activations.safetensors')));
+  }, 120_000);
+
+  it('stops with exit 130 on SIGTERM during the statistics, publishing nothing, and the rerun finishes from the cache', async () => {
+    const out = path.join(root, 'terminated');
+    // Many split-half splits make the statistics stage last a few seconds.
+    const args = [bin, 'run', '--out', out, '--stimuli', FAULT_STIMULI, '--permutations', '64', '--splits', '100000'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (/statistics: 0\/1/.test(stderr) && !child.killed) child.kill('SIGTERM');
+    });
+    expect(await exit).toBe(130);
+    expect(stderr).toMatch(/Interrupted after 8 of 8 prompts; they are saved/);
+    expect(existsSync(path.join(out, 'results.json'))).toBe(false);
+    expect(existsSync(path.join(out, 'outputs.json'))).toBe(false);
+    const rerun = spawnSync(process.execPath, [...args.slice(0, -1), '10', '--json'], { encoding: 'utf8' });
+    expect(rerun.status).toBe(0);
+    expect(JSON.parse(rerun.stdout).prompts).toMatchObject({ computed: 0, cached: 8 });
   }, 120_000);
 
   it('takes settings from a YAML config file, flags winning', () => {

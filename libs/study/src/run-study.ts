@@ -130,6 +130,11 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
   progress.update({ stage: 'statistics', done: 1, total: 1 });
   progress.finish();
   if (E.isLeft(stats)) return E.left({ _tag: 'Statistics', errors: stats.left });
+  // A stop asked for while the statistics ran is seen only now (they hold the thread): publish nothing.
+  const total = 2 * set.pairs.length;
+  const stopped = (): E.Either<StudyError, never> | null => (options.signal?.aborted ? E.left({ _tag: 'Interrupted', done: total, total, cacheDir: folder.cache.prompts }) : null);
+  const stoppedInStatistics = stopped();
+  if (stoppedInStatistics) return stoppedInStatistics;
   const { results, nulls } = stats.right;
   const wroteResults = await writeFile(staged.results, results, staged.shown);
   if (E.isLeft(wroteResults)) return wroteResults;
@@ -152,6 +157,8 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
   };
   const wroteRecord = await writeFile(staged.runRecord, record, staged.shown);
   if (E.isLeft(wroteRecord)) return wroteRecord;
+  const stoppedInReport = stopped();
+  if (stoppedInReport) return stoppedInReport;
   const published = await publishOutputs(folder.dir).then(
     () => E.right(true),
     (error: NodeJS.ErrnoException) => E.left<StudyError, true>({ _tag: 'WriteFailed', path: staged.shown((error as { dest?: string }).dest ?? error.path ?? folder.dir), reason: errorReason(error) }),
