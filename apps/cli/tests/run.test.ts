@@ -180,4 +180,19 @@ describe('moral-plantain run on the embedded tiny model', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/Cannot read the stimulus set "no-such-set"/);
   });
+
+  it('finds stimuli whose pairs differ in token count before it builds the embedded model', () => {
+    const out = path.join(root, 'unmatched');
+    const file = path.join(root, 'unmatched.yaml');
+    // The first pair's b prompt gains words, so its Qwen3 token count no longer matches a's.
+    const text = readFileSync(FAULT_STIMULI, 'utf8');
+    const b = /\n {4}b: (.*)\n/.exec(text);
+    if (b === null) throw new Error('fault-check.yaml has no b prompt');
+    writeFileSync(file, text.replace(b[0], `\n    b: ${b[1]} and then walks far away down the long road\n`));
+    const res = run('--out', out, '--stimuli', file);
+    expect(res.status, res.stderr).toBe(2);
+    expect(res.stderr).toMatch(/token/i);
+    expect(existsSync(path.join(out, '.cache', 'model-tiny'))).toBe(false);
+    expect(res.stderr).not.toMatch(/embedded TINY/);
+  });
 });

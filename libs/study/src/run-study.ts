@@ -14,7 +14,7 @@ import { acquireRunLock } from './run-lock.js';
 import { runProvenance } from './run-provenance.js';
 import { RUN_FORMAT, type RunRecord } from './run-record.js';
 import type { RunSettings } from './run-settings.js';
-import { runStimuli } from './run-stimuli.js';
+import { runStimuli, type RunStimuli } from './run-stimuli.js';
 import type { StudyError } from './study-error.js';
 import type { StudyProgress } from './study-progress.js';
 
@@ -81,26 +81,28 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
   const seconds: Record<string, number> = {};
   const lap = (stage: string, since: number) => (seconds[stage] = round((performance.now() - since) / 1000));
 
+  // The embedded model's tokenizer is the packaged one: bad stimuli are found before it is built.
+  const checkedEarly = settings.model === null ? await checkedStimuli(settings.stimuli, undefined, DEFAULT_TEXT_LENGTH) : null;
+  if (checkedEarly !== null && E.isLeft(checkedEarly)) return checkedEarly;
+
   let since = performance.now();
   if (settings.model === null) progress.log('model: the embedded TINY FLUX.2-architecture model with seeded random weights (not FLUX.2 klein 4B); the report is a pipeline check, not a finding');
   const model = await (settings.model === null ? embeddedModel(folder.cache.embeddedModel) : openModel(settings.model))();
   if (E.isLeft(model)) return model;
   lap('model', since);
 
-  const tokenizer = await loadQwen3Tokenizer(model.right.tokenizerDir ?? undefined);
-  if (E.isLeft(tokenizer)) return E.left({ _tag: 'Tokenizer', error: tokenizer.left });
-  const textLength = textLengthOf(model.right);
-  const stimuli = runStimuli(settings.stimuli, qwen3TokenCounter(tokenizer.right, textLength));
-  if (E.isLeft(stimuli)) return stimuli;
-  const { set } = stimuli.right.loaded;
-  const { validation } = stimuli.right;
+  const checked = checkedEarly ?? (await checkedStimuli(settings.stimuli, model.right.tokenizerDir ?? undefined, textLengthOf(model.right)));
+  if (E.isLeft(checked)) return checked;
+  const { tokenizer, textLength, stimuli } = checked.right;
+  const { set } = stimuli.loaded;
+  const { validation } = stimuli;
   progress.log(`stimuli: ${set.name} ${set.version}, ${set.pairs.length} pairs (${validation.hash.slice(0, 12)}), equal Qwen3 token counts within each pair`);
 
   if (!settings.resume) await rm(folder.cache.prompts, { recursive: true, force: true });
   since = performance.now();
   const probe = await runProbe(model.right, {
     pairs: set.pairs.map((p) => ({ id: p.id, a: p.a, b: p.b })),
-    tokenize: qwen3Tokenize(tokenizer.right, { maxLength: textLength }),
+    tokenize: qwen3Tokenize(tokenizer, { maxLength: textLength }),
     session: { device: settings.device },
     seed: settings.seed,
     ...(settings.resolution ? { resolution: settings.resolution } : {}),
@@ -165,6 +167,14 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
   );
   if (E.isLeft(published)) return published;
   return E.right({ folder, tinyModel: probe.right.model.kind === 'tiny-seeded', results, prompts: probe.right.prompts, device: provenance.device ?? settings.device, seconds });
+}
+
+/** The stimulus set loaded and validated with the tokenizer in `tokenizerDir` (the packaged one when undefined), `textLength` tokens per prompt. */
+async function checkedStimuli(nameOrFile: string, tokenizerDir: string | undefined, textLength: number) {
+  const tokenizer = await loadQwen3Tokenizer(tokenizerDir);
+  if (E.isLeft(tokenizer)) return E.left<StudyError, never>({ _tag: 'Tokenizer', error: tokenizer.left });
+  const stimuli = runStimuli(nameOrFile, qwen3TokenCounter(tokenizer.right, textLength));
+  return E.map((checked: RunStimuli) => ({ tokenizer: tokenizer.right, textLength, stimuli: checked }))(stimuli);
 }
 
 /** Tokens per prompt of the folder's text encoder: its config's `maxLength`, else `DEFAULT_TEXT_LENGTH`. */
