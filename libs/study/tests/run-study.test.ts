@@ -65,6 +65,8 @@ describe('runStudy on the embedded tiny model', () => {
     await writeFile(runFolder(out).lock, `${process.pid}\n`);
     const locked = await runStudy(settings(out), { progress: collecting() })();
     expect(E.isLeft(locked) && locked.left).toEqual({ _tag: 'Locked', file: expect.stringContaining('.moral-plantain.lock'), dir: out, pid: process.pid });
+    // What to do when the lock is stale (its process id now belongs to something else): the file to remove.
+    if (E.isLeft(locked)) expect(describeStudyError(locked.left).hint).toContain(`remove ${runFolder(out).lock}`);
   });
 
   it('stops between batches when asked and names the cache that keeps what was done', async () => {
