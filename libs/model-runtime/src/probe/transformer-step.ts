@@ -35,7 +35,7 @@ export function runTransformer(session: ModelSession, folder: ModelFolder, manif
 }
 
 /** The feeds of one transformer call: the run's noise latents, the batch's text, timestep 1.0 and the FLUX.2 position ids. */
-function transformerFeeds(session: ModelSession, folder: ModelFolder, text: BatchEmbeddings, seed: number, resolution: readonly [number, number], noiseCache: NoiseCache): E.Either<ProbeError, Record<string, ort.Tensor>> {
+export function transformerFeeds(session: ModelSession, folder: ModelFolder, text: BatchEmbeddings, seed: number, resolution: readonly [number, number], noiseCache: NoiseCache): E.Either<ProbeError, Record<string, ort.Tensor>> {
   const io = folder.transformerIo;
   const { rows, cols } = latentGrid(resolution[0], resolution[1]);
   const imageTokens = rows * cols;
