@@ -1,4 +1,5 @@
 import type { ProbeResults } from '@moral-plantain/stats';
+import { renderCausalTest, type CausalTestInput } from './causal-test.js';
 import { DEFAULT_BASE_MODEL, modelCardMetadata, renderFrontMatter, type FrontMatterOptions } from './front-matter.js';
 import { renderInterpretation, type InterpretationOptions } from './interpretation.js';
 import { codeSpan, escapeInline, tableRow } from './markdown-text.js';
@@ -24,6 +25,8 @@ export interface ModelCardInput {
   readonly figures?: readonly FigureLink[];
   /** Relative path of the per-unit CSV to link, if written. Default none. */
   readonly csvPath?: string;
+  /** A causal test of the units (`moral-plantain patch`), rendered as its own section. Default none. */
+  readonly causalTest?: CausalTestInput;
 }
 
 /** Options of the model card (each part's options pass through). */
@@ -54,8 +57,9 @@ export function renderModelCard(input: ModelCardInput, options: ModelCardOptions
     renderTopBlocksTable(results, nTop).join('\n'),
     '## Interpretation',
     ...renderInterpretation(results, provenance, options),
+    ...(input.causalTest ? renderCausalTest(input.causalTest, provenance) : []),
     '## Limitations',
-    limitations(results, provenance).join('\n'),
+    limitations(results, provenance, input.causalTest !== undefined).join('\n'),
     '## Reproducibility',
     reproducibility(results, provenance).join('\n'),
     '## License',
@@ -161,11 +165,13 @@ function figures(input: ModelCardInput): string[] {
   return out;
 }
 
-function limitations(results: ProbeResults, provenance: RunProvenance | undefined): string[] {
+function limitations(results: ProbeResults, provenance: RunProvenance | undefined, causalTest: boolean): string[] {
   const lines = [
     `- ${formatCount(results.nPairs)} pairs is a small sample; t is sensitive to the variance of single pairs. The permutation null, FWER and FDR control and the split-half reliability are the guards against reading noise.`,
     '- Visual content is not factored out: the two prompts of a pair can lead to different images. A stronger design conditions every prompt on one fixed reference image.',
-    '- The result is correlational, not causal: units whose magnitude differs are not shown to carry the difference. Scaling or ablating units is the follow-up.',
+    causalTest
+      ? '- The statistics above are correlational: units whose magnitude differs are not thereby shown to carry the difference. The Causal test section reports what scaling them did, and what that does not show.'
+      : '- The result is correlational, not causal: units whose magnitude differs are not shown to carry the difference. Scaling or ablating units is the follow-up.',
     '- Lexical differences between the prompts of a pair may drive the effect on their own; the same probe on a random-weight model of the same architecture is the control.',
     '- A unit is a slice of channels, not an attention head: a 16-channel slice is 1/8 of a 128-channel head, and with all channels tapped most single-stream units are MLP channels.',
   ];

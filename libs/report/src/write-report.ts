@@ -5,6 +5,7 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { errorReason, writeFileAtomic } from '@moral-plantain/formats';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { renderFigures } from './figures/report-figures.js';
+import type { CausalTestInput } from './causal-test.js';
 import { renderModelCard, type ModelCardOptions } from './model-card.js';
 import type { ReportError } from './report-error.js';
 import type { ResultDistributions } from './result-distributions.js';
@@ -21,6 +22,8 @@ export interface ReportInput {
   readonly provenance?: RunProvenance;
   /** Full null / split distributions for the figures; optional. */
   readonly distributions?: ResultDistributions;
+  /** A causal test of the units whose files are already in the folder, for the card's section; optional. */
+  readonly causalTest?: CausalTestInput;
 }
 
 /** Paths of the files a report wrote. */
@@ -55,6 +58,7 @@ export function writeReport(outDir: string, input: ReportInput, options: ModelCa
               ...(input.provenance ? { provenance: input.provenance } : {}),
               figures: figures.map((f) => ({ path: f.path, title: f.title })),
               csvPath: UNIT_CSV_FILE,
+              ...(input.causalTest ? { causalTest: input.causalTest } : {}),
             },
             options,
           );
