@@ -34,5 +34,5 @@ export type { ResultsTableOptions } from './results-table.js';
 export type { ModelProvenance, ProtocolProvenance, RunProvenance, StimuliProvenance } from './run-provenance.js';
 export { renderTopBlocksLine, renderTopBlocksTable, topBlocks } from './top-blocks.js';
 export { csvField, groupLabels, renderUnitCsv, UNIT_CSV_COLUMNS } from './unit-csv.js';
-export { UNIT_CSV_FILE, writeReport } from './write-report.js';
+export { renderReportCard, UNIT_CSV_FILE, writeReport } from './write-report.js';
 export type { ReportInput, WrittenReport } from './write-report.js';

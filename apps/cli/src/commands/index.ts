@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { HelpDefaults } from '../help-defaults.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerModelCommand } from './model.js';
+import { registerPatchCommand } from './patch.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerStatsCommand } from './stats.js';
@@ -12,4 +13,4 @@ import { registerTapCommand } from './tap.js';
 export type CommandRegistration = (program: Command, defaults: HelpDefaults | null) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. Each `<name>.ts` registers; `<name>-action.ts` runs it. */
-export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand];
+export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerPatchCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand];
