@@ -58,7 +58,8 @@ export async function readFinishedRun(dir: string): Promise<E.Either<PatchError,
   if (check.manifest === null) return E.left({ _tag: 'NotARunFolder', dir: folder.dir, reason: `it has no ${OUTPUTS_FILE} (no run finished there)` });
   const listed = new Map(check.manifest.files.map((f) => [f.path, f.sha256]));
   const name = (file: string) => path.relative(folder.dir, file).split(path.sep).join('/');
-  if (!listed.has(name(folder.activations))) return E.left({ _tag: 'NoActivations', dir: folder.dir });
+  const hasActivations = listed.has(name(folder.activations)) && (await stat(folder.activations).then((s) => s.isFile(), () => false));
+  if (!hasActivations) return E.left({ _tag: 'NoActivations', dir: folder.dir });
   for (const file of [folder.runRecord, folder.results]) {
     if (!listed.has(name(file))) return E.left({ _tag: 'NotARunFolder', dir: folder.dir, reason: `its ${OUTPUTS_FILE} does not list ${name(file)}` });
   }

@@ -66,7 +66,7 @@ export function resolvePatchSettings(raw: RawPatchSettings): E.Either<NEA.NonEmp
   const units = list('units', 'units');
   const fwer = raw.fwer === true ? PATCH_DEFAULTS.fwer : given('fwer') ? probability(text('fwer'), problems) : null;
   const chosen = [k !== null && 'k', fwer !== null && 'fwer', units !== null && 'units'].filter(Boolean);
-  if (chosen.length > 1) problems.push(`${chosen.join(' and ')} each select the units to patch: give one of them`);
+  if (chosen.length > 1) problems.push(`give only one of ${chosen.join(' and ')}: each selects the units to patch`);
   const factors = given('factors') ? factorList(text('factors'), problems) : [];
   const device = given('device') ? text('device') : null;
   if (device !== null && !(DEVICES as readonly string[]).includes(device)) problems.push(`device must be ${DEVICES.slice(0, -1).join(', ')} or ${DEVICES.at(-1)}, got "${device}"`);
