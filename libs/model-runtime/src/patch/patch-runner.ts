@@ -6,11 +6,11 @@ import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import type { ProbeError } from '../probe/probe-error.js';
 import { PROBE_TIMESTEP } from '../probe/probe-inputs.js';
 import { probeJobs, textSource, type TextSource } from '../probe/probe-jobs.js';
-import { openSessions, type Sessions } from '../probe/probe-sessions.js';
 import { tapConfig, tapTransformer, type ProbeTapOptions } from '../probe/tap-transformer.js';
 import { embedBatch, type ProbeJob } from '../probe/text-step.js';
 import { createNoiseCache, type BatchEmbeddings } from '../probe/transformer-step.js';
-import type { ResolvedDevice, SessionOptions } from '../session/create-session.js';
+import { createSession, type ModelSession, type ResolvedDevice, type SessionOptions } from '../session/create-session.js';
+import type { SessionError } from '../session/session-error.js';
 import type { Tokenize } from '../text/prompt-tokens.js';
 import { runPatchedTransformer, type PatchedBatch } from './patched-step.js';
 
@@ -57,22 +57,25 @@ export interface PatchRunner {
   readonly resolution: readonly [number, number];
   /** The probe's cache key of a prompt: everything its unpatched vector depends on (model, tokens or embedding, seed, resolution, timestep, units). */
   promptKey(prompt: string): E.Either<ProbeError, string>;
-  /** Embeds prompts (text encoder or embeddings file); sessions open at the first call. */
+  /** Embeds prompts (text encoder or embeddings file); the text encoder's session opens at the first call. */
   embed(prompts: readonly string[]): TE.TaskEither<ProbeError, EmbeddedPrompts>;
-  /** One transformer call over `samples`, all units of a sample scaled at once in one forward pass. */
+  /** Releases the text encoder's session (once every prompt is embedded, the transformer has the device to itself); `embed` opens it again. */
+  releaseTextEncoder(): Promise<void>;
+  /** One transformer call over `samples`, all units of a sample scaled at once in one forward pass; the transformer's session opens at the first call. */
   run(embedded: EmbeddedPrompts, samples: readonly PatchSample[]): TE.TaskEither<ProbeError, PatchedBatch>;
   /** The device the transformer runs on, null until a session opened. */
   device(): ResolvedDevice | null;
   /** Why the sessions are not on the device asked for (empty when they are, or none opened). */
   notes(): readonly string[];
-  /** Releases the sessions. */
+  /** Releases both sessions. */
   release(): Promise<void>;
 }
 
 /**
  * Opens a patch runner on a model folder: taps the transformer with per-sample scale inputs (the
- * graph is written once into `tappedDir` and reused) and checks the options. Sessions open lazily,
- * so a caller whose every result is cached never loads a model.
+ * graph is written once into `tappedDir` and reused) and checks the options. Each session opens
+ * when first needed, so a caller whose every result is cached never loads a model, and the text
+ * encoder can be released once the prompts are embedded.
  */
 export function openPatchRunner(folder: ModelFolder, options: PatchRunnerOptions): TE.TaskEither<ProbeError, PatchRunner> {
   return async () => {
@@ -101,14 +104,16 @@ interface Opened {
 function runner(folder: ModelFolder, options: PatchRunnerOptions, opened: Opened): PatchRunner {
   const { seed, resolution, fingerprint, manifest, text } = opened;
   const noiseCache = createNoiseCache();
-  let sessions: Sessions | null = null;
+  const sessionOptions = options.session ?? {};
+  let transformer: ModelSession | null = null;
+  let encoder: ModelSession | null = null;
   const keyParts = { transformer: fingerprint, seed, resolution: [resolution[0], resolution[1]] as [number, number], timestep: PROBE_TIMESTEP, taps: tapConfig(options.taps ?? {}) };
   const jobsFor = (prompts: readonly string[]): E.Either<ProbeError, ProbeJob[]> => probeJobs(prompts, text, keyParts);
-  const ensureSessions = async (): Promise<E.Either<ProbeError, Sessions>> => {
-    if (sessions) return E.right(sessions);
-    const made = await openSessions(opened.tappedModel, folder, text.kind === 'encoder', options.session ?? {});
-    if (E.isRight(made)) sessions = made.right;
-    return made;
+  const open = async (model: string): Promise<E.Either<ProbeError, ModelSession>> => E.mapLeft((error: SessionError): ProbeError => ({ _tag: 'Session', error }))(await createSession(model, sessionOptions)());
+  const releaseEncoder = async () => {
+    const session = encoder;
+    encoder = null;
+    await session?.session.release();
   };
   return {
     manifest,
@@ -120,14 +125,21 @@ function runner(folder: ModelFolder, options: PatchRunnerOptions, opened: Opened
     embed: (prompts) => async () => {
       const jobs = jobsFor(prompts);
       if (E.isLeft(jobs)) return jobs;
-      const open = await ensureSessions();
-      if (E.isLeft(open)) return open;
-      const embeddings = await embedBatch(jobs.right, open.right.textEncoder, folder.textEncoderIo)();
+      if (text.kind === 'encoder' && encoder === null && folder.textEncoder) {
+        const made = await open(folder.textEncoder.path);
+        if (E.isLeft(made)) return made;
+        encoder = made.right;
+      }
+      const embeddings = await embedBatch(jobs.right, encoder, folder.textEncoderIo)();
       return E.map((data: BatchEmbeddings) => ({ prompts: [...prompts], embeddings: data }))(embeddings);
     },
+    releaseTextEncoder: releaseEncoder,
     run: (embedded, samples) => async () => {
-      const open = await ensureSessions();
-      if (E.isLeft(open)) return open;
+      if (transformer === null) {
+        const made = await open(opened.tappedModel);
+        if (E.isLeft(made)) return made;
+        transformer = made.right;
+      }
       const { embeddings } = embedded;
       const perPrompt = embeddings.tokens * embeddings.width;
       const data = new Float32Array(samples.length * perPrompt);
@@ -139,16 +151,16 @@ function runner(folder: ModelFolder, options: PatchRunnerOptions, opened: Opened
         data.set(embeddings.data.subarray(sample.prompt * perPrompt, (sample.prompt + 1) * perPrompt), i * perPrompt);
         scales.set(sample.scales, i * manifest.totalUnits);
       }
-      const text = { data, batch: samples.length, tokens: embeddings.tokens, width: embeddings.width };
-      return runPatchedTransformer(open.right.transformer, folder, manifest, text, scales, seed, resolution, noiseCache)();
+      const batch = { data, batch: samples.length, tokens: embeddings.tokens, width: embeddings.width };
+      return runPatchedTransformer(transformer, folder, manifest, batch, scales, seed, resolution, noiseCache)();
     },
-    device: () => sessions?.transformer.device ?? null,
-    notes: () => (sessions ? [...sessions.transformer.notes, ...(sessions.textEncoder?.notes ?? [])] : []),
+    device: () => transformer?.device ?? null,
+    notes: () => [...(transformer?.notes ?? []), ...(encoder?.notes ?? [])],
     release: async () => {
-      const open = sessions;
-      sessions = null;
-      await open?.transformer.session.release();
-      await open?.textEncoder?.session.release();
+      const session = transformer;
+      transformer = null;
+      await session?.session.release();
+      await releaseEncoder();
     },
   };
 }

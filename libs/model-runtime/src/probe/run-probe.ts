@@ -14,11 +14,10 @@ import {
 import { unitGroups, type TapsManifest } from '@moral-plantain/hooks';
 import ndarray from 'ndarray';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
-import type { ResolvedDevice } from '../session/create-session.js';
+import { createSession, type ModelSession, type ResolvedDevice, type SessionOptions } from '../session/create-session.js';
 import type { ProbeError } from './probe-error.js';
 import { PROBE_TIMESTEP } from './probe-inputs.js';
 import { probeJobs, textSource, type TextSource } from './probe-jobs.js';
-import { openSessions, type Sessions } from './probe-sessions.js';
 import { resolveProbeOptions, type ProbeOptions, type ResolvedProbeOptions } from './probe-options.js';
 import type { ProbeProgress, ProbeStage } from './probe-progress.js';
 import { tapConfig, tapTransformer } from './tap-transformer.js';
@@ -198,6 +197,23 @@ async function computeMissing(
   }
   const notes = sessions ? [...sessions.transformer.notes, ...(sessions.textEncoder?.notes ?? [])] : [];
   return E.right({ sessions: { device: sessions?.transformer.device ?? null, notes }, seconds });
+}
+
+interface Sessions {
+  readonly transformer: ModelSession;
+  readonly textEncoder: ModelSession | null;
+}
+
+async function openSessions(tappedPath: string, folder: ModelFolder, withEncoder: boolean, sessionOptions: SessionOptions): Promise<E.Either<ProbeError, Sessions>> {
+  const transformer = await createSession(tappedPath, sessionOptions)();
+  if (E.isLeft(transformer)) return E.left({ _tag: 'Session', error: transformer.left });
+  if (!withEncoder || !folder.textEncoder) return E.right({ transformer: transformer.right, textEncoder: null });
+  const textEncoder = await createSession(folder.textEncoder.path, sessionOptions)();
+  if (E.isLeft(textEncoder)) {
+    await transformer.right.session.release();
+    return E.left({ _tag: 'Session', error: textEncoder.left });
+  }
+  return E.right({ transformer: transformer.right, textEncoder: textEncoder.right });
 }
 
 function assemble(options: ProbeOptions, vectors: ReadonlyMap<string, Float32Array>, manifest: TapsManifest, metadata: Record<string, string>): Activations {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { DEFAULT_TEXT_LENGTH, errorReason, jsonFileText, publishOutputs, stageOutputs, writeFileAtomic } from '@moral-plantain/formats';
-import { loadQwen3Tokenizer, openPatchRunner, qwen3TokenCounter, qwen3Tokenize, type ModelFolder, type PatchRunner } from '@moral-plantain/model-runtime';
+import { loadQwen3Tokenizer, openPatchRunner, qwen3TokenCounter, qwen3Tokenize, type EmbeddedPrompts, type ModelFolder, type PatchRunner } from '@moral-plantain/model-runtime';
 import { renderDoseResponse, renderPatchCsv, renderReportCard } from '@moral-plantain/report';
 import type { PatchResults } from '@moral-plantain/stats';
 import { embeddedModel, openModel } from '../embedded-model.js';
@@ -22,8 +22,12 @@ import { patchPair } from './patch-pair.js';
 import { patchResults } from './patch-results.js';
 import type { PatchSettings } from './patch-settings.js';
 
-/** Largest relative difference allowed between the unpatched runs' unit RMS and the run's activations (float32 rounding of other batch sizes is far below it). */
-export const REPRODUCTION_TOLERANCE = 1e-3;
+/**
+ * Largest relative difference allowed between the unpatched runs' unit RMS and the run's
+ * activations: far above float32 rounding on another batch size or device (TF32 matrix products on
+ * a GPU included), far below what another model, text or noise gives.
+ */
+export const REPRODUCTION_TOLERANCE = 1e-2;
 
 /** `patch.json`: the patch results, then what they were made from. Every key is deterministic: a rerun writes the same bytes. */
 export type PatchRecord = PatchResults & {
@@ -36,6 +40,8 @@ export type PatchRecord = PatchResults & {
     readonly resolution: readonly [number, number];
     readonly unitWidth: number;
     readonly channels: { readonly start: number; readonly end: number } | null;
+    /** The largest relative difference between the unpatched runs' unit RMS and the run's activations. */
+    readonly reproduced: number;
   };
   readonly settings: { readonly sets: number; readonly seed: number; readonly zero: boolean; readonly factors: readonly number[] };
   /** Devices the pairs were computed on. */
@@ -156,6 +162,7 @@ async function patchLockedRun(settings: PatchSettings, dir: string, options: Pat
         resolution: inputs.resolution,
         unitWidth: inputs.unitWidth,
         channels: inputs.channels,
+        reproduced: Math.max(...computed.right.entries.map((e) => e.reproduced.deviation)),
       },
       settings: { sets: plan.right.nullSets, seed, zero: plan.right.effects.some((e) => e.mode === 'zero'), factors: settings.factors },
       devices: [...new Set(computed.right.entries.map((e) => e.device))].sort(),
@@ -205,7 +212,11 @@ interface AllPairs {
   readonly samples: number;
 }
 
-/** Every pair from the cache or computed (and cached at once), in the run's pair order, with progress over the samples. */
+/**
+ * Every pair from the cache or computed (and cached at once), in the run's pair order, with progress.
+ * The prompts of the pairs to compute are embedded first and the text encoder released, so the
+ * transformer has the device to itself while it patches.
+ */
 async function patchAllPairs(
   runner: PatchRunner,
   plan: PatchPlan,
@@ -217,55 +228,67 @@ async function patchAllPairs(
 ): Promise<E.Either<PatchError, AllPairs>> {
   const { progress } = options;
   const units = run.activations.nUnits;
-  const perPair = samplesPerPair(plan);
-  const total = perPair * pairs.length;
   const width = (plan.nullSets + 1) * 2;
-  const entries: PairEntry[] = [];
-  let done = 0;
-  let samples = 0;
-  let computedPairs = 0;
-  const started = performance.now();
-  const eta = () => (samples === 0 ? null : (((performance.now() - started) / 1000) * (total - done)) / samples);
-  progress.update({ stage: 'patch', done, total, etaSeconds: null });
+  const entries: (PairEntry | null)[] = [];
+  const keys: string[] = [];
   for (const [i, pair] of pairs.entries()) {
-    const a = Float64Array.from(run.activations.a.data.subarray(i * units, (i + 1) * units));
-    const b = Float64Array.from(run.activations.b.data.subarray(i * units, (i + 1) * units));
-    const keys = [runner.promptKey(pair.a), runner.promptKey(pair.b)];
-    const bad = keys.find(E.isLeft);
-    if (bad && E.isLeft(bad)) return E.left({ _tag: 'Probe', error: bad.left });
-    const key = pairKey({ plan: plan.key, pair: pair.id, prompts: keys.map((k) => (E.isRight(k) ? k.right : '')), a, b });
-    let entry = await readPairEntry(cacheDir, key, plan.effects.length, width);
-    if (entry === null) {
-      if (options.signal?.aborted) return E.left({ _tag: 'Interrupted', done: i, total: pairs.length, cacheDir });
-      const embedded = await runner.embed([pair.a, pair.b])();
-      if (E.isLeft(embedded)) return E.left({ _tag: 'Probe', error: embedded.left });
-      const patched = await patchPair(runner, plan, { id: pair.id, embedded: embedded.right, a, b }, {
-        batchSize,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onBatch: (n) => {
-          done += n;
-          samples += n;
-          progress.update({ stage: 'patch', done, total, etaSeconds: eta() });
-        },
-      });
-      if (E.isLeft(patched)) return patched;
-      if (patched.right === null) return E.left({ _tag: 'Interrupted', done: i, total: pairs.length, cacheDir });
-      entry = patched.right;
-      const written = await writePairEntry(cacheDir, key, entry).then(
-        () => null,
-        (error: unknown) => errorReason(error),
-      );
-      if (written !== null) return E.left({ _tag: 'WriteFailed', path: cacheDir, reason: written });
-      computedPairs++;
-    } else {
-      done += perPair;
-      progress.update({ stage: 'patch', done, total, etaSeconds: eta() });
-    }
-    if (entry.reproduced.deviation > REPRODUCTION_TOLERANCE) return E.left({ _tag: 'NotReproduced', pair: pair.id, unit: entry.reproduced.unit, deviation: entry.reproduced.deviation, tolerance: REPRODUCTION_TOLERANCE });
-    entries.push(entry);
+    const prompts = [runner.promptKey(pair.a), runner.promptKey(pair.b)];
+    const [a, b] = prompts;
+    if (E.isLeft(a!)) return E.left({ _tag: 'Probe', error: a.left });
+    if (E.isLeft(b!)) return E.left({ _tag: 'Probe', error: b.left });
+    const key = pairKey({ plan: plan.key, pair: pair.id, prompts: [a.right, b.right], a: rowOf(run, 'a', i, units), b: rowOf(run, 'b', i, units) });
+    keys.push(key);
+    entries.push(await readPairEntry(cacheDir, key, plan.effects.length, width));
+  }
+  const missing = pairs.flatMap((_, i) => (entries[i] === null ? [i] : []));
+  const embedded = new Map<number, EmbeddedPrompts>();
+  for (const [done, i] of missing.entries()) {
+    if (options.signal?.aborted) return E.left({ _tag: 'Interrupted', done: pairs.length - missing.length, total: pairs.length, cacheDir });
+    progress.update({ stage: 'encode', done, total: missing.length });
+    const text = await runner.embed([pairs[i]!.a, pairs[i]!.b])();
+    if (E.isLeft(text)) return E.left({ _tag: 'Probe', error: text.left });
+    embedded.set(i, text.right);
+  }
+  await runner.releaseTextEncoder();
+  progress.finish();
+
+  const perPair = samplesPerPair(plan);
+  const total = perPair * missing.length;
+  let samples = 0;
+  const started = performance.now();
+  const eta = () => (samples === 0 ? null : (((performance.now() - started) / 1000) * (total - samples)) / samples);
+  if (total > 0) progress.update({ stage: 'patch', done: 0, total, etaSeconds: null });
+  for (const [done, i] of missing.entries()) {
+    const pair = pairs[i]!;
+    const patched = await patchPair(runner, plan, { id: pair.id, embedded: embedded.get(i)!, a: rowOf(run, 'a', i, units), b: rowOf(run, 'b', i, units) }, {
+      batchSize,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onBatch: (n) => {
+        samples += n;
+        progress.update({ stage: 'patch', done: samples, total, etaSeconds: eta() });
+      },
+    });
+    if (E.isLeft(patched)) return patched;
+    if (patched.right === null) return E.left({ _tag: 'Interrupted', done: pairs.length - missing.length + done, total: pairs.length, cacheDir });
+    const written = await writePairEntry(cacheDir, keys[i]!, patched.right).then(
+      () => null,
+      (error: unknown) => errorReason(error),
+    );
+    if (written !== null) return E.left({ _tag: 'WriteFailed', path: cacheDir, reason: written });
+    entries[i] = patched.right;
+    embedded.delete(i);
   }
   progress.finish();
-  return E.right({ entries, computed: computedPairs, samples });
+  const all = entries as PairEntry[];
+  for (const [i, entry] of all.entries()) {
+    if (entry.reproduced.deviation > REPRODUCTION_TOLERANCE) return E.left({ _tag: 'NotReproduced', pair: pairs[i]!.id, unit: entry.reproduced.unit, deviation: entry.reproduced.deviation, tolerance: REPRODUCTION_TOLERANCE });
+  }
+  return E.right({ entries: all, computed: missing.length, samples });
+}
+
+/** The run's unpatched unit RMS of pair `i` in one condition. */
+function rowOf(run: FinishedRun, condition: 'a' | 'b', i: number, units: number): Float64Array {
+  return Float64Array.from(run.activations[condition].data.subarray(i * units, (i + 1) * units));
 }
 
 /**
