@@ -29,15 +29,25 @@ function must<T>(value: E.Either<unknown, T>): T {
   return value.right;
 }
 
-/** Milliseconds per sample of `runner.run` at one batch size, over `calls` calls after a warm-up call. */
-async function perSample(runner: PatchRunner, prompts: readonly string[], batch: number, calls: number): Promise<number> {
+/** Wall and CPU milliseconds (this process, ONNX Runtime's threads included) per sample of `runner.run` at one batch size, over `calls` calls after a warm-up call. */
+async function perSample(runner: PatchRunner, prompts: readonly string[], batch: number, calls: number): Promise<{ wall: number; cpu: number }> {
   const embedded = must(await runner.embed(prompts)());
   const units = runner.manifest.totalUnits;
   const samples: PatchSample[] = Array.from({ length: batch }, (_, i) => ({ prompt: i % prompts.length, scales: Float32Array.from({ length: units }, (_, u) => (u % 7 === i % 7 ? 1.5 : 1)) }));
   must(await runner.run(embedded, samples)());
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   for (let c = 0; c < calls; c++) must(await runner.run(embedded, samples)());
-  return (performance.now() - start) / (calls * batch);
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: (performance.now() - start) / (calls * batch), cpu: (cpu.user + cpu.system) / 1000 / (calls * batch) };
+}
+
+/** `node ARGS` under /usr/bin/time: wall seconds, CPU seconds (user + system, every thread) and stdout. */
+function timedWithCpu(args: readonly string[]): { wall: number; cpu: number; stdout: string } {
+  const child = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', '/dev/stderr', process.execPath, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`node ${args.join(' ')} failed:\n${child.stderr}`);
+  const [wall, user, system] = child.stderr.trim().split('\n').at(-1)!.split(' ').map(Number) as [number, number, number];
+  return { wall, cpu: user + system, stdout: child.stdout };
 }
 
 async function whole(): Promise<void> {
@@ -46,15 +56,15 @@ async function whole(): Promise<void> {
   try {
     const out = path.join(dir, 'run');
     const probe = timeNode([cli, 'run', '--out', out, '--json'], REPO_ROOT);
-    const first = timeNode([cli, 'patch', out, '--json'], REPO_ROOT);
+    const first = timedWithCpu([cli, 'patch', out, '--json']);
     const summary = JSON.parse(first.stdout) as { samples: number; batchSize: number; seconds: Record<string, number>; effects: { k: number }[] };
-    const again = timeNode([cli, 'patch', out, '--json'], REPO_ROOT);
+    const again = timedWithCpu([cli, 'patch', out, '--json']);
     process.stdout.write(`whole patch on the embedded tiny model, default settings (k = ${summary.effects.map((e) => e.k).join(', ')}; 200 random sets; 25 pairs; batch ${summary.batchSize}):\n`);
     process.stdout.write(`  run (not part of it): ${(probe.ms / 1000).toFixed(1)} s\n`);
     process.stdout.write(
-      `  patch: ${(first.ms / 1000).toFixed(1)} s as a process for ${summary.samples.toLocaleString('en-US')} forward passes (${((summary.seconds['patch']! * 1000) / summary.samples).toFixed(1)} ms each; setup ${summary.seconds['setup']!.toFixed(1)} s, outputs ${summary.seconds['outputs']!.toFixed(1)} s)\n`,
+      `  patch: ${first.wall.toFixed(1)} s wall, ${first.cpu.toFixed(1)} s CPU, as a process, for ${summary.samples.toLocaleString('en-US')} forward passes (${((summary.seconds['patch']! * 1000) / summary.samples).toFixed(1)} ms wall and ${((first.cpu * 1000) / summary.samples).toFixed(1)} ms CPU each; setup ${summary.seconds['setup']!.toFixed(1)} s, outputs ${summary.seconds['outputs']!.toFixed(1)} s)\n`,
     );
-    process.stdout.write(`  the same patch again, every pair from the cache: ${(again.ms / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`  the same patch again, every pair from the cache: ${again.wall.toFixed(1)} s wall, ${again.cpu.toFixed(1)} s CPU\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -69,7 +79,10 @@ async function tinyBatches(): Promise<void> {
     const runner = must(await openPatchRunner(folder, { tokenize: qwen3Tokenize(tokenizer), seed: 0, resolution: [128, 128], tappedDir: dir })());
     const prompts = ['A man helps a stranger carry a heavy box.', 'A man ignores a stranger carrying a heavy box.'];
     const cells: string[] = [];
-    for (const batch of [1, 4, 16, 64]) cells.push(`batch ${batch}: ${(await perSample(runner, prompts, batch, Math.max(2, Math.round(64 / batch)))).toFixed(1)} ms`);
+    for (const batch of [1, 4, 16, 64]) {
+      const t = await perSample(runner, prompts, batch, Math.max(2, Math.round(64 / batch)));
+      cells.push(`batch ${batch}: ${t.wall.toFixed(1)} ms (${t.cpu.toFixed(1)} ms CPU)`);
+    }
     await runner.release();
     process.stdout.write(`tiny model, one patched forward pass (noise_pred + every unit's RMS), per sample: ${cells.join(', ')}\n`);
   } finally {
@@ -80,7 +93,7 @@ async function tinyBatches(): Promise<void> {
 async function wideChild(dir: string): Promise<void> {
   const folder = must(await openModelFolder(dir)());
   const runner = must(await openPatchRunner(folder, { seed: 0, resolution: [256, 256], tappedDir: dir })());
-  const timings: Record<string, number> = {};
+  const timings: Record<string, { wall: number; cpu: number }> = {};
   for (const batch of [1, 2, 4]) timings[batch] = await perSample(runner, ['prompt a', 'prompt b'], batch, Math.max(1, Math.round(4 / batch)));
   await runner.release();
   process.stdout.write(JSON.stringify({ timings, units: runner.manifest.totalUnits, maxRssKiB: process.resourceUsage().maxRSS }));
@@ -97,15 +110,16 @@ async function wide(): Promise<void> {
     await writeFile(path.join(dir, 'prompt_embeds.safetensors'), encodeSafetensors(new Map([['prompt_embeds', { dtype: 'F32', shape: [2, 512, 7680], bytes: new Uint8Array(embeds.buffer) }]]), { prompts: JSON.stringify(prompts) }));
     const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--wide', dir], { encoding: 'utf8', env: process.env, maxBuffer: 1 << 24 });
     if (child.status !== 0) throw new Error(child.stderr);
-    const r = JSON.parse(child.stdout) as { timings: Record<string, number>; units: number; maxRssKiB: number };
-    const best = Math.min(...Object.values(r.timings));
+    const r = JSON.parse(child.stdout) as { timings: Record<string, { wall: number; cpu: number }>; units: number; maxRssKiB: number };
+    const best = Math.min(...Object.values(r.timings).map((t) => t.wall));
+    const bestCpu = Math.min(...Object.values(r.timings).map((t) => t.cpu));
     const perPair = 2 + 5 * 201 * 2;
     process.stdout.write(
       `width 3072 (1 joint + 2 single blocks, ${r.units} units; 256 image + 512 text tokens), per patched sample: ${Object.entries(r.timings)
-        .map(([batch, ms]) => `batch ${batch}: ${ms.toFixed(0)} ms`)
+        .map(([batch, t]) => `batch ${batch}: ${t.wall.toFixed(0)} ms (${t.cpu.toFixed(0)} ms CPU)`)
         .join(', ')}; peak RSS ${(r.maxRssKiB / 2 ** 20).toFixed(2)} GiB\n`,
     );
-    process.stdout.write(`  one pair at the default settings (${perPair.toLocaleString('en-US')} passes): ${((perPair * best) / 1000 / 60).toFixed(1)} min at the fastest batch size\n`);
+    process.stdout.write(`  one pair at the default settings (${perPair.toLocaleString('en-US')} passes): ${((perPair * best) / 1000 / 60).toFixed(1)} min wall (${((perPair * bestCpu) / 1000 / 60).toFixed(1)} CPU-minutes) at the fastest batch size\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -113,7 +127,7 @@ async function wide(): Promise<void> {
 
 if (process.argv[2] === '--wide') await wideChild(process.argv[3]!);
 else {
-  process.stdout.write('moral-plantain patch, CPU execution provider\n');
+  process.stdout.write(`moral-plantain patch, CPU execution provider; load average at the start ${(await import('node:os')).loadavg()[0]!.toFixed(1)} on ${(await import('node:os')).availableParallelism()} cores\n`);
   if (process.env['SKIP_WHOLE'] !== '1') await whole();
   await tinyBatches();
   if (process.env['SKIP_WIDE'] !== '1') await wide();
