@@ -1,7 +1,7 @@
 /**
  * The causal test (`moral-plantain patch`), CPU execution provider:
  * 1. the whole `patch` on the embedded tiny model with default settings (the top 10 and 30 units by
- *    |t|, 200 random sets each, 25 pairs, both directions: 20,150 forward passes, 16 per call),
+ *    |t|, 200 random sets each, 25 pairs, both directions: 20,150 forward passes, one per call as the run had),
  *    timed as a process after an untimed `run` into the same folder; then the same patch again,
  *    every pair from the cache;
  * 2. the cost of one patched forward pass per batch size on the tiny model (one call evaluates many
@@ -13,6 +13,7 @@
  * Needs the built CLI (npx nx run cli:build). SKIP_WIDE=1 leaves out part 3; SKIP_WHOLE=1 part 1.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,10 +44,11 @@ async function perSample(runner: PatchRunner, prompts: readonly string[], batch:
 }
 
 /** `node ARGS` under /usr/bin/time: wall seconds, CPU seconds (user + system, every thread) and stdout. */
-function timedWithCpu(args: readonly string[]): { wall: number; cpu: number; stdout: string } {
-  const child = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', '/dev/stderr', process.execPath, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
+function timedWithCpu(args: readonly string[], scratch: string): { wall: number; cpu: number; stdout: string } {
+  const times = path.join(scratch, 'time.txt');
+  const child = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', times, process.execPath, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (child.status !== 0) throw new Error(`node ${args.join(' ')} failed:\n${child.stderr}`);
-  const [wall, user, system] = child.stderr.trim().split('\n').at(-1)!.split(' ').map(Number) as [number, number, number];
+  const [wall, user, system] = readFileSync(times, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number) as [number, number, number];
   return { wall, cpu: user + system, stdout: child.stdout };
 }
 
@@ -56,9 +58,9 @@ async function whole(): Promise<void> {
   try {
     const out = path.join(dir, 'run');
     const probe = timeNode([cli, 'run', '--out', out, '--json'], REPO_ROOT);
-    const first = timedWithCpu([cli, 'patch', out, '--json']);
+    const first = timedWithCpu([cli, 'patch', out, '--json'], dir);
     const summary = JSON.parse(first.stdout) as { samples: number; batchSize: number; seconds: Record<string, number>; effects: { k: number }[] };
-    const again = timedWithCpu([cli, 'patch', out, '--json']);
+    const again = timedWithCpu([cli, 'patch', out, '--json'], dir);
     process.stdout.write(`whole patch on the embedded tiny model, default settings (k = ${summary.effects.map((e) => e.k).join(', ')}; 200 random sets; 25 pairs; batch ${summary.batchSize}):\n`);
     process.stdout.write(`  run (not part of it): ${(probe.ms / 1000).toFixed(1)} s\n`);
     process.stdout.write(

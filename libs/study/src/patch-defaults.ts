@@ -9,6 +9,4 @@ export const PATCH_DEFAULTS = {
   fwer: 0.05,
   /** Random unit sets per patched set. */
   sets: 200,
-  /** Samples per transformer call with the embedded tiny model (other models: the run's batch size). */
-  embeddedBatchSize: 16,
 } as const;

@@ -15,7 +15,7 @@ export function registerPatchCommand(program: Command, defaults: HelpDefaults | 
     .option('--factor <list>', 'also scale each set by these fixed factors, e.g. 0.5,2')
     .option('--sets <n>', 'random unit sets per patched set, with as many units from each block', d ? String(d.sets) : undefined)
     .option('--seed <s>', "seed of the random sets and the across-pairs sign flips (default: the run's)")
-    .option('--batch-size <n>', `patched samples per transformer call (default: ${d?.embeddedBatchSize ?? 16} with the embedded tiny model, else the run's batch size)`)
+    .option('--batch-size <n>', "patched samples per transformer call, one call evaluating that many random sets: raise it on a GPU (default: the run's batch size)")
     .addOption(new Option('--device <device>', "execution device (default: the run's)").choices(['cpu', 'cuda', 'webgpu', 'auto']))
     .option('--model <dir>', "the run's model folder, when it moved (it must be the same model)")
     .option('--stimuli <file|name>', "the run's stimulus set, when it moved (it must be the same set)")

@@ -24,7 +24,7 @@ export interface PatchSettings {
   readonly sets: number;
   /** Seed of the random sets and the across-pairs sign flips; null: the run's seed. */
   readonly seed: number | null;
-  /** Samples per transformer call; null: 16 with the embedded tiny model, else the run's batch size. */
+  /** Patched samples per transformer call (each with its own unit scales); null: the run's batch size. */
   readonly batchSize: number | null;
   /** Execution device; null: the run's. */
   readonly device: Device | null;

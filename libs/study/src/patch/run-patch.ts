@@ -8,7 +8,6 @@ import { renderDoseResponse, renderPatchCsv, renderReportCard } from '@moral-pla
 import type { PatchResults } from '@moral-plantain/stats';
 import { embeddedModel, openModel } from '../embedded-model.js';
 import { packageVersions } from '../package-versions.js';
-import { PATCH_DEFAULTS } from '../patch-defaults.js';
 import { runFolder } from '../run-folder.js';
 import { acquireRunLock } from '../run-lock.js';
 import { runStimuli } from '../run-stimuli.js';
@@ -122,7 +121,8 @@ async function patchLockedRun(settings: PatchSettings, dir: string, options: Pat
   if (E.isLeft(model)) return E.left({ _tag: 'Study', error: model.left });
   const text = await checkedText(model.right, settings.stimuli ?? inputs.stimuli, run);
   if (E.isLeft(text)) return text;
-  const batchSize = settings.batchSize ?? (modelDir === null ? PATCH_DEFAULTS.embeddedBatchSize : inputs.batchSize);
+  // The run's batch size fitted its device; on the CPU one sample a call is the fastest (tools/bench/patch.ts).
+  const batchSize = settings.batchSize ?? inputs.batchSize;
   const device = settings.device ?? inputs.device;
   const runner = await openPatchRunner(model.right, {
     tokenize: qwen3Tokenize(text.right.tokenizer, { maxLength: text.right.textLength }),
