@@ -13,7 +13,7 @@ export function summarizeResults(r: ProbeResults): string[] {
   if (r.zeroVarianceUnits > 0) lines.push(`${count(r.zeroVarianceUnits)} units have zero variance: no t or d for them`);
   for (const th of r.thresholds) {
     const ratio = th.ratioToNullP99 === null ? 'null p99 is 0' : `${ratioText(th.ratioToNullP99)} null p99 (${count(th.nullP99)})`;
-    lines.push(`|${th.stat}| > ${th.value}: ${count(th.observed)} units (${(th.fraction * 100).toFixed(1)}%), ${ratio}, p = ${th.p.toPrecision(3)}`);
+    lines.push(`|${th.stat}| > ${th.value}: ${count(th.observed)} ${th.observed === 1 ? 'unit' : 'units'} (${percentText(th.fraction)}), ${ratio}, p = ${th.p.toPrecision(3)}`);
   }
   const fwer = r.units.pFwer.filter((x) => x !== null && x < 0.05).length;
   const fdr = r.units.qFdr.filter((x) => x !== null && x < 0.05).length;
@@ -28,7 +28,7 @@ export function summarizeResults(r: ProbeResults): string[] {
 
 /**
  * observed / p99 as a multiple: whole multiples as they are ("2x"), others to 3 significant digits,
- * or more where 3 would put the ratio on the wrong side of 1 (3999 / 4000 is "0.99975x", not "1.00x").
+ * or more where 3 would put the ratio on the wrong side of 1 (3999 / 4000 is "0.9998x", not "1.00x").
  */
 export function ratioText(ratio: number): string {
   if (Number.isInteger(ratio)) return `${ratio}x`;
@@ -37,4 +37,11 @@ export function ratioText(ratio: number): string {
     if (Math.sign(Number(text) - 1) === Math.sign(ratio - 1)) return `${text}x`;
   }
   return `${ratio}x`;
+}
+
+/** A share as a percentage that never reads 0 when it is not: "12.5%", "0.018%", "0%". */
+export function percentText(share: number): string {
+  const percent = share * 100;
+  if (percent === 0) return '0%';
+  return percent >= 1 ? `${percent.toFixed(1)}%` : `${percent.toPrecision(2)}%`;
 }
