@@ -1,13 +1,12 @@
-import { statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
  * The absolute path an `--out` value names for a command that writes one file: the file itself,
- * or `defaultName` inside it when the value names a folder (it ends with a separator, as
- * `--out results/` does, or it is an existing folder). Missing folders are created by the write.
+ * or `defaultName` inside it when the value ends with a separator (`--out results/` names a
+ * folder, which the write creates when missing). A folder named without the separator is refused
+ * by the write (EISDIR), as a file path is expected there.
  */
 export function outputFilePath(out: string, defaultName: string): string {
   const resolved = path.resolve(out);
-  const namesFolder = /[\\/]$/.test(out) || statSync(resolved, { throwIfNoEntry: false })?.isDirectory() === true;
-  return namesFolder ? path.join(resolved, defaultName) : resolved;
+  return /[\\/]$/.test(out) ? path.join(resolved, defaultName) : resolved;
 }

@@ -97,7 +97,7 @@ describe('moral-plantain stats', () => {
       ['a/b/c/results.json', 'a/b/c/results.json'],
       ['./d/../e/r.json', 'e/r.json'],
       ['folder/', 'folder/results.json'],
-      ['existing', 'existing/results.json'],
+      ['existing/', 'existing/results.json'],
     ]) {
       const res = runIn(dir, 'stats', 'activations.safetensors', '--permutations', '20', '--splits', '0', '--out', out);
       expect(res.stderr, out).toBe('');

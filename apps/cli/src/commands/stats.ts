@@ -24,7 +24,7 @@ export function registerStatsCommand(program: Command, defaults: HelpDefaults | 
     .addOption(new Option('--tail <tail>', 'direction of the test').choices(['two-sided', 'greater', 'less']).default(d?.tail))
     .option('--splits <k>', 'random half splits for split-half reliability (0 skips it)', d && String(d.splits))
     .option('--workers <n>', 'worker threads for the sign-flip scan (default: available cores, at most 8)')
-    .option('--out <file>', 'where to write the results (a folder, such as out/, gets results.json inside)', 'results.json')
+    .option('--out <file>', 'where to write the results (a path ending in /, such as out/, gets results.json inside)', 'results.json')
     .option('--json', 'print the results JSON instead of a summary')
     .action(async (file: string, options: StatsFlags) => (await import('./stats-action.js')).statsAction(file, options));
 }

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import ndarray, { type NdArray } from 'ndarray';
 import { writeFileAtomic } from '../atomic-write.js';
+import { canonicalJson } from '../canonical-json.js';
 import { decodeSafetensors, encodeSafetensors, tensorToFloat64, type SafetensorsFile } from '../safetensors/safetensors-codec.js';
 import type { SafetensorsError } from '../safetensors/safetensors-error.js';
 import { parseUnitTaps, TAPS_METADATA_KEY, type UnitTaps } from './unit-origins.js';
@@ -156,7 +157,8 @@ export function encodeActivations(activations: ActivationsToWrite): Uint8Array {
   const metadata: Record<string, string> = { ...activations.metadata, format: ACTIVATIONS_FORMAT };
   if (activations.pairs) metadata.pairs = JSON.stringify(activations.pairs);
   if (activations.groups) metadata.groups = JSON.stringify(activations.groups);
-  if (activations.taps) metadata[TAPS_METADATA_KEY] = JSON.stringify(activations.taps);
+  // Keys sorted: the bytes do not depend on how the manifest object was built (a fresh tap or one read back).
+  if (activations.taps) metadata[TAPS_METADATA_KEY] = canonicalJson(activations.taps);
   return encodeSafetensors(new Map([['a', tensor(activations.a)], ['b', tensor(activations.b)]]), metadata);
 }
 
