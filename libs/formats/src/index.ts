@@ -1,5 +1,7 @@
 export { ACTIVATIONS_FORMAT, decodeActivations, encodeActivations, readActivations, writeActivations } from './activations/activations-file.js';
-export type { Activations, ActivationsError, ActivationsToWrite, ConditionValues } from './activations/activations-file.js';
+export type { Activations, ActivationsDtype, ActivationsError, ActivationsToWrite, ConditionValues } from './activations/activations-file.js';
+export { parseUnitTaps, TAPS_FORMAT, TAPS_METADATA_KEY, unitOrigins } from './activations/unit-origins.js';
+export type { UnitOrigins, UnitTap, UnitTaps } from './activations/unit-origins.js';
 export { describeActivationsError } from './activations/describe-activations-error.js';
 export { DEFAULT_UNIT_WIDTH } from './activations/unit-definition.js';
 export type { UnitDefinition } from './activations/unit-definition.js';

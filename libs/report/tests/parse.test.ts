@@ -42,6 +42,31 @@ describe('parseProbeResults', () => {
     ]);
   });
 
+  it('keeps the columns that say where units come from, checked like the others', () => {
+    const n = publishedResults().nUnits;
+    const origins = {
+      module: Array.from({ length: n }, (_, i) => `blocks.${Math.floor(i / 192)}.attn.to_out`),
+      block: Array.from({ length: n }, (_, i) => `joint[${Math.floor(i / 192)}]`),
+      indexInBlock: Array.from({ length: n }, (_, i) => i % 192),
+      channelStart: Array.from({ length: n }, (_, i) => 16 * (i % 192)),
+      channelEnd: Array.from({ length: n }, (_, i) => 16 * (i % 192) + 16),
+    };
+    const results = roundTrip({ ...publishedResults(), units: { ...publishedResults().units, ...origins } });
+    const parsed = parseProbeResults(results);
+    if (E.isLeft(parsed)) throw new Error(JSON.stringify(parsed.left));
+    expect(parsed.right.units).toMatchObject(origins);
+    const broken = roundTrip(results) as { units: { channelEnd: unknown[] } };
+    broken.units.channelEnd[3] = 2.5;
+    const refused = parseProbeResults(broken);
+    expect(E.isLeft(refused) && refused.left._tag === 'InvalidResults' && refused.left.problems).toEqual([
+      'units.channelEnd[3] must be a non-negative integer',
+    ]);
+    const short = roundTrip(results) as { units: { block: unknown[] } };
+    short.units.block.pop();
+    const shortParsed = parseProbeResults(short);
+    expect(E.isLeft(shortParsed) && shortParsed.left._tag === 'InvalidResults' && shortParsed.left.problems).toEqual([`units.block has ${n - 1} entries but nUnits is ${n}`]);
+  });
+
   it('caps per-item problems in a long column', () => {
     const results = roundTrip(publishedResults()) as { units: { d: unknown[] } };
     results.units.d = results.units.d.map(() => 'x');

@@ -7,8 +7,8 @@ export type { PairedInput } from './paired-input.js';
 export { testActivations } from './activations-test.js';
 export { pairedTest, pairedTestSync } from './paired-test.js';
 export type { NullDistributions, PairedTestOutput } from './paired-test.js';
-export { quantile } from './quantile.js';
-export { benjaminiHochberg } from './fdr.js';
+export { median, orderStatisticQuantile, quantile } from './quantile.js';
+export { benjaminiHochberg, benjaminiHochbergOfFractions } from './fdr.js';
 export { pearson } from './pearson.js';
 export { RESULTS_FORMAT } from './results.js';
 export type {

@@ -5,12 +5,12 @@ import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
 import { createPrng, PRNG_NAME } from '@moral-plantain/formats';
 import { unitDescriptives, ZERO_VARIANCE_ROUNDOFFS, type UnitDescriptives } from './descriptive.js';
 import type { StatsError } from './errors.js';
-import { benjaminiHochberg } from './fdr.js';
+import { benjaminiHochbergOfFractions } from './fdr.js';
 import { DEFAULT_GROUP, summarizeGroups } from './group-summary.js';
 import type { DenseMatrix } from './matrix.js';
 import { MAX_EXACT_PAIRS, resolveOptions, UNIT_ROUNDOFF, type PairedTestOptions, type ResolvedOptions } from './options.js';
 import { pairedDifferences, type PairedInput } from './paired-input.js';
-import { quantileSorted } from './quantile.js';
+import { orderStatisticQuantileSorted } from './quantile.js';
 import { RESULTS_FORMAT, type MaxAbsT, type ProbeResults, type ThresholdResult } from './results.js';
 import { allSignPatterns, randomSignPatterns, type SignPatterns } from './sign-patterns.js';
 import { MAX_SCAN_CUTOFFS, scanSignFlips, scanSignFlipsSync, type SignFlipScan, type SignFlipScanInput } from './sign-flip-null.js';
@@ -134,33 +134,37 @@ function finish(p: Prepared, scans: readonly SignFlipScan[]): PairedTestOutput {
   const nUnits = p.diff.cols;
   const first = scans[0];
   const sampled = !patterns.exact;
-  const pValue = (atLeast: number): number =>
-    sampled ? (atLeast + 1) / (patterns.count + 1) : atLeast / patterns.count;
+  // A sign-flip p is a fraction of whole numbers: (b + 1) / (m + 1) sampled, b / 2^n exact.
+  const pDenominator = sampled ? patterns.count + 1 : patterns.count;
+  const pNumerator = (atLeast: number): number => (sampled ? atLeast + 1 : atLeast);
+  const pValue = (atLeast: number): number => pNumerator(atLeast) / pDenominator;
   // Observed statistic in the scanned direction.
   const directed = (u: number): number =>
     options.tail === 'two-sided' ? Math.abs(stats.t[u]) : options.tail === 'greater' ? stats.t[u] : -stats.t[u];
 
-  const pPermutation = new Float64Array(nUnits).fill(Number.NaN);
-  active.forEach((u, j) => (pPermutation[u] = pValue(first.exceed[j])));
+  const pNumerators = new Float64Array(nUnits).fill(Number.NaN);
+  active.forEach((u, j) => (pNumerators[u] = pNumerator(first.exceed[j])));
+  const pPermutation = pNumerators.map((x) => x / pDenominator);
   const sortedMax = Float64Array.from(first.maxStat).sort();
   const pFwer = new Float64Array(nUnits).fill(Number.NaN);
   for (const u of active) {
     const stat = directed(u);
     pFwer[u] = pValue(sortedMax.length - lowerBound(sortedMax, stat - TIE_RTOL * Math.abs(stat)));
   }
-  const qFdr = benjaminiHochberg(pPermutation);
+  const qFdr = benjaminiHochbergOfFractions(pNumerators, pDenominator);
 
   const thresholdCounts = p.cutoffs.map((_, k) => scans[Math.floor(k / MAX_SCAN_CUTOFFS)].counts[k % MAX_SCAN_CUTOFFS]);
   const thresholds = options.thresholds.map((th, k): ThresholdResult => {
     const observed = observedCount(th.stat === 't' ? stats.t : stats.d, th.value, options.tail);
     const nullCounts = Float64Array.from(thresholdCounts[k]).sort();
-    const nullP99 = quantileSorted(nullCounts, 0.99);
+    // Quantiles of a count are counts: the smallest null count with at least 95 % / 99 % of the null at or below it.
+    const nullP99 = orderStatisticQuantileSorted(nullCounts, 0.99);
     return {
       stat: th.stat,
       value: th.value,
       observed,
       fraction: active.length > 0 ? observed / active.length : 0,
-      nullP95: quantileSorted(nullCounts, 0.95),
+      nullP95: orderStatisticQuantileSorted(nullCounts, 0.95),
       nullP99,
       ratioToNullP99: nullP99 > 0 ? observed / nullP99 : null,
       p: pValue(nullCounts.length - lowerBound(nullCounts, observed)),
