@@ -15,7 +15,17 @@ import { figureSpecs, renderModelCard, renderSvg, renderUnitCsv, writeReport } f
 const RUNS = 5;
 
 const results = syntheticResults(25, [...Array(5).fill(192), ...Array(20).fill(768)] as number[]);
-const figures = figureSpecs(results, { thresholdCounts: results.thresholds.map(() => nullCounts(1000)), splitHalfR: Array.from({ length: 100 }, (_, i) => 0.5 + 0.001 * i) });
+// What a run passes: 1,000 null counts per threshold, 100 split r and their chance r, the t of every
+// unit under 16 sign flips (the paired test's sample at 16,320 units) and 1,000 null max |t|.
+const distributions = {
+  thresholdCounts: results.thresholds.map(() => nullCounts(1000)),
+  splitHalfR: Array.from({ length: 100 }, (_, i) => 0.5 + 0.001 * i),
+  splitHalfNullR: Array.from({ length: 100 }, (_, i) => -0.05 + 0.001 * i),
+  nullT: nullTSample(16 * results.nUnits),
+  nullTFlips: 16,
+  nullMaxT: Array.from({ length: 1000 }, (_, i) => 4.2 + (i % 97) / 60),
+};
+const figures = figureSpecs(results, distributions);
 
 const rows: [string, number, number][] = [];
 rows.push(['README.md (model card)', await medianMs(() => renderModelCard({ results })), bytes(renderModelCard({ results }))]);
@@ -26,7 +36,7 @@ for (const figure of figures) {
   rows.push([figure.path, await medianMs(() => renderSvg(figure.path, figure.spec)()), bytes(svg.right)]);
 }
 const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-report-'));
-rows.push(['writeReport (all files, atomic)', await medianMs(() => writeReport(dir, { results })()), 0]);
+rows.push(['writeReport (all files, atomic)', await medianMs(() => writeReport(dir, { results, distributions })()), 0]);
 await rm(dir, { recursive: true, force: true });
 
 console.log(`report rendering, ${results.nUnits.toLocaleString('en-US')} units x ${results.nPairs} pairs, median of ${RUNS} runs (node ${process.version})`);
@@ -96,6 +106,12 @@ function syntheticResults(nPairs: number, blockUnits: readonly number[]): ProbeR
     splitHalf: { splits: 100, median: 0.57, q1: 0.55, q3: 0.6, spearmanBrownMedian: 0.73, nullMedian: 0 },
     groups,
   };
+}
+
+function nullTSample(n: number): Float64Array {
+  let state = 777;
+  const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  return Float64Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
 }
 
 function nullCounts(n: number): number[] {
