@@ -23,8 +23,10 @@ export function splitHalfSpec(results: ProbeResults, distributions: ResultDistri
   if (sh === null) return null;
   const rs = distributions.splitHalfR ?? [];
   const nullRs = distributions.splitHalfNullR ?? [];
-  const medianLabel = `median r = ${formatFixed(sh.median, 2)}`;
-  const chanceLabel = `chance: median r with signs flipped = ${formatFixed(sh.nullMedian, 2)}`;
+  // A true minus sign, as on the axis.
+  const signed = (value: number | null) => formatFixed(value, 2).replace(/^-/, '\u2212');
+  const medianLabel = `median r = ${signed(sh.median)}`;
+  const chanceLabel = `chance: median r with signs flipped = ${signed(sh.nullMedian)}`;
   const nullLabel = 'r with signs flipped (chance)';
   const rules = [
     ...(sh.median !== null ? [{ r: sh.median, what: medianLabel }] : []),
