@@ -164,6 +164,14 @@ describe('figures', () => {
     expect(marks.length).toBeGreaterThan(MAX_NULL_MARKS / 2);
   });
 
+  it('takes 200,000 null counts per threshold (more than a call takes as arguments) in its stride', async () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => 300 + (i % 401));
+    const spec = thresholdCountsSpec(results, { thresholdCounts: [many, many, many] });
+    const svg = await svgOf('thresholds', spec);
+    expect(svg).toContain('units over threshold (symmetric log scale)');
+    expect(markLabels(svg, 'rect mark').length + markLabels(svg, 'tick').length).toBeLessThanOrEqual(3 * MAX_NULL_MARKS);
+  });
+
   it('draws a split-half histogram from the per-split r when given, and no figure without split-half results', async () => {
     const rs = Array.from({ length: 100 }, (_, i) => 0.5 + (i % 20) * 0.005);
     const spec = splitHalfSpec(results, { splitHalfR: rs });

@@ -31,7 +31,7 @@ export function thresholdCountsSpec(results: ProbeResults, distributions: Result
   const withStrip = nullCounts.some((c) => c.length > 0);
   const lanes = [OBSERVED, P95, P99, ...(withStrip ? [EACH_FLIP] : [])];
   const values = results.thresholds.flatMap((th) => [th.observed, th.nullP95, th.nullP99]);
-  const stripValues = nullCounts.flatMap((counts) => [Math.min(...counts), Math.max(...counts)]).filter(Number.isFinite);
+  const stripValues = nullCounts.flatMap(range);
   const everything = [...values, ...stripValues];
   const positive = everything.filter((v) => v > 0);
   const axis = countAxis(Math.max(0, ...everything), positive.length > 0 ? Math.min(...positive) : null, { title: 'units over threshold', pixels: WIDTH, orient: 'x' });
@@ -60,7 +60,7 @@ export function thresholdCountsSpec(results: ProbeResults, distributions: Result
     mark: { type: 'text' as const, align: side === 'right' ? ('left' as const) : ('right' as const), dx: side === 'right' ? 10 : -10, baseline: 'middle' as const, fontSize: 11, color: '#222' },
     encoding: { x, y, yOffset, text: { field: 'text', type: 'nominal' as const } },
   });
-  const flips = `${formatCount(results.permutation.count)} ${results.permutation.exact ? '(all)' : 'random'} sign flips`;
+  const flips = results.permutation.exact ? `all ${formatCount(results.permutation.count)} sign flips` : `${formatCount(results.permutation.count)} random sign flips`;
   return {
     $schema: VEGA_LITE_SCHEMA,
     config: FIGURE_CONFIG,
@@ -124,6 +124,18 @@ export function thresholdCountsSpec(results: ProbeResults, distributions: Result
       valueLabel('left'),
     ],
   };
+}
+
+/** Smallest and largest of the finite counts (none when there are none), without spreading a long array into arguments. */
+function range(counts: readonly number[]): number[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of counts) {
+    if (!Number.isFinite(c)) continue;
+    lo = Math.min(lo, c);
+    hi = Math.max(hi, c);
+  }
+  return lo <= hi ? [lo, hi] : [];
 }
 
 /** A count as the figure writes it: whole numbers with separators, else three significant digits. */
