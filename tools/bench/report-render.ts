@@ -1,7 +1,8 @@
 /**
  * Report rendering at the size of the real probe: 25 pairs, 16,320 units in 5 joint blocks of 192
- * and 20 single blocks of 768. Prints the time of each part (median of several runs), the size of
- * each output and the peak resident memory.
+ * and 20 single blocks of 768. Prints the wall and CPU time of each part (medians of several runs;
+ * CPU time is the steadier figure on a shared machine), the size of each output and the peak
+ * resident memory.
  *
  * Run from the repository root:
  *   node --conditions=@moral-plantain/source --import tsx tools/bench/report-render.ts
@@ -27,7 +28,7 @@ const distributions = {
 };
 const figures = figureSpecs(results, distributions);
 
-const rows: [string, number, number][] = [];
+const rows: [string, Timing, number][] = [];
 rows.push(['README.md (model card)', await medianMs(() => renderModelCard({ results })), bytes(renderModelCard({ results }))]);
 rows.push(['unit-statistics.csv', await medianMs(() => renderUnitCsv(results)), bytes(renderUnitCsv(results))]);
 for (const figure of figures) {
@@ -40,19 +41,30 @@ rows.push(['writeReport (all files, atomic)', await medianMs(() => writeReport(d
 await rm(dir, { recursive: true, force: true });
 
 console.log(`report rendering, ${results.nUnits.toLocaleString('en-US')} units x ${results.nPairs} pairs, median of ${RUNS} runs (node ${process.version})`);
-for (const [name, ms, size] of rows) {
-  console.log(`${name.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms${size > 0 ? `  ${(size / 1024).toFixed(0).padStart(6)} KiB` : ''}`);
+for (const [name, { wall, cpu }, size] of rows) {
+  console.log(`${name.padEnd(34)} ${wall.toFixed(1).padStart(8)} ms ${cpu.toFixed(1).padStart(8)} ms cpu${size > 0 ? `  ${(size / 1024).toFixed(0).padStart(6)} KiB` : ''}`);
 }
 console.log(`peak resident memory of the whole benchmark: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 
-async function medianMs(work: () => unknown): Promise<number> {
-  const times: number[] = [];
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/** Median wall time and median CPU time (user + system, this process) of `work`, in ms. */
+async function medianMs(work: () => unknown): Promise<Timing> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
+    const used = process.cpuUsage();
     await work();
-    times.push(performance.now() - start);
+    const spent = process.cpuUsage(used);
+    wall.push(performance.now() - start);
+    cpu.push((spent.user + spent.system) / 1000);
   }
-  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)] ?? Number.NaN;
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(RUNS / 2)] ?? Number.NaN;
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 function bytes(text: string): number {
