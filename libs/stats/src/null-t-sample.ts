@@ -25,30 +25,37 @@ export function nullTSample(diff: DenseMatrix, units: Uint32Array, patterns: Sig
   const flips = units.length === 0 || n < 2 ? 0 : Math.max(1, Math.min(patterns.count, Math.floor(budget / units.length)));
   const chosen = choosePatterns(patterns, flips, seed);
   const sumSquares = new Float64Array(units.length);
-  units.forEach((u, j) => {
+  const total = new Float64Array(cols);
+  for (let i = 0; i < n; i++) {
+    const row = i * cols;
+    for (let u = 0; u < cols; u++) total[u]! += diff.data[row + u]!;
+  }
+  for (let j = 0; j < units.length; j++) {
+    const u = units[j]!;
     let ss = 0;
     for (let i = 0; i < n; i++) ss += diff.data[i * cols + u]! ** 2;
     sumSquares[j] = ss;
-  });
+  }
   const values = new Float64Array(flips * units.length);
   const sum = new Float64Array(cols);
-  const signs = new Float64Array(n);
+  const rootDf = Math.sqrt(n - 1);
   let kept = 0;
   for (const f of chosen) {
-    for (let i = 0; i < n; i++) signs[i] = (patterns.codes[f * patterns.blocks + Math.floor(i / BLOCK_PAIRS)]! >> i % BLOCK_PAIRS) & 1 ? -1 : 1;
+    // S = total - 2 x (the flipped pairs' sum): only the flipped rows are read.
     sum.fill(0);
     for (let i = 0; i < n; i++) {
-      const s = signs[i]!;
+      if (((patterns.codes[f * patterns.blocks + Math.floor(i / BLOCK_PAIRS)]! >> i % BLOCK_PAIRS) & 1) === 0) continue;
       const row = i * cols;
-      for (let u = 0; u < cols; u++) sum[u]! += s * diff.data[row + u]!;
+      for (let u = 0; u < cols; u++) sum[u]! += diff.data[row + u]!;
     }
-    units.forEach((u, j) => {
-      const s = sum[u]!;
+    for (let j = 0; j < units.length; j++) {
+      const u = units[j]!;
+      const s = total[u]! - 2 * sum[u]!;
       const nss = n * sumSquares[j]!;
       // t = mean / (sd / sqrt(n)) = S sqrt(n - 1) / sqrt(n SS - S^2), with SS unchanged by flips.
       const spread = nss - s * s;
-      if (spread > 1e-12 * nss) values[kept++] = (s * Math.sqrt(n - 1)) / Math.sqrt(spread);
-    });
+      if (spread > 1e-12 * nss) values[kept++] = (s * rootDf) / Math.sqrt(spread);
+    }
   }
   return { values: values.slice(0, kept), flips };
 }
