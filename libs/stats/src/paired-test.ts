@@ -13,6 +13,7 @@ import { pairedDifferences, type PairedInput } from './paired-input.js';
 import { orderStatisticQuantileSorted } from './quantile.js';
 import { RESULTS_FORMAT, type MaxAbsT, type ProbeResults, type ThresholdResult } from './results.js';
 import { allSignPatterns, randomSignPatterns, type SignPatterns } from './sign-patterns.js';
+import { nullTSample } from './null-t-sample.js';
 import { MAX_SCAN_CUTOFFS, scanSignFlips, scanSignFlipsSync, type SignFlipScan, type SignFlipScanInput } from './sign-flip-null.js';
 import { splitHalfReliability } from './split-half.js';
 import { scaleUnits, timesPowerOfTwo } from './unit-scaling.js';
@@ -26,6 +27,9 @@ export interface NullDistributions {
   /** Split-half r per split, and under sign-flipped labels. */
   readonly splitHalfR: Float64Array;
   readonly splitHalfNullR: Float64Array;
+  /** t of every unit with non-zero variance under `nullTFlips` of the sign flips (flip after flip): the permutation null of t. */
+  readonly nullT: Float64Array;
+  readonly nullTFlips: number;
 }
 
 /** The results contract plus the null distributions it summarizes. */
@@ -172,6 +176,7 @@ function finish(p: Prepared, scans: readonly SignFlipScan[]): PairedTestOutput {
   });
 
   const split = options.splits > 0 ? splitHalfReliability(p.diff, options.splits, (options.seed + 1) >>> 0) : null;
+  const nullT = nullTSample(p.diff, active, patterns, (options.seed + 2) >>> 0);
   const results: ProbeResults = {
     format: RESULTS_FORMAT,
     nPairs: p.diff.rows,
@@ -199,6 +204,8 @@ function finish(p: Prepared, scans: readonly SignFlipScan[]): PairedTestOutput {
       thresholdCounts,
       splitHalfR: split?.r ?? new Float64Array(0),
       splitHalfNullR: split?.nullR ?? new Float64Array(0),
+      nullT: nullT.values,
+      nullTFlips: nullT.flips,
     },
   };
 }
