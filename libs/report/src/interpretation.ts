@@ -177,7 +177,7 @@ function countsParagraph(results: ProbeResults, verdict: Verdict, countAlpha: nu
   const other = tCounts.filter((th) => !verdict.supporting.includes(th) && !carried.includes(th));
   const carriedText =
     carried.length > 0
-      ? ` Above ${carried.length === 1 ? 'its' : 'their'} null p99 only with the near-constant units counted, which supports nothing: ${carried.map(describe).join('; ')}.`
+      ? ` Above the null p99 only with the near-constant units counted, so no support: ${carried.map(describe).join('; ')}.`
       : '';
   if (!verdict.axisSupported) {
     const below = other.length > 0 ? `No other |t| threshold count exceeds its null p99 with p < ${level} (${other.map(describe).join('; ')}).` : '';

@@ -216,7 +216,8 @@ describe('an honest card on degenerate data', () => {
     expect(verdict.axisSupported).toBe(false);
     expect(verdict.carriedByNearConstant.map((th) => `${th.stat}${th.value}`)).toContain('t5');
     const interpretation = section(splitCard(renderModelCard({ results: carried, provenance: pretrainedProvenance() })).body, 'Interpretation');
-    expect(interpretation).toContain('only with the near-constant units counted, which supports nothing');
+    expect(interpretation).toMatch(/^\n## Interpretation\n\nAbove the null p99 only with the near-constant units counted, so no support: .*\|t\| > 5: 4 units against a null p99 of 0, permutation p = [\d.]+\. These results do not support a separable axis\.\n/);
+    expect(interpretation).toContain('4 of the 4 with |t| > 5');
     expect(interpretation).toContain('These results do not support a separable axis.');
     expect(interpretation).not.toContain('supports the reading');
   });

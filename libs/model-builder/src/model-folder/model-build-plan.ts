@@ -136,12 +136,14 @@ function collect<T>(value: E.Either<NEA.NonEmptyArray<ConfigProblem>, T>, proble
 }
 
 function folderName(request: ModelBuildRequest): string {
-  if (request.config !== undefined) return path.basename(path.dirname(path.resolve(request.config)));
+  if (request.config !== undefined) return pipelineName(path.dirname(path.resolve(request.config)));
   if (request.preset !== undefined) return request.preset;
   if (request.baseModel !== undefined) return request.baseModel.split('/')[1] ?? request.baseModel;
-  if (request.weights === undefined) return 'tiny';
-  // A diffusers pipeline keeps the transformer in its `transformer` folder: the pipeline's folder names the model.
-  const weights = path.resolve(request.weights);
-  const name = path.basename(weights);
-  return name === 'transformer' ? path.basename(path.dirname(weights)) : name;
+  return request.weights === undefined ? 'tiny' : pipelineName(path.resolve(request.weights));
+}
+
+/** A folder's name, or its parent's when it is a diffusers pipeline's `transformer` folder (the pipeline's folder names the model). */
+function pipelineName(dir: string): string {
+  const name = path.basename(dir);
+  return name === 'transformer' ? path.basename(path.dirname(dir)) : name;
 }
