@@ -1,7 +1,7 @@
 import type { GroupSummary, ProbeResults } from '@moral-plantain/stats';
 import { degenerateUnits } from './degenerate-units.js';
 import { escapeInline, tableRow } from './markdown-text.js';
-import { formatCount, formatFixed, formatStatistic } from './number-format.js';
+import { formatCount, formatStatistic } from './number-format.js';
 import { groupLabels } from './unit-csv.js';
 
 /** The `count` groups with the largest max |t|, largest first; groups without a defined t come last, ties keep file order. */

@@ -46,9 +46,8 @@ export function isNearConstantD(d: number | null): boolean {
  */
 export function findNearConstantUnits(sd: Float64Array, spreadBound: Float64Array, d: Float64Array, zeroVariance: Uint8Array): number[] {
   const units: number[] = [];
-  for (let u = 0; u < sd.length; u++) {
-    if (zeroVariance[u] === 1) continue;
-    if (sd[u]! <= spreadBound[u]! || Math.abs(d[u]!) >= NEAR_CONSTANT_ABS_D) units.push(u);
-  }
+  sd.forEach((spread, u) => {
+    if (zeroVariance[u] !== 1 && (spread <= (spreadBound[u] ?? 0) || Math.abs(d[u] ?? 0) >= NEAR_CONSTANT_ABS_D)) units.push(u);
+  });
   return units;
 }
