@@ -70,7 +70,8 @@ describe('moral-plantain run on the embedded tiny model', () => {
   it('writes results.json computed from those activations, and a report with its numbers', () => {
     const stored = activationsIn(first);
     // Real ndarray views straight from the reader go into the statistics engine.
-    const expected = pairedTestSync({ a: stored.a, b: stored.b }, { permutations: 64, seed: 0, splits: 10, groups: stored.groups ?? undefined });
+    // The file stores float32, the precision the run judges zero-variance and near-constant units at.
+    const expected = pairedTestSync({ a: stored.a, b: stored.b }, { permutations: 64, seed: 0, splits: 10, groups: stored.groups ?? undefined, precision: 'float32' });
     if (E.isLeft(expected)) throw new Error('stats failed');
     const results = JSON.parse(readFileSync(path.join(first, 'results.json'), 'utf8'));
     // The activations embed the tapped model's manifest, so each unit's module, block and channels come along.

@@ -55,6 +55,8 @@ const resultsShape: Check<ProbeResults> = struct<ProbeResults & Record<string, u
   nPairs: count,
   nUnits: count,
   zeroVarianceUnits: (value, path) => (value === undefined ? E.right(0) : count(value, path)),
+  // Added after results@1 was first written: absent in older files, where the report applies its |d_z| part.
+  nearConstant: optional(struct({ units: arrayOf(count), roundoffs: nonNegative, precision: oneOf(['float32', 'float64'] as const), absD: nonNegative })),
   permutation: struct({
     count: count,
     exact: bool,
@@ -110,6 +112,10 @@ function consistency(results: ProbeResults): E.Either<Problems, ProbeResults> {
   for (const [name, values] of Object.entries(results.units) as [string, readonly unknown[] | undefined][]) {
     if (values === undefined || (name === 'sdDiff' && values.length === 0)) continue;
     if (values.length !== results.nUnits) problems.push(`units.${name} has ${values.length} entries but nUnits is ${results.nUnits}`);
+  }
+  const nearConstant = results.nearConstant?.units ?? [];
+  if (nearConstant.some((u, i) => u >= results.nUnits || (i > 0 && u <= (nearConstant[i - 1] ?? -1)))) {
+    problems.push(`nearConstant.units must be ascending unit indices below nUnits (${results.nUnits})`);
   }
   const grouped = results.groups.reduce((sum, group) => sum + group.units, 0);
   if (results.groups.length > 0 && grouped !== results.nUnits) {

@@ -106,4 +106,14 @@ describe('parseProbeResults', () => {
       'splitHalf.median must be from -1 to 1 (got 1.2)',
     ]);
   });
+
+  it('reads the near-constant units when results record them, and refuses a list that does not fit the units', () => {
+    const results = { ...publishedResults(), nearConstant: { units: [3, 7], roundoffs: 1024, precision: 'float32' as const, absD: 16384 } };
+    const parsed = parseProbeResults(roundTrip(results));
+    expect(E.isRight(parsed) && parsed.right.nearConstant).toEqual(results.nearConstant);
+    const bad = parseProbeResults(roundTrip({ ...results, nearConstant: { ...results.nearConstant, units: [7, 3, 16320], precision: 'float16' } }));
+    expect(E.isLeft(bad) && bad.left._tag === 'InvalidResults' && bad.left.problems).toEqual(['nearConstant.precision must be one of "float32", "float64"']);
+    const outOfRange = parseProbeResults(roundTrip({ ...results, nearConstant: { ...results.nearConstant, units: [7, 3, 16320] } }));
+    expect(E.isLeft(outOfRange) && outOfRange.left._tag === 'InvalidResults' && outOfRange.left.problems).toEqual(['nearConstant.units must be ascending unit indices below nUnits (16320)']);
+  });
 });

@@ -8,6 +8,7 @@ import type { StatsError } from './errors.js';
 import { benjaminiHochbergOfFractions } from './fdr.js';
 import { DEFAULT_GROUP, summarizeGroups } from './group-summary.js';
 import type { DenseMatrix } from './matrix.js';
+import { NEAR_CONSTANT_ABS_D, NEAR_CONSTANT_ROUNDOFFS, findNearConstantUnits, type NearConstantUnits } from './near-constant.js';
 import { MAX_EXACT_PAIRS, resolveOptions, UNIT_ROUNDOFF, type PairedTestOptions, type ResolvedOptions } from './options.js';
 import { pairedDifferences, type PairedInput } from './paired-input.js';
 import { orderStatisticQuantileSorted } from './quantile.js';
@@ -73,6 +74,8 @@ interface Prepared {
   readonly diff: DenseMatrix;
   readonly options: ResolvedOptions;
   readonly stats: UnitDescriptives;
+  /** Units whose differences are the same in every pair to within rounding. */
+  readonly nearConstant: NearConstantUnits;
   readonly patterns: SignPatterns;
   /** Units with a defined t (non-zero variance). */
   readonly active: Uint32Array;
@@ -98,6 +101,13 @@ function prepare(input: PairedInput, options: PairedTestOptions): E.Either<NonEm
   const roundoff = UNIT_ROUNDOFF[opts.precision ?? precision];
   const zeroSd = magnitude.map((x, u) => timesPowerOfTwo(ZERO_VARIANCE_ROUNDOFFS * roundoff * x, -exponents[u]!));
   const scaled = unitDescriptives(diff, zeroSd);
+  const nearSd = magnitude.map((x, u) => timesPowerOfTwo(NEAR_CONSTANT_ROUNDOFFS * roundoff * x, -exponents[u]!));
+  const nearConstant: NearConstantUnits = {
+    units: findNearConstantUnits(scaled.sd, nearSd, scaled.d, scaled.zeroVariance),
+    roundoffs: NEAR_CONSTANT_ROUNDOFFS,
+    precision: opts.precision ?? precision,
+    absD: NEAR_CONSTANT_ABS_D,
+  };
   const stats = { ...scaled, mean: scaled.mean.map((x, u) => timesPowerOfTwo(x, exponents[u]!)), sd: scaled.sd.map((x, u) => timesPowerOfTwo(x, exponents[u]!)) };
   const exact = opts.exact === true || (opts.exact === 'auto' && n <= MAX_EXACT_PAIRS && 2 ** n <= opts.permutations);
   const patterns = exact ? allSignPatterns(n) : randomSignPatterns(n, opts.permutations, createPrng(opts.seed));
@@ -116,7 +126,7 @@ function prepare(input: PairedInput, options: PairedTestOptions): E.Either<NonEm
       workers: opts.workers,
     });
   }
-  return E.right({ diff, options: opts, stats, patterns, active, cutoffs, scanInputs });
+  return E.right({ diff, options: opts, stats, nearConstant, patterns, active, cutoffs, scanInputs });
 }
 
 function crossChecks(diff: DenseMatrix, opts: ResolvedOptions): StatsError[] {
@@ -182,6 +192,7 @@ function finish(p: Prepared, scans: readonly SignFlipScan[]): PairedTestOutput {
     nPairs: p.diff.rows,
     nUnits,
     zeroVarianceUnits: nUnits - active.length,
+    nearConstant: p.nearConstant,
     permutation: { count: patterns.count, exact: patterns.exact, seed: options.seed, tail: options.tail, prng: PRNG_NAME },
     units: {
       t: nullable(stats.t),

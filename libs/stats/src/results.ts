@@ -1,3 +1,5 @@
+import type { NearConstantUnits } from './near-constant.js';
+
 /** Identifier written in every results file. */
 export const RESULTS_FORMAT = 'moral-plantain/results@1';
 
@@ -101,6 +103,12 @@ export interface ProbeResults {
   readonly nUnits: number;
   /** Units whose differences have zero variance: t and d are null there. */
   readonly zeroVarianceUnits: number;
+  /**
+   * Units whose differences are the same in every pair to within rounding: their t and d are
+   * defined but measure rounding, not an effect. Written by every `pairedTest`; absent in results
+   * written before it existed (`isNearConstantD` still applies to those).
+   */
+  readonly nearConstant?: NearConstantUnits;
   readonly permutation: PermutationInfo;
   readonly units: UnitColumns;
   readonly thresholds: readonly ThresholdResult[];

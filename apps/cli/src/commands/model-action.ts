@@ -20,13 +20,14 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
     ...(flags.textLayers !== undefined ? { textLayers: wholeNumberListFlag('--text-layers', flags.textLayers) } : {}),
     defaultTokenizerDir: defaultQwen3TokenizerDir(),
     ...(flags.externalData ? { externalData: true } : {}),
+    ...(flags.baseModel !== undefined ? { baseModel: flags.baseModel } : {}),
   });
   if (E.isLeft(plan)) throw CliError.from(plan.left.map(describeModelBuildProblem));
   const built = await buildModelFolder(plan.right);
   if (E.isLeft(built)) throw CliError.from(built.left.map(describeModelBuildProblem));
   const { dir, files, manifest } = built.right;
   if (flags.json) return printJson({ dir, files, manifest });
-  print(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n`);
+  print(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n`);
 }
 
 /** Runs `model info`: what a model folder holds. */
@@ -45,6 +46,7 @@ function formatInfo(info: ModelFolderInfo): string {
     `${info.dir}`,
     `  ${info.kind === 'ours' ? 'built by moral-plantain' : 'community export'}: ${info.name}${info.tiny ? ' (tiny)' : ''}, probe resolution ${info.resolution.join(' x ')}`,
     `  transformer ${info.transformer.file} (${info.transformer.naming} input names)${info.weights.transformer ? `, weights: ${info.weights.transformer}` : ''}`,
+    info.baseModel ? `  base model: ${info.baseModel}` : '',
     `   inputs:\n${values(info.transformer.inputs)}`,
     `   outputs:\n${values(info.transformer.outputs)}`,
     info.textEncoder ? `  text encoder ${info.textEncoder.file}${info.weights.textEncoder ? `, weights: ${info.weights.textEncoder}` : ''}\n   inputs:\n${values(info.textEncoder.inputs)}\n   outputs:\n${values(info.textEncoder.outputs)}` : '  no text encoder',

@@ -12,6 +12,7 @@ export interface BuildFlags {
   readonly textEncoder?: string | false;
   readonly textLayers?: string;
   readonly externalData?: boolean;
+  readonly baseModel?: string;
   readonly json?: boolean;
 }
 
@@ -37,6 +38,7 @@ export function registerModelCommand(program: Command, defaults: HelpDefaults | 
     .option('--text-encoder <dir>', 'a Hugging Face Qwen3 folder (config.json + model*.safetensors) for the text encoder (default: the preset, seeded)')
     .option('--no-text-encoder', 'no text encoder (prompt embeddings then come from prompt_embeds.safetensors)')
     .option('--text-layers <list>', "hidden-state indices concatenated as the prompt embedding, e.g. 9,18,27 (default: the text preset's)")
+    .option('--base-model <org/name>', "the Hugging Face repo id of the --weights checkpoint, recorded in model.json and by runs as the card's base_model")
     .option('--external-data', 'write the weights to transformer.onnx.data and text_encoder.onnx.data even when small')
     .option('--json', 'machine-readable output')
     .action(async (options: BuildFlags) => (await action()).buildAction(options));
