@@ -39,3 +39,9 @@ export async function readStandardInputText(what: string, limitBytes: number = S
 function formatBytes(bytes: number): string {
   return bytes >= 2 ** 30 ? `${Math.round(bytes / 2 ** 30)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
 }
+
+/** Stops when `-` is given for an output folder: a command that writes a folder of files has no single stream to send to standard output. */
+export function refuseStdioFolder(command: string, flag: string, value: unknown): void {
+  if (value !== STDIO_PATH) return;
+  throw new CliError(`\`${command}\` writes a folder of files, so ${flag} cannot be - (standard output).`, `Give a folder, e.g. ${flag} ${command === 'run' ? 'moral-plantain-out' : 'my-folder'}.`);
+}

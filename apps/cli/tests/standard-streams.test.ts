@@ -98,9 +98,20 @@ describe('- for standard input and output', () => {
     expect(broken.stdout).toMatch(/^<stdin>:\d+:\d+\s+-\s+error\s+yaml-syntax/m);
   });
 
-  it('tap refuses - with the reason (the tapped copy refers to files beside the model)', () => {
+  it('tap refuses -, and commands that write a folder refuse --out -, each with the reason', () => {
     const res = run(null, ['tap', '-', '--out', path.join(dir, 'tapped.onnx'), '--preset', 'flux2']);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/^error: `tap` reads and writes files, not standard input or output/);
+    const cwd = mkdtempSync(path.join(tmpdir(), 'mp-stdio-folder-'));
+    for (const [command, args] of [
+      ['run', ['run', '--out', '-']],
+      ['report', ['report', path.join(dir, 'from-file.json'), '--out', '-']],
+      ['model build', ['model', 'build', '--out', '-']],
+    ] as const) {
+      const refused = run(null, args, cwd);
+      expect(refused.status, command).toBe(2);
+      expect(refused.stderr.startsWith(`error: \`${command}\` writes a folder of files, so --out cannot be - (standard output).`), refused.stderr).toBe(true);
+      expect(existsSync(path.join(cwd, '-')), command).toBe(false);
+    }
   });
 });

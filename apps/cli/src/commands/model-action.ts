@@ -5,10 +5,12 @@ import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError
 import { CliError } from '../cli-error.js';
 import { wholeNumberFlag, wholeNumberListFlag } from '../option-values.js';
 import { print, printJson, printSummary } from '../print.js';
+import { refuseStdioFolder } from '../standard-input.js';
 import type { BuildFlags, InfoFlags } from './model.js';
 
 /** Runs `model build`: the build plan (every problem at once), then the folder. */
 export async function buildAction(flags: BuildFlags): Promise<void> {
+  refuseStdioFolder('model build', '--out', flags.out);
   const plan = await planModelBuild({
     out: flags.out,
     ...(flags.preset !== undefined ? { preset: flags.preset } : {}),

@@ -3,11 +3,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describeStudyError, renderRunReport } from '@moral-plantain/study';
 import { CliError } from '../cli-error.js';
 import { printJson, printSummary, shownPath } from '../print.js';
-import { readStandardInputText, STDIO_PATH } from '../standard-input.js';
+import { readStandardInputText, refuseStdioFolder, STDIO_PATH } from '../standard-input.js';
 import type { ReportFlags } from './report.js';
 
 /** Runs `report`: renders the card, figures and CSV of a results.json (or of results on standard input for `-`), with the provenance of the run.json beside it. */
 export async function reportAction(file: string, flags: ReportFlags): Promise<void> {
+  refuseStdioFolder('report', '--out', flags.out);
   const results = file === STDIO_PATH ? { text: await readStandardInputText('a results.json'), name: 'on standard input' } : file;
   const rendered = await renderRunReport(results, { ...(flags.out !== undefined ? { outDir: flags.out } : {}), ...(flags.force ? { force: true } : {}) })();
   if (E.isLeft(rendered)) throw CliError.from(describeStudyError(rendered.left));

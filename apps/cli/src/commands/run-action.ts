@@ -8,6 +8,7 @@ import { CliError, EXIT_INTERRUPTED } from '../cli-error.js';
 import { isQuiet } from '../global-flags.js';
 import { printJson, printSummary, shownPath } from '../print.js';
 import { createProgressDisplay, formatSeconds } from '../progress-display.js';
+import { refuseStdioFolder } from '../standard-input.js';
 import { cliVersion } from '../program.js';
 
 /** Runs `run`: the flags typed on the command line over the config file, then the study, then a summary. */
@@ -23,6 +24,7 @@ export async function runAction(options: Record<string, unknown>, command: Comma
   if (E.isLeft(config)) throw CliError.from(describeStudyError(config.left));
   const settings = resolveRunSettings(config.right, flags);
   if (E.isLeft(settings)) throw CliError.from(describeStudyError({ _tag: 'InvalidSettings', problems: settings.left }));
+  refuseStdioFolder('run', '--out', settings.right.out);
   const quiet = isQuiet(command);
   // Progress and messages go to standard error; --json keeps the messages, --quiet drops both.
   const display = createProgressDisplay(process.stderr, { progress: !settings.right.json && !quiet, messages: !quiet });
