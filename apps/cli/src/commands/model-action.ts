@@ -4,11 +4,13 @@ import { buildModelFolder, describeModelBuildProblem, planModelBuild } from '@mo
 import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError, openModelFolder, type ModelFolderInfo } from '@moral-plantain/model-runtime';
 import { CliError } from '../cli-error.js';
 import { wholeNumberFlag, wholeNumberListFlag } from '../option-values.js';
-import { print, printJson } from '../print.js';
+import { print, printJson, printSummary } from '../print.js';
+import { refuseStdioFolder } from '../standard-input.js';
 import type { BuildFlags, InfoFlags } from './model.js';
 
 /** Runs `model build`: the build plan (every problem at once), then the folder. */
 export async function buildAction(flags: BuildFlags): Promise<void> {
+  refuseStdioFolder('model build', '--out', flags.out);
   const plan = await planModelBuild({
     out: flags.out,
     ...(flags.preset !== undefined ? { preset: flags.preset } : {}),
@@ -27,7 +29,7 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
   if (E.isLeft(built)) throw CliError.from(built.left.map(describeModelBuildProblem));
   const { dir, files, manifest } = built.right;
   if (flags.json) return printJson({ dir, files, manifest });
-  print(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n`);
+  printSummary(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n`, flags);
 }
 
 /** Runs `model info`: what a model folder holds. */
