@@ -132,7 +132,7 @@ function notShown(patch: PatchResults, provenance: RunProvenance | undefined): s
     );
   }
   if (patch.effects.length > 1) lines.push(`- Corrected p-values: the ${formatCount(patch.effects.length)} sets and modes are each tested at ${ALPHA}, without correction for testing several.`);
-  if (provenance?.model?.kind === 'tiny-seeded') lines.unshift('- **Anything about FLUX.2 [klein] 4B**: the model is the tiny seeded-random one; these numbers check the pipeline.');
+  if (provenance?.model?.kind === 'tiny-seeded') lines.unshift('- **Anything about a trained model**: the model is the tiny seeded-random one; these numbers check the pipeline.');
   return lines;
 }
 

@@ -1,12 +1,15 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { formatCount } from '@moral-plantain/formats';
 import { setRuntimeLogLevel } from '@moral-plantain/model-runtime';
 import { describePatchError, resolvePatchSettings, RUN_DEFAULTS, runPatch, type PatchOutcome, type RawPatchSettings } from '@moral-plantain/study';
 import { CliError, EXIT_INTERRUPTED } from '../cli-error.js';
-import { print, printJson, shownPath } from '../print.js';
+import { isQuiet } from '../global-flags.js';
+import { printJson, printSummary, shownPath } from '../print.js';
 import { createProgressDisplay, formatSeconds } from '../progress-display.js';
 import { cliVersion } from '../program.js';
+import { refuseStdioFolder } from '../standard-input.js';
 import { textTable } from '../text-table.js';
 
 /** Runs `patch`: the settings from the flags, the causal test, then a summary. */
@@ -31,12 +34,16 @@ export async function patchAction(run: string | undefined, options: Record<strin
   };
   const settings = resolvePatchSettings(raw);
   if (E.isLeft(settings)) throw CliError.from(describePatchError({ _tag: 'InvalidSettings', problems: settings.left }));
+  refuseStdioFolder('patch', 'the run folder', settings.right.run);
   const json = options.json === true;
-  const display = createProgressDisplay(process.stderr, json);
+  const quiet = isQuiet(command);
+  // Progress and messages go to standard error; --json keeps the messages, --quiet drops both.
+  const display = createProgressDisplay(process.stderr, { progress: !json && !quiet, messages: !quiet });
   const controller = new AbortController();
   const stop = () => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    display.log('stopping after the current transformer call (press Ctrl-C again to quit at once)...');
+    display.finish();
+    process.stderr.write('stopping after the current transformer call (press Ctrl-C again to quit at once)...\n');
     controller.abort();
   };
   process.on('SIGINT', stop);
@@ -45,7 +52,7 @@ export async function patchAction(run: string | undefined, options: Record<strin
     const outcome = await runPatch(settings.right, { progress: display, signal: controller.signal, versions: { '@moral-plantain/cli': cliVersion() } })();
     if (E.isLeft(outcome)) throw CliError.from(describePatchError(outcome.left), outcome.left._tag === 'Interrupted' ? EXIT_INTERRUPTED : undefined);
     if (json) printJson(summaryJson(outcome.right));
-    else print(summaryText(outcome.right));
+    else printSummary(summaryText(outcome.right), { quiet });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -55,9 +62,12 @@ export async function patchAction(run: string | undefined, options: Record<strin
 function summaryJson(o: PatchOutcome): object {
   return {
     dir: o.dir,
-    patch: `${o.dir}/${o.files.json}`,
+    patch: path.join(o.dir, o.files.json),
+    readme: path.join(o.dir, o.files.readme),
     tinyModel: o.tinyModel,
     device: o.device,
+    requestedDevice: o.requestedDevice,
+    deviceFallbacks: o.deviceFallbacks,
     pairs: o.pairs,
     samples: o.samples,
     batchSize: o.batchSize,
@@ -84,11 +94,18 @@ function summaryText(o: PatchOutcome): string {
   ]);
   const table = textTable(['units patched', 'scaling', 'fraction (a->b / b->a)', 'random sets: median [p5, p95]', 'p', 'pairs above', 'p (pairs)'], rows);
   const lines = [
-    `done in ${formatSeconds(o.seconds.total ?? 0)} on ${o.device}: ${o.pairs.total} pairs (${o.pairs.computed} patched, ${o.pairs.cached} from the cache), ${formatCount(o.samples)} forward passes, ${o.batchSize} per call`,
+    `done in ${formatSeconds(o.seconds.total ?? 0)}, device ${deviceOf(o)}: ${o.pairs.total} pairs (${o.pairs.computed} patched, ${o.pairs.cached} from the cache), ${formatCount(o.samples)} forward passes, ${o.batchSize} per call`,
     ...table.trimEnd().split('\n').map((line) => `  ${line}`),
     `  fraction: share of the a-to-b change of the prediction the patch reproduces, <P - A, B - A> / |B - A|^2; p over ${formatCount(o.results.null.sets)} random unit sets from the same blocks`,
     ...(o.tinyModel ? ['this is the tiny seeded model: the numbers check the pipeline, they are not a finding about FLUX.2'] : []),
-    `causal test: ${shownPath(`${o.dir}/${o.files.json}`)}; the card ${shownPath(`${o.dir}/README.md`)} has a "Causal test" section`,
+    `causal test: ${shownPath(path.join(o.dir, o.files.json))}; the card ${shownPath(path.join(o.dir, o.files.readme))} has a "Causal test" section`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** "cpu", "cuda (requested auto; webgpu: ...)", or "none: every pair came from the cache (requested cpu)". */
+function deviceOf(o: PatchOutcome): string {
+  if (o.device === null) return `none: every pair came from the cache (requested ${o.requestedDevice})`;
+  const details = [...(o.requestedDevice !== o.device ? [`requested ${o.requestedDevice}`] : []), ...o.deviceFallbacks.map((f) => `${f.device}: ${f.reason}`)];
+  return details.length > 0 ? `${o.device} (${details.join('; ')})` : o.device;
 }

@@ -1,10 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { HelpDefaults } from '../help-defaults.js';
+import { withExamples } from '../help-text.js';
 
 /** Registers `patch [run]`: the causal test of a finished run's units against random units from the same blocks. */
 export function registerPatchCommand(program: Command, defaults: HelpDefaults | null): void {
   const d = defaults?.patch;
-  program
+  const patch = program
     .command('patch')
     .description("causal test of a finished run's units: scale them to the other condition's RMS and measure how much of the a-to-b change of the prediction that reproduces, against random units from the same blocks")
     .argument('[run]', 'the output folder of a finished `moral-plantain run`', defaults?.run.out)
@@ -21,19 +22,16 @@ export function registerPatchCommand(program: Command, defaults: HelpDefaults | 
     .option('--stimuli <file|name>', "the run's stimulus set, when it moved (it must be the same set)")
     .option('--resume', 'reuse pairs already patched with the same plan (default)')
     .option('--no-resume', 'patch every pair again')
-    .option('--json', 'print a JSON summary instead of text')
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Examples:',
-        '  moral-plantain run --out out && moral-plantain patch out',
-        '  moral-plantain patch out --k 10,100 --zero --sets 500',
-        '  moral-plantain patch out --fwer 0.05 --device cuda --batch-size 4',
-        '',
-        "Writes patch.json, patch-effects.csv and figures/patch-dose-response.svg into the run's folder and adds a",
-        '"Causal test" section to its README.md; each pair is cached as it finishes, so a stopped patch resumes.',
-      ].join('\n'),
-    )
+    .option('--json', 'print a JSON summary instead of text (messages stay on standard error, without progress bars)')
     .action(async (run: string | undefined, options: Record<string, unknown>, command: Command) => (await import('./patch-action.js')).patchAction(run, options, command));
+  withExamples(patch, [
+    ['the causal test of a finished run: the top 10 and 30 units by |t| (on the tiny model), 200 random sets each', 'moral-plantain run --out out && moral-plantain patch out'],
+    ['two sets, zero-ablation beside RMS matching, 500 random sets', 'moral-plantain patch out --k 10,100 --zero --sets 500'],
+    ['the units with FWER p < 0.05, on a GPU, 8 patched samples per transformer call', 'moral-plantain patch klein-4b-probe --fwer --device cuda --batch-size 8'],
+    ['units listed by number (as in unit-statistics.csv); a JSON summary', 'moral-plantain patch out --units 3,17,42 --json'],
+  ]);
+  patch.addHelpText(
+    'after',
+    "\nWrites patch.json, patch-effects.csv and figures/patch-dose-response.svg into the run's folder and adds a\n\"Causal test\" section to its README.md; each pair is cached as it finishes, so a stopped patch resumes.",
+  );
 }

@@ -9,7 +9,7 @@ import { probeJobs, textSource, type TextSource } from '../probe/probe-jobs.js';
 import { tapConfig, tapTransformer, type ProbeTapOptions } from '../probe/tap-transformer.js';
 import { embedBatch, type ProbeJob } from '../probe/text-step.js';
 import { createNoiseCache, type BatchEmbeddings } from '../probe/transformer-step.js';
-import { createSession, type ModelSession, type ResolvedDevice, type SessionOptions } from '../session/create-session.js';
+import { createSession, type DeviceFallback, type ModelSession, type ResolvedDevice, type SessionOptions } from '../session/create-session.js';
 import type { SessionError } from '../session/session-error.js';
 import type { Tokenize } from '../text/prompt-tokens.js';
 import { runPatchedTransformer, type PatchedBatch } from './patched-step.js';
@@ -67,6 +67,8 @@ export interface PatchRunner {
   device(): ResolvedDevice | null;
   /** Why the sessions are not on the device asked for (empty when they are, or none opened). */
   notes(): readonly string[];
+  /** GPU providers the transformer's session tried before the device it runs on, and why each did not load. */
+  fallbacks(): readonly DeviceFallback[];
   /** Releases both sessions. */
   release(): Promise<void>;
 }
@@ -156,6 +158,7 @@ function runner(folder: ModelFolder, options: PatchRunnerOptions, opened: Opened
     },
     device: () => transformer?.device ?? null,
     notes: () => [...(transformer?.notes ?? []), ...(encoder?.notes ?? [])],
+    fallbacks: () => transformer?.fallbacks ?? [],
     release: async () => {
       const session = transformer;
       transformer = null;

@@ -3,7 +3,18 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { DEFAULT_TEXT_LENGTH, errorReason, jsonFileText, publishOutputs, stageOutputs, writeFileAtomic } from '@moral-plantain/formats';
-import { loadQwen3Tokenizer, openPatchRunner, qwen3TokenCounter, qwen3Tokenize, type EmbeddedPrompts, type ModelFolder, type PatchRunner } from '@moral-plantain/model-runtime';
+import {
+  loadQwen3Tokenizer,
+  openPatchRunner,
+  qwen3TokenCounter,
+  qwen3Tokenize,
+  type Device,
+  type DeviceFallback,
+  type EmbeddedPrompts,
+  type ModelFolder,
+  type PatchRunner,
+  type ResolvedDevice,
+} from '@moral-plantain/model-runtime';
 import { renderDoseResponse, renderPatchCsv, renderReportCard } from '@moral-plantain/report';
 import type { PatchResults } from '@moral-plantain/stats';
 import { embeddedModel, openModel } from '../embedded-model.js';
@@ -60,8 +71,12 @@ export interface PatchOutcome {
   /** Forward passes computed (each sample of a batched call counts once). */
   readonly samples: number;
   readonly batchSize: number;
-  /** The device the transformer ran on, or what was asked for when every pair came from the cache. */
-  readonly device: string;
+  /** The device the transformer ran on; null when every pair came from the cache. */
+  readonly device: ResolvedDevice | null;
+  /** The device asked for. */
+  readonly requestedDevice: Device;
+  /** GPU providers tried before `device`, and why each did not load. */
+  readonly deviceFallbacks: readonly DeviceFallback[];
   readonly notes: readonly string[];
   /** Wall seconds per stage and in total. */
   readonly seconds: Readonly<Record<string, number>>;
@@ -144,7 +159,8 @@ async function patchLockedRun(settings: PatchSettings, dir: string, options: Pat
     const computed = await patchAllPairs(runner.right, plan.right, run, text.right.pairs, files.cache, batchSize, options);
     if (E.isLeft(computed)) return computed;
     lap('patch', since);
-    const ranOn = runner.right.device() ?? `${device} (every pair came from the cache)`;
+    const ranOn = runner.right.device();
+    const fallbacks = runner.right.fallbacks();
     for (const note of runner.right.notes()) progress.log(note);
     await runner.right.release();
 
@@ -182,6 +198,8 @@ async function patchLockedRun(settings: PatchSettings, dir: string, options: Pat
       samples: computed.right.samples,
       batchSize,
       device: ranOn,
+      requestedDevice: device,
+      deviceFallbacks: fallbacks,
       notes: plan.right.notes,
       seconds,
     });
