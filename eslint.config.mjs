@@ -12,7 +12,8 @@ const depConstraints = [
   { sourceTag: 'scope:hooks', onlyDependOnLibsWithTags: ['scope:hooks', 'scope:formats'] },
   { sourceTag: 'scope:stimuli', onlyDependOnLibsWithTags: ['scope:stimuli', 'scope:formats'] },
   { sourceTag: 'scope:model-builder', onlyDependOnLibsWithTags: ['scope:model-builder', 'scope:hooks', 'scope:formats'] },
-  { sourceTag: 'scope:model-runtime', onlyDependOnLibsWithTags: ['scope:model-runtime', 'scope:hooks', 'scope:formats'] },
+  { sourceTag: 'scope:onnxruntime-node', onlyDependOnLibsWithTags: ['scope:onnxruntime-node'] },
+  { sourceTag: 'scope:model-runtime', onlyDependOnLibsWithTags: ['scope:model-runtime', 'scope:hooks', 'scope:formats', 'scope:onnxruntime-node'] },
   { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:report', 'scope:stats', 'scope:formats'] },
   {
     sourceTag: 'scope:study',

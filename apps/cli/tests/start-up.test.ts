@@ -38,7 +38,7 @@ function packagesLoaded(...args: string[]): Set<string> {
   return packages;
 }
 
-const HEAVY = ['onnxruntime-node', 'vega', 'vega-lite', '@bufbuild/protobuf', '@huggingface/tokenizers', '@huggingface/jinja'];
+const HEAVY = ['onnxruntime-node', '@moral-plantain/onnxruntime-node', 'onnxruntime-common', 'vega', 'vega-lite', '@bufbuild/protobuf', '@huggingface/tokenizers', '@huggingface/jinja'];
 
 describe('start-up', () => {
   it('prints the version loading no library at all', () => {

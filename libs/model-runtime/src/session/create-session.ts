@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import type { SessionError } from './session-error.js';
 
 /** Where a session runs: `auto` takes the first GPU provider that loads (CUDA, then WebGPU), else the CPU. */
