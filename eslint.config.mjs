@@ -21,12 +21,12 @@ const depConstraints = [
   },
 ];
 
-/** Tests may also use the independent references of the test-support project (never the published code). */
+/** Tests may also use the independent references of the test-support project (never the published code), and run graphs with ONNX Runtime. */
 const testDepConstraints = depConstraints.map((constraint) =>
   constraint.sourceTag.startsWith('type:') && constraint.sourceTag !== 'type:test-support'
     ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:test-support'] }
     : constraint.sourceTag.startsWith('scope:')
-      ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'scope:references'] }
+      ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'scope:references', 'scope:onnxruntime-node'] }
       : constraint,
 );
 

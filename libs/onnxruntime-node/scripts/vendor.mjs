@@ -18,6 +18,13 @@ if (upstream.version !== own.onnxruntimeNode) {
   process.exit(1);
 }
 
+// This package stands in for onnxruntime-node: it needs exactly onnxruntime-node's dependencies.
+const wanted = JSON.stringify(Object.entries(upstream.dependencies ?? {}).sort());
+if (JSON.stringify(Object.entries(own.dependencies ?? {}).sort()) !== wanted) {
+  console.error(`vendor: package.json must list onnxruntime-node ${upstream.version}'s dependencies, ${wanted}.`);
+  process.exit(1);
+}
+
 const metadata = require(path.join(upstreamRoot, 'script', 'install-metadata.js'));
 const downloaded = new Set(Object.values(metadata.manifests).flatMap((files) => Object.keys(files).map((f) => path.basename(f))));
 

@@ -112,16 +112,16 @@ describe('the run lock', () => {
   it('does not keep the process alive', async () => {
     // The process holds the lock (never released) and has nothing else to do: it must exit at once, not at a heartbeat.
     const script = `import { acquireRunLock } from ${JSON.stringify(path.join(import.meta.dirname, '../src/run-lock.js'))}; const r = await acquireRunLock(${JSON.stringify(lockFile())}, '.')(); const t = Date.now(); process.on('exit', () => console.log(r._tag, Date.now() - t));`;
-    const { status, stdout } = await runNode(['--input-type=module', '-e', script]);
-    const [tag, lingered] = stdout.trim().split(' ');
-    expect(tag).toBe('Right');
+    const { status, stdout, stderr } = await runNode(['--input-type=module', '-e', script]);
+    const lingered = /^Right (\d+)$/m.exec(stdout);
+    expect(lingered, `${stdout}${stderr}`).not.toBeNull();
     expect(status).toBe(0);
-    expect(Number(lingered)).toBeLessThan(RUN_LOCK_TIMING.heartbeatMs / 2);
+    expect(Number(lingered![1])).toBeLessThan(RUN_LOCK_TIMING.heartbeatMs / 2);
   }, 60_000);
 
   it('lets exactly one of several processes take over a stale lock', async () => {
-    const contenders = 6;
-    const rounds = 6;
+    const contenders = 5;
+    const rounds = 4;
     const files = Array.from({ length: rounds }, (_, round) => {
       const file = lockFile();
       // Half the rounds race for a lock of another machine gone quiet, half for one whose process is gone.
@@ -146,7 +146,7 @@ describe('the run lock', () => {
       expect(holderOf(file)?.pid).toBe(winners[0]!.pid);
       for (const loser of round.filter((o) => !o.won)) expect(loser).toMatchObject({ tag: 'Locked', holder: winners[0]!.pid });
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 /** Starts node with the workspace's TypeScript loader (the libraries' sources, as the tests use them): `ready` once it prints a first line, `done` at its exit. */
