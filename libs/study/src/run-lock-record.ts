@@ -48,9 +48,9 @@ export function parseRunLockRecord(text: string): RunLockRecord | null {
 export function judgeRunLock(holder: RunLockRecord | null, refreshedMs: number, nowMs: number, timing: RunLockTiming): LockVerdict {
   const ageMs = Math.max(0, nowMs - refreshedMs);
   if (holder === null) return ageMs > timing.emptyGraceMs ? { state: 'stale', ageMs, why: 'it was never completed' } : { state: 'pending', ageMs };
-  const process = processState(holder.host, holder.pid);
-  if (process === 'gone') return { state: 'stale', ageMs, why: `process ${holder.pid} no longer runs` };
+  const holderProcess = processState(holder.host, holder.pid);
+  if (holderProcess === 'gone') return { state: 'stale', ageMs, why: `process ${holder.pid} no longer runs` };
   // A bare pid of an older version has no heartbeat: its running process is all there is to go by.
-  if (process === 'running' && holder.token === null) return { state: 'live', ageMs };
+  if (holderProcess === 'running' && holder.token === null) return { state: 'live', ageMs };
   return ageMs > timing.staleAfterMs ? { state: 'stale', ageMs, why: `it was last refreshed ${Math.round(ageMs / 1000)} s ago` } : { state: 'live', ageMs };
 }

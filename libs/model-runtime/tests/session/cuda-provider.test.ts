@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { cudaProviderStatus } from '../../src/index.js';
 
-/** Runs the CUDA install script with `env`, through `proxy`, and returns its exit status and output. */
-function runInstallScript(args: readonly string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** Runs the CUDA install script (by default the package's own) with `env` only, and returns its exit status and output. */
+function runInstallScript(args: readonly string[], env: Record<string, string>, script = cudaProviderStatus().installScript): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cudaProviderStatus().installScript, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -29,6 +32,80 @@ async function refusingProxy(): Promise<{ url: string; tunnels: string[]; close:
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, tunnels, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** A zip archive (stored, not compressed) of `files`, as a NuGet package is. */
+function zipOf(files: Record<string, Buffer>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const nameBytes = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += local.length + nameBytes.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/**
+ * A stand-in for api.nuget.org on the loopback interface: a proxy that opens every tunnel into a
+ * local HTTPS server with a certificate for api.nuget.org (trusted through NODE_EXTRA_CA_CERTS),
+ * serving the NuGet index and a small Microsoft.ML.OnnxRuntime.Gpu.Linux 1.30.0 package.
+ */
+async function fakeNuget(dir: string, libraries: Record<string, Buffer>) {
+  const key = path.join(dir, 'key.pem');
+  const cert = path.join(dir, 'cert.pem');
+  // global-agent checks a tunnelled server's certificate against the name "localhost" as well.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=api.nuget.org', '-addext', 'subjectAltName=DNS:api.nuget.org,DNS:localhost', '-days', '1'], { stdio: 'ignore' });
+  const base = '/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/';
+  const nupkg = zipOf(Object.fromEntries(Object.entries(libraries).map(([file, data]) => [`runtimes/linux-x64/native/${file}`, data])));
+  const requests: string[] = [];
+  const site = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+    requests.push(req.url ?? '');
+    const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    if (req.url === '/v3/index.json') return json({ resources: [{ '@type': 'PackageBaseAddress/3.0.0', '@id': 'https://api.nuget.org/v3-flatcontainer/' }] });
+    if (req.url === `${base}index.json`) return json({ versions: ['1.29.0', '1.30.0'] });
+    if (req.url === `${base}1.30.0/microsoft.ml.onnxruntime.gpu.linux.1.30.0.nupkg`) return res.writeHead(200).end(nupkg);
+    res.writeHead(404).end();
+  });
+  const tunnels: string[] = [];
+  const proxy = http.createServer((_req, res) => res.writeHead(403).end());
+  proxy.on('connect', (req, socket) => {
+    tunnels.push(req.url ?? '');
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    site.emit('connection', socket);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    env: { GLOBAL_AGENT_HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, NODE_EXTRA_CA_CERTS: cert },
+    requests,
+    tunnels,
+    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+  };
 }
 
 describe('the CUDA execution provider libraries', () => {
@@ -64,4 +141,36 @@ describe('the CUDA execution provider libraries', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('unknown argument --cuda-version=12');
   });
+
+  it.runIf(process.platform === 'linux' && process.arch === 'x64')(
+    'are fetched by onnxruntime-node\'s installer from the NuGet package into the folder ONNX Runtime loads them from',
+    async () => {
+      // A copy of the package's installer and manifests (not its libraries), so the real package stays as it is.
+      const dir = mkdtempSync(path.join(tmpdir(), 'mp-cuda-install-'));
+      const pkg = path.join(dir, 'onnxruntime-node');
+      const source = path.dirname(cudaProviderStatus().installScript);
+      for (const entry of ['package.json', 'cuda.js', 'install-cuda.js', 'script']) cpSync(path.join(source, entry), path.join(pkg, entry), { recursive: true });
+      mkdirSync(path.join(pkg, 'bin', 'napi-v6', 'linux', 'x64'), { recursive: true });
+      const libraries = Object.fromEntries(['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so', 'libonnxruntime_providers_tensorrt.so'].map((f) => [f, Buffer.from(`stand-in for ${f}`)]));
+      const nuget = await fakeNuget(dir, libraries);
+      try {
+        const env = { ...nuget.env, NODE_PATH: path.join(source, '..', '..', 'node_modules'), ONNXRUNTIME_NODE_INSTALL: 'skip' };
+        const run = await runInstallScript([], env, path.join(pkg, 'install-cuda.js'));
+        expect(run.status, run.stderr).toBe(0);
+        expect(nuget.tunnels.every((t) => t === 'api.nuget.org:443')).toBe(true);
+        expect(nuget.requests).toEqual(['/v3/index.json', '/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/index.json', '/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/1.30.0/microsoft.ml.onnxruntime.gpu.linux.1.30.0.nupkg']);
+        for (const [file, data] of Object.entries(libraries)) expect(readFileSync(path.join(pkg, 'bin', 'napi-v6', 'linux', 'x64', file)).equals(data), file).toBe(true);
+        expect(run.stdout).toContain('They need CUDA 13.x and cuDNN 9');
+        // Installed: a second run downloads nothing.
+        const again = await runInstallScript([], env, path.join(pkg, 'install-cuda.js'));
+        expect(again.status).toBe(0);
+        expect(again.stdout).toContain('already installed');
+        expect(nuget.requests).toHaveLength(3);
+      } finally {
+        await nuget.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });
