@@ -83,14 +83,17 @@ async function fakeNuget(dir: string, libraries: Record<string, Buffer>) {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=api.nuget.org', '-addext', 'subjectAltName=DNS:api.nuget.org,DNS:localhost', '-days', '1'], { stdio: 'ignore' });
   const base = '/v3-flatcontainer/microsoft.ml.onnxruntime.gpu.linux/';
   const nupkg = zipOf(Object.fromEntries(Object.entries(libraries).map(([file, data]) => [`runtimes/linux-x64/native/${file}`, data])));
+  const routes: Record<string, { type: string; body: string | Buffer }> = {
+    '/v3/index.json': { type: 'application/json', body: JSON.stringify({ resources: [{ '@type': 'PackageBaseAddress/3.0.0', '@id': 'https://api.nuget.org/v3-flatcontainer/' }] }) },
+    [`${base}index.json`]: { type: 'application/json', body: JSON.stringify({ versions: ['1.29.0', '1.30.0'] }) },
+    [`${base}1.30.0/microsoft.ml.onnxruntime.gpu.linux.1.30.0.nupkg`]: { type: 'application/octet-stream', body: nupkg },
+  };
   const requests: string[] = [];
   const site = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
     requests.push(req.url ?? '');
-    const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-    if (req.url === '/v3/index.json') return json({ resources: [{ '@type': 'PackageBaseAddress/3.0.0', '@id': 'https://api.nuget.org/v3-flatcontainer/' }] });
-    if (req.url === `${base}index.json`) return json({ versions: ['1.29.0', '1.30.0'] });
-    if (req.url === `${base}1.30.0/microsoft.ml.onnxruntime.gpu.linux.1.30.0.nupkg`) return res.writeHead(200).end(nupkg);
-    res.writeHead(404).end();
+    const route = routes[req.url ?? ''];
+    if (route) res.writeHead(200, { 'content-type': route.type }).end(route.body);
+    else res.writeHead(404).end();
   });
   const tunnels: string[] = [];
   const proxy = http.createServer((_req, res) => res.writeHead(403).end());
