@@ -55,3 +55,5 @@ export { flux2VaeParameterShapes, isSkippableFlux2VaeTensor } from './flux2-vae/
 export type { Flux2VaeParameter, Flux2VaePart } from './flux2-vae/flux2-vae-parameters.js';
 export { flux2VaePreset, flux2VaePresets } from './flux2-vae/flux2-vae-presets.js';
 export type { Flux2VaePresetName } from './flux2-vae/flux2-vae-presets.js';
+export { readPipelineFolder, readSchedulerFile } from './model-folder/pipeline-folder.js';
+export type { PipelineFolder } from './model-folder/pipeline-folder.js';
