@@ -42,6 +42,10 @@ export interface ModelFolderInfo {
   readonly resolution: readonly [number, number];
   readonly transformer: GraphInfo;
   readonly textEncoder: GraphInfo | null;
+  /** The VAE graphs and config, or null when the folder has none. */
+  readonly vae: { readonly encoder: GraphInfo; readonly decoder: GraphInfo; readonly config: unknown; readonly weights: string | null } | null;
+  /** How images are sampled (scheduler, distillation). */
+  readonly sampler: ModelFolder['sampler'];
   readonly tokenizerDir: string | null;
   readonly promptEmbeddings: string | null;
   readonly files: readonly FolderFileInfo[];
@@ -84,6 +88,15 @@ export async function describeModelFolder(folder: ModelFolder, options: Describe
     resolution: m?.resolution ?? DEFAULT_RESOLUTION,
     transformer: { file: rel(folder.transformer.path), naming: folder.transformerIo.naming, inputs: folder.transformer.inputs, outputs: folder.transformer.outputs },
     textEncoder: folder.textEncoder ? { file: rel(folder.textEncoder.path), naming: 'input_ids, attention_mask -> prompt_embeds', inputs: folder.textEncoder.inputs, outputs: folder.textEncoder.outputs } : null,
+    vae: folder.vae
+      ? {
+          encoder: { file: rel(folder.vae.encoder.path), naming: 'image -> latents (patchified, normalised)', inputs: folder.vae.encoder.inputs, outputs: folder.vae.encoder.outputs },
+          decoder: { file: rel(folder.vae.decoder.path), naming: 'latents -> image', inputs: folder.vae.decoder.inputs, outputs: folder.vae.decoder.outputs },
+          config: m?.vae?.config ?? null,
+          weights: m?.vae?.weights ?? null,
+        }
+      : null,
+    sampler: folder.sampler,
     tokenizerDir: folder.tokenizerDir === null ? null : rel(folder.tokenizerDir) || '.',
     promptEmbeddings: folder.promptEmbeddings === null ? null : rel(folder.promptEmbeddings),
     files,
