@@ -131,6 +131,13 @@ async function generatePrompt(settings: GenerateSettings, prompt: string, out: s
 
 async function generateSet(settings: GenerateSettings, stimuli: string, out: string, options: GenerateOptions, started: number): Promise<E.Either<StudyError, GenerateOutcome>> {
   const { progress } = options;
+  // The embedded model's tokenizer is the packaged one: a set it cannot draw is refused before the model is built.
+  if (settings.model === null) {
+    const packaged = await loadQwen3Tokenizer();
+    if (E.isLeft(packaged)) return E.left({ _tag: 'Tokenizer', error: packaged.left });
+    const early = checkedSet(stimuli, qwen3TokenCounter(packaged.right, DEFAULT_TEXT_LENGTH), settings.neutral);
+    if (E.isLeft(early)) return early;
+  }
   const model = await loadModel(settings, path.join(out, '.cache', 'model-tiny'), progress);
   if (E.isLeft(model)) return model;
   const { folder, tokenize, tokenizer, textLength } = model.right;
