@@ -1,8 +1,8 @@
 export { ACTIVATIONS_FORMAT, decodeActivations, encodeActivations, readActivations, writeActivations } from './activations/activations-file.js';
 export type { Activations, ActivationsError, ActivationsToWrite, ConditionValues } from './activations/activations-file.js';
 export { describeActivationsError } from './activations/describe-activations-error.js';
-export { DEFAULT_UNIT_WIDTH } from './activations/unit-definition.js';
-export type { UnitDefinition } from './activations/unit-definition.js';
+export { DEFAULT_UNIT_WIDTH, UNIT_TOKENS } from './activations/unit-definition.js';
+export type { UnitDefinition, UnitTokens } from './activations/unit-definition.js';
 export { commitFolder, stagingFolder } from './atomic-folder.js';
 export { isProcessRunning } from './process-alive.js';
 export { syncFolder, writeFileAtomic } from './atomic-write.js';

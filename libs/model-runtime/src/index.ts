@@ -52,3 +52,7 @@ export type { BatchEmbeddings, TransformerCall } from './transformer/transformer
 export { packLatents, unpackLatents } from './vae/latent-packing.js';
 export { decodeTokens, encodeImage, VAE_IO } from './vae/vae-step.js';
 export type { EncodedImage } from './vae/vae-step.js';
+export { prepareReferences } from './probe/probe-references.js';
+export type { PreparedReferences, ProbeReferences, ReferenceImageInfo } from './probe/probe-references.js';
+export { textAndNoisyRanges } from './probe/tap-transformer.js';
+export type { GroupTokenRanges } from './probe/tap-transformer.js';

@@ -1,6 +1,7 @@
 import { PROBE_TIMESTEP, type ModelFolderInfo, type ProbeResult } from '@moral-plantain/model-runtime';
 import { DEFAULT_BASE_MODEL, type RunProvenance } from '@moral-plantain/report';
 import type { StimulusSet, ValidationReport } from '@moral-plantain/stimuli';
+import type { RunReferences } from './run-references.js';
 import type { RunSettings } from './run-settings.js';
 
 /** What a run's provenance is assembled from: the settings, the model folder as recorded, the stimuli and what the probe ran. */
@@ -12,13 +13,15 @@ export interface ProvenanceSources {
   readonly probe: ProbeResult;
   /** Package name -> version of everything that took part. */
   readonly packages: Readonly<Record<string, string>>;
+  /** The run's reference images (null or absent: none). */
+  readonly references?: RunReferences | null;
 }
 
 /** The name a card gives the embedded tiny model. */
 export const TINY_MODEL_NAME = 'tiny FLUX.2-architecture model (seeded random weights)';
 
 /** The run's provenance for run.json and the card: the model and its file hashes, the stimuli, the protocol as run, versions, device. */
-export function runProvenance({ settings, info, set, validation, probe, packages }: ProvenanceSources): RunProvenance {
+export function runProvenance({ settings, info, set, validation, probe, packages, references }: ProvenanceSources): RunProvenance {
   const { model, resolution } = probe;
   return {
     model: {
@@ -45,6 +48,17 @@ export function runProvenance({ settings, info, set, validation, probe, packages
       resolution: { height: resolution[0], width: resolution[1] },
       unit: probe.unit,
       tappedModules: probe.manifest.taps.map((t) => t.module),
+      ...(probe.references && references
+        ? {
+            references: {
+              source: references.source,
+              imagesPerPrompt: probe.references.imagesPerPrompt,
+              tokensPerPrompt: probe.references.tokensPerPrompt,
+              ...(references.generation ? { generation: { steps: references.generation.steps, guidance: references.generation.guidance, guided: references.generation.guided, seed: references.generation.seed } } : {}),
+              images: probe.references.images.map((i) => ({ path: i.path, sha256: i.sha256 })),
+            },
+          }
+        : {}),
     },
     permutations: settings.permutations,
     splits: settings.splits,

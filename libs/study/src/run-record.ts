@@ -8,7 +8,7 @@ import type { RunProvenance } from '@moral-plantain/report';
 import type { RunSettings } from './run-settings.js';
 import type { StudyError } from './study-error.js';
 
-const { arrayOf, count, fail, num, oneOf, optional, str, stringRecord, struct } = jsonChecks;
+const { arrayOf, bool, count, fail, num, oneOf, optional, str, stringRecord, struct } = jsonChecks;
 
 /** Identifier written in every run.json. */
 export const RUN_FORMAT = 'moral-plantain/run@1';
@@ -86,8 +86,23 @@ const provenanceShape = struct<Record<string, unknown>>({
       timestep: num,
       seed: num,
       resolution: optional(struct({ width: count, height: count })),
-      unit: struct({ width: count, channels: oneOf(['all', 'attention-only', 'subset'] as const), channelRange: optional(struct({ start: count, end: count })), count: count }),
+      unit: struct({
+        width: count,
+        channels: oneOf(['all', 'attention-only', 'subset'] as const),
+        channelRange: optional(struct({ start: count, end: count })),
+        count: count,
+        tokens: optional(oneOf(['all', 'text-and-noisy'] as const)),
+      }),
       tappedModules: optional(arrayOf(str)),
+      references: optional(
+        struct({
+          source: oneOf(['files', 'folder', 'generated'] as const),
+          imagesPerPrompt: count,
+          tokensPerPrompt: struct({ min: count, max: count }),
+          generation: optional(struct({ steps: count, guidance: num, guided: bool, seed: num })),
+          images: optional(arrayOf(struct({ path: str, sha256: str }))),
+        }),
+      ),
     }),
   ),
   permutations: optional(count),

@@ -1,5 +1,5 @@
 /** Stages of a probe run, in order. */
-export type ProbeStage = 'tap' | 'load' | 'encode' | 'transformer' | 'done';
+export type ProbeStage = 'references' | 'tap' | 'load' | 'encode' | 'transformer' | 'done';
 
 /** A progress event: the stage, prompts finished of the total (cached ones included), and the estimated seconds left. */
 export interface ProbeProgress {
