@@ -166,7 +166,7 @@ function referencesText(references: ReferenceProvenance): string {
   const tokens = min === max ? `${formatCount(min)} image tokens` : `${formatCount(min)} to ${formatCount(max)} image tokens`;
   const source =
     references.source === 'generated'
-      ? `one image per pair drawn by the probed model from the pair's neutral scene description${references.generation ? ` (${formatCount(references.generation.steps)} steps, ${references.generation.guided ? `guidance ${formatThreshold(references.generation.guidance)}` : 'no guidance'}, seed ${formatThreshold(references.generation.seed)})` : ''}`
+      ? `one image per pair drawn by the probed model from the pair's neutral scene description${references.generation ? ` (${formatCount(references.generation.steps)} step${references.generation.steps === 1 ? '' : 's'}, ${references.generation.guided ? `guidance ${formatThreshold(references.generation.guidance)}` : 'no guidance'}, seed ${formatThreshold(references.generation.seed)})` : ''}`
       : references.source === 'folder'
         ? 'one given image per pair'
         : 'the same given image files for every pair';
