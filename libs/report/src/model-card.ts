@@ -169,7 +169,7 @@ function referencesText(references: ReferenceProvenance): string {
       ? `one image per pair drawn by the probed model from the pair's neutral scene description${references.generation ? ` (${formatCount(references.generation.steps)} step${references.generation.steps === 1 ? '' : 's'}, ${references.generation.guided ? `guidance ${formatThreshold(references.generation.guidance)}` : 'no guidance'}, seed ${formatThreshold(references.generation.seed)})` : ''}`
       : references.source === 'folder'
         ? 'one given image per pair'
-        : 'the same given image files for every pair';
+        : `the same given image${references.imagesPerPrompt === 1 ? '' : 's'} for every pair`;
   return `every prompt conditioned on ${images} (${tokens}, time offsets 10, 20, ... in the position ids), the same for both prompts of a pair: ${source}`;
 }
 

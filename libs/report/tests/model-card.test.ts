@@ -103,7 +103,7 @@ describe('model card', () => {
     expect(limits).not.toContain('Visual content is not factored out');
     const files = card('all', 'files');
     expect(section(files, 'Method')).toContain('(all of its tokens: text, noisy image and reference image tokens)');
-    expect(section(files, 'Method')).toContain('the same given image files for every pair');
+    expect(section(files, 'Method')).toContain('the same given image for every pair');
     expect(section(files, 'Limitations')).toContain('The reference tokens are part of each unit');
     // Without references, the card keeps its open limitation and says nothing of tokens.
     const plain = splitCard(renderModelCard({ results, provenance: base })).body;
