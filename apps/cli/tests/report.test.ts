@@ -30,8 +30,8 @@ function workdir(results: unknown, run?: unknown): string {
 }
 
 const tinyRun = {
-  model: { name: 'tiny FLUX.2', kind: 'tiny-seeded', weightSeed: 1 },
-  stimuli: { name: 'moral-plantain', pairs: 12, conditions: { a: 'helping', b: 'ignoring' } },
+  model: { name: 'tiny FLUX.2', kind: 'tiny-seeded', architecture: 'FLUX.2', weightSeed: 1 },
+  stimuli: { name: 'moral-plantain', language: 'en', pairs: 12, conditions: { a: 'helping', b: 'ignoring' } },
   protocol: { steps: 1, guidanceScale: 1, timestep: 1, seed: 0, unit: { width: 16, channels: 'all', count: 64 } },
 };
 
@@ -78,7 +78,7 @@ describe('moral-plantain report', () => {
     expect(printed.readme).toBe(path.join(out, 'README.md'));
     expect(printed.provenance).toBeNull();
     expect(printed.figures).toHaveLength(4);
-    expect(readFileSync(printed.readme, 'utf8')).toContain('No run provenance (run.json) was found');
+    expect(readFileSync(printed.readme, 'utf8')).toContain('> **No run record.** These results came without a run.json');
   });
 
   it.each([

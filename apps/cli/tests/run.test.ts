@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeActivations, type Activations } from '@moral-plantain/formats';
+import { decodeActivations, unitOrigins, type Activations } from '@moral-plantain/formats';
 import { buildTinyModelFolder } from '@moral-plantain/model-builder';
 import { defaultQwen3TokenizerDir, loadQwen3Tokenizer, openModelFolder, qwen3Tokenize, runProbe } from '@moral-plantain/model-runtime';
 import { pairedTestSync } from '@moral-plantain/stats';
@@ -70,10 +70,20 @@ describe('moral-plantain run on the embedded tiny model', () => {
   it('writes results.json computed from those activations, and a report with its numbers', () => {
     const stored = activationsIn(first);
     // Real ndarray views straight from the reader go into the statistics engine.
-    const expected = pairedTestSync({ a: stored.a, b: stored.b }, { permutations: 64, seed: 0, splits: 10, groups: stored.groups ?? undefined });
+    // The file stores float32, the precision the run judges zero-variance and near-constant units at.
+    const expected = pairedTestSync({ a: stored.a, b: stored.b }, { permutations: 64, seed: 0, splits: 10, groups: stored.groups ?? undefined, precision: 'float32' });
     if (E.isLeft(expected)) throw new Error('stats failed');
     const results = JSON.parse(readFileSync(path.join(first, 'results.json'), 'utf8'));
-    expect(results).toEqual(JSON.parse(JSON.stringify(expected.right.results)));
+    // The activations embed the tapped model's manifest, so each unit's module, block and channels come along.
+    expect(stored.taps).not.toBeNull();
+    const origins = unitOrigins(stored.taps!);
+    expect(results).toEqual(JSON.parse(JSON.stringify({ ...expected.right.results, units: { ...expected.right.results.units, ...origins } })));
+    expect(origins.block).toEqual(stored.groups);
+    expect(origins.module.slice(0, 5)).toEqual([...Array(4).fill('transformer_blocks.0.attn.to_out.0'), 'transformer_blocks.1.attn.to_out.0']);
+    const csv = readFileSync(path.join(first, 'unit-statistics.csv'), 'utf8').split('\r\n');
+    expect(csv[0]).toBe('unit,group,t,d,meanDiff,pPermutation,pFwer,qFdr,sdDiff,module,block,indexInBlock,channelStart,channelEnd');
+    expect(csv[1]!.split(',').slice(8)).toEqual([String(results.units.sdDiff[0]), 'transformer_blocks.0.attn.to_out.0', 'joint[0]', '0', '0', '16']);
+    expect(csv[72]!.split(',').slice(9)).toEqual(['single_transformer_blocks.3.attn.to_out', 'single[3]', '15', '240', '256']);
     const readme = readFileSync(path.join(first, 'README.md'), 'utf8');
     const t3 = results.thresholds[0];
     expect(readme).toContain(`| units with \\|t\\| > 3 | ${t3.observed} (${(t3.fraction * 100).toFixed(1)}%) |`);

@@ -25,6 +25,7 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
     ...(flags.vaePreset !== undefined ? { vaePreset: flags.vaePreset } : {}),
     ...(flags.scheduler !== undefined ? { scheduler: flags.scheduler } : {}),
     ...(flags.distilled ? { distilled: true } : {}),
+    ...(flags.baseModel !== undefined ? { baseModel: flags.baseModel } : {}),
   });
   if (E.isLeft(plan)) throw CliError.from(plan.left.map(describeModelBuildProblem));
   const built = await buildModelFolder(plan.right);
@@ -32,7 +33,7 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
   const { dir, files, manifest } = built.right;
   if (flags.json) return printJson({ dir, files, manifest });
   const sampler = manifest.sampler ? `${manifest.sampler.isDistilled ? 'distilled (no classifier-free guidance)' : 'base (classifier-free guidance)'}` : 'base';
-  print(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n  vae: ${manifest.vae?.weights ?? 'none'}\n  sampling: ${sampler}\n`);
+  print(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n  vae: ${manifest.vae?.weights ?? 'none'}\n  sampling: ${sampler}\n`);
 }
 
 /** Runs `model info`: what a model folder holds. */
@@ -51,6 +52,7 @@ function formatInfo(info: ModelFolderInfo): string {
     `${info.dir}`,
     `  ${info.kind === 'ours' ? 'built by moral-plantain' : 'community export'}: ${info.name}${info.tiny ? ' (tiny)' : ''}, probe resolution ${info.resolution.join(' x ')}`,
     `  transformer ${info.transformer.file} (${info.transformer.naming} input names)${info.weights.transformer ? `, weights: ${info.weights.transformer}` : ''}`,
+    info.baseModel ? `  base model: ${info.baseModel}` : '',
     `   inputs:\n${values(info.transformer.inputs)}`,
     `   outputs:\n${values(info.transformer.outputs)}`,
     info.textEncoder ? `  text encoder ${info.textEncoder.file}${info.weights.textEncoder ? `, weights: ${info.weights.textEncoder}` : ''}\n   inputs:\n${values(info.textEncoder.inputs)}\n   outputs:\n${values(info.textEncoder.outputs)}` : '  no text encoder',

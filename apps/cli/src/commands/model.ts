@@ -17,6 +17,7 @@ export interface BuildFlags {
   readonly vaePreset?: string;
   readonly scheduler?: string;
   readonly distilled?: boolean;
+  readonly baseModel?: string;
   readonly json?: boolean;
 }
 
@@ -48,6 +49,7 @@ export function registerModelCommand(program: Command, defaults: HelpDefaults | 
     .option('--vae-preset <name>', 'a VAE preset with seeded weights: klein, tiny')
     .option('--scheduler <fileOrDir>', "a scheduler_config.json (or the scheduler/ folder) to sample with (default: the pipeline folder's, else FLUX.2's)")
     .option('--distilled', 'the checkpoint is step-distilled: sample without classifier-free guidance (default: the pipeline folder\'s is_distilled)')
+    .option('--base-model <org/name>', "the Hugging Face repo id of the --weights checkpoint, recorded in model.json and by runs as the card's base_model")
     .option('--external-data', 'write the weights to transformer.onnx.data and text_encoder.onnx.data even when small')
     .option('--json', 'machine-readable output')
     .action(async (options: BuildFlags) => (await action()).buildAction(options));

@@ -5,14 +5,20 @@ import { CliError } from '../cli-error.js';
 import { print, printJson, shownPath } from '../print.js';
 import type { ReportFlags } from './report.js';
 
-/** Runs `report`: renders the card, figures and CSV of a results.json, with the provenance of the run.json beside it. */
+/** Runs `report`: renders the card, figures and CSV of a results.json, with the provenance of the run.json beside it and the card flags. */
 export async function reportAction(file: string, flags: ReportFlags): Promise<void> {
-  const rendered = await renderRunReport(file, { ...(flags.out !== undefined ? { outDir: flags.out } : {}), ...(flags.force ? { force: true } : {}) })();
+  const card = {
+    ...(flags.title !== undefined ? { title: flags.title } : {}),
+    ...(flags.model !== undefined ? { modelName: flags.model } : {}),
+    ...(flags.baseModel !== undefined ? { baseModel: flags.baseModel } : {}),
+    ...(flags.tag.length > 0 ? { extraTags: flags.tag } : {}),
+  };
+  const rendered = await renderRunReport(file, { ...(flags.out !== undefined ? { outDir: flags.out } : {}), ...(flags.force ? { force: true } : {}), card })();
   if (E.isLeft(rendered)) throw CliError.from(describeStudyError(rendered.left));
   const { written, runRecord, provenance } = rendered.right;
   if (flags.json) return printJson({ readme: written.readme, csv: written.csv, figures: written.figures, provenance: runRecord });
   const lines = [`wrote ${shownPath(written.readme)}, ${shownPath(written.csv)} and ${written.figures.length} figures in ${shownPath(path.dirname(written.figures[0] ?? written.readme))}`];
-  if (!provenance) lines.push(`no run.json beside ${file}: the report says that model, stimuli and protocol were not recorded`);
+  if (!provenance) lines.push(`no run.json beside ${file}: the card states the statistics and what you gave it (--title, --model, --base-model, --tag), nothing else`);
   if (provenance?.model?.kind === 'tiny-seeded') lines.push('the model is the tiny seeded-random one: the report is a pipeline check, not a finding');
   print(`${lines.join('\n')}\n`);
 }

@@ -5,6 +5,10 @@ export interface ReportFlags {
   readonly out?: string;
   readonly json?: boolean;
   readonly force?: boolean;
+  readonly title?: string;
+  readonly model?: string;
+  readonly baseModel?: string;
+  readonly tag: readonly string[];
 }
 
 /** Registers `report <results.json>`: README.md (a Hugging Face model card), figures and a per-unit CSV. */
@@ -14,6 +18,10 @@ export function registerReportCommand(program: Command): void {
     .description('render README.md (a Hugging Face model card), figures/*.svg and unit-statistics.csv from results.json')
     .argument('<results>', 'a results.json written by `moral-plantain stats` or `run`; a run.json beside it adds the provenance')
     .option('--out <dir>', 'folder to write the report into (default: the folder of results.json)')
+    .option('--title <text>', "the card's title (default: from run.json's stimulus set and model, else a neutral one)")
+    .option('--model <name>', "the probed model's name (default: run.json's)")
+    .option('--base-model <org/name>', "the card's base_model: the Hugging Face repo id of the checkpoint the probed weights come from (default: run.json's, for pretrained weights only)")
+    .option('--tag <tag>', 'a tag to add to the card (repeatable)', (tag: string, tags: readonly string[]) => [...tags, tag], [] as readonly string[])
     .option('--force', 'replace report files there that moral-plantain did not write or that were edited since')
     .option('--json', 'print the written paths as JSON')
     .action(async (file: string, options: ReportFlags) => (await import('./report-action.js')).reportAction(file, options));

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describeActivationsError, describeFileSystemError, jsonFileText, readActivations, SEED_MAX, writeFileAtomic } from '@moral-plantain/formats';
 import { summarizeResults } from '../results-summary.js';
 import { describeStatsError, testActivations } from '@moral-plantain/stats';
 import { CliError } from '../cli-error.js';
 import { wholeNumberFlag } from '../option-values.js';
+import { outputFilePath } from '../output-path.js';
 import { print, shownPath } from '../print.js';
 import type { StatsFlags } from './stats.js';
 
@@ -24,7 +24,7 @@ export async function statsAction(file: string, flags: StatsFlags): Promise<void
   }
   const out = await testActivations(activations.right, options)();
   if (E.isLeft(out)) throw new CliError(`${file}: ${out.left.map((e) => describeStatsError(e).message).join(' ')}`, 'Fix the activations or the options and run again.');
-  const target = path.resolve(flags.out);
+  const target = outputFilePath(flags.out, 'results.json');
   const json = jsonFileText(out.right.results);
   await writeFileAtomic(target, json).catch((error: NodeJS.ErrnoException) => {
     throw CliError.from(describeFileSystemError(error, target, 'write'));

@@ -39,6 +39,8 @@ export interface ModelFolderInfo {
   readonly configs: { readonly transformer: unknown; readonly textEncoder: unknown };
   readonly weights: { readonly transformer: string | null; readonly textEncoder: string | null };
   readonly seeds: Readonly<Record<string, number>>;
+  /** The Hugging Face repo id of the transformer's checkpoint, as model.json records it (null when not recorded). */
+  readonly baseModel: string | null;
   readonly resolution: readonly [number, number];
   readonly transformer: GraphInfo;
   readonly textEncoder: GraphInfo | null;
@@ -85,6 +87,7 @@ export async function describeModelFolder(folder: ModelFolder, options: Describe
     configs: { transformer: m?.transformer.config ?? null, textEncoder: m?.textEncoder?.config ?? null },
     weights: { transformer: m?.transformer.weights ?? null, textEncoder: m?.textEncoder?.weights ?? null },
     seeds: m?.seeds ?? {},
+    baseModel: m?.baseModel ?? null,
     resolution: m?.resolution ?? DEFAULT_RESOLUTION,
     transformer: { file: rel(folder.transformer.path), naming: folder.transformerIo.naming, inputs: folder.transformer.inputs, outputs: folder.transformer.outputs },
     textEncoder: folder.textEncoder ? { file: rel(folder.textEncoder.path), naming: 'input_ids, attention_mask -> prompt_embeds', inputs: folder.textEncoder.inputs, outputs: folder.textEncoder.outputs } : null,

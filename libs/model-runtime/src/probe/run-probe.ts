@@ -265,7 +265,7 @@ function assemble(options: ProbeOptions, vectors: ReadonlyMap<string, Float32Arr
     b.set(vectors.get(jobId(pair.b, references))!, i * units);
   }
   // The model's outputs are float32, as the activations file stores them.
-  return { nPairs: n, nUnits: units, a: ndarray(a, [n, units]), b: ndarray(b, [n, units]), dtype: 'F32', pairs: options.pairs.map((p) => p.id), groups: unitGroups(manifest), metadata };
+  return { nPairs: n, nUnits: units, a: ndarray(a, [n, units]), b: ndarray(b, [n, units]), dtype: 'F32', pairs: options.pairs.map((p) => p.id), groups: unitGroups(manifest), taps: manifest, metadata };
 }
 
 function modelName(folder: ModelFolder): string {
