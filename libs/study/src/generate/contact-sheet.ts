@@ -27,9 +27,11 @@ export function contactSheet({ set, index, note }: ContactSheetInput): string {
   }
   const withNeutral = index.images.some((i) => i.condition === 'neutral');
   const s = index.sampling;
-  const width = Math.min(256, s.resolution.width);
+  // Every image is shown 256 pixels wide: large ones shrink, small ones (the tiny model's) grow, pixelated.
+  const width = 256;
+  const pixelated = s.resolution.width < width;
   const cell = (file: string | undefined, text: string, label: string) =>
-    `<td>${file ? `<img src="${attr(file)}" width="${width}" alt="${attr(label)}" loading="lazy">` : '<p class="missing">not generated</p>'}<p>${html(text)}</p></td>`;
+    `<td>${file ? `<img src="${attr(file)}" width="${width}"${pixelated ? ' class="pixelated"' : ''} alt="${attr(label)}" loading="lazy">` : '<p class="missing">not generated</p>'}<p>${html(text)}</p></td>`;
   const rows = set.pairs.map((pair) => {
     const files = byPair.get(pair.id);
     return [
@@ -58,6 +60,7 @@ th span { font-weight: normal; color: #555; font-size: 0.9em; }
 td p { font-size: 0.85em; margin: 0.3rem 0 0; }
 .note { background: #fff4d6; padding: 0.5rem 0.8rem; border-left: 4px solid #e0a800; }
 .missing { color: #a00; }
+img.pixelated { image-rendering: pixelated; }
 </style>
 </head>
 <body>
