@@ -49,4 +49,14 @@ describe('moral-plantain generate', () => {
     expect(res.stderr).toMatch(/1 pair of the stimulus set one-scene gives no neutral scene description \(p-1\)/);
     expect(res.stderr).not.toMatch(/at .*\.js:\d+/);
   }, 60_000);
+
+  it("writes a prompt's PNG to standard output with --out -, and refuses - for a set's folder", () => {
+    const res = spawnSync(process.execPath, [bin, 'generate', 'A boy in a park.', '--out', '-', '--steps', '1', '--resolution', '32', '--guidance', '1', '--quiet'], { encoding: 'buffer' });
+    expect(res.status).toBe(0);
+    expect(res.stdout.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(res.stderr.toString()).toBe('');
+    const refused = generate('--stimuli', 'moral-plantain', '--out', '-');
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/writes a folder of files, so --out cannot be - \(standard output\)/);
+  }, 60_000);
 });

@@ -40,6 +40,9 @@ describe('moral-plantain model', () => {
     expect(parsed.vae.config).toMatchObject({ block_out_channels: [8, 16, 32, 32], latent_channels: 32 });
     expect(parsed.sampler).toMatchObject({ isDistilled: false, scheduler: { use_dynamic_shifting: true, time_shift_type: 'exponential' } });
     expect(parsed.transformer.naming).toBe('diffusers');
+    expect(parsed.transformer.io).toMatchObject({ latents: 'hidden_states', text: 'encoder_hidden_states', prediction: 'noise_pred' });
+    expect(parsed.textEncoder).toMatchObject({ naming: 'transformers', io: { inputIds: 'input_ids', attentionMask: 'attention_mask', embeddings: 'prompt_embeds' } });
+    expect(parsed.weightsKind).toBe('tiny-seeded');
     expect(parsed.transformer.inputs.map((i: { name: string }) => i.name)).toEqual(['hidden_states', 'encoder_hidden_states', 'timestep', 'img_ids', 'txt_ids']);
     expect(parsed.textEncoder.outputs[0]).toMatchObject({ name: 'prompt_embeds', shape: ['batch', 'sequence', 96] });
     expect(parsed.configs.transformer).toMatchObject({ num_layers: 2, num_single_layers: 4, num_attention_heads: 4, attention_head_dim: 16 });

@@ -74,9 +74,9 @@ describe('moral-plantain report', () => {
     const out = path.join(dir, 'card');
     const res = run('report', path.join(dir, 'results.json'), '--out', out, '--json');
     expect(res.status).toBe(0);
-    const printed = JSON.parse(res.stdout) as { readme: string; figures: string[]; provenance: string | null };
+    const printed = JSON.parse(res.stdout) as { readme: string; figures: string[]; runRecord: string | null };
     expect(printed.readme).toBe(path.join(out, 'README.md'));
-    expect(printed.provenance).toBeNull();
+    expect(printed.runRecord).toBeNull();
     expect(printed.figures).toHaveLength(4);
     expect(readFileSync(printed.readme, 'utf8')).toContain('> **No run record.** These results came without a run.json');
   });

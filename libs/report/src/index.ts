@@ -20,6 +20,7 @@ export type { FrontMatterOptions, ModelCardMetadata } from './front-matter.js';
 export { judge, renderInterpretation } from './interpretation.js';
 export type { InterpretationOptions, Verdict } from './interpretation.js';
 export { codeSpan, escapeInline, tableRow } from './markdown-text.js';
+export { deviceText } from './device-text.js';
 export { renderModelCard } from './model-card.js';
 export type { FigureLink, ModelCardInput, ModelCardOptions } from './model-card.js';
 export { formatCount, formatFixed, formatP, formatPercent, formatRatio, formatStatistic, formatThreshold } from './number-format.js';

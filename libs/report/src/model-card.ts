@@ -8,6 +8,7 @@ import { formatCount, formatStatistic, formatThreshold } from './number-format.j
 import { renderResultsTable, type ResultsTableOptions } from './results-table.js';
 import type { ProtocolProvenance, ReferenceProvenance, RunProvenance } from './run-provenance.js';
 import { renderTopBlocksLine, renderTopBlocksTable } from './top-blocks.js';
+import { deviceText } from './device-text.js';
 
 /** A figure the card links to, by path relative to the README. */
 export interface FigureLink {
@@ -319,12 +320,13 @@ function reproducibility(results: ProbeResults, provenance: RunProvenance | unde
   const rows: string[][] = [['item', 'value']];
   rows.push(['results format', escapeInline(results.format)]);
   rows.push(['permutation seed / PRNG', `${formatThreshold(results.permutation.seed)} / ${escapeInline(results.permutation.prng)}`]);
-  if (provenance?.stimuli?.hash) rows.push(['stimuli hash', escapeInline(provenance.stimuli.hash)]);
-  if (provenance?.model?.weightSeed !== undefined) rows.push(['weight seed', formatThreshold(provenance.model.weightSeed)]);
+  if (provenance?.stimuli?.hash) rows.push(['stimuli hash', escapeInline(provenance?.stimuli.hash)]);
+  if (provenance?.model?.weightSeed !== undefined) rows.push(['weight seed', formatThreshold(provenance?.model.weightSeed)]);
   for (const file of provenance?.model?.files ?? []) rows.push([`model file ${escapeInline(file.path)}`, escapeInline(file.sha256)]);
   for (const [name, version] of Object.entries(provenance?.packages ?? {})) rows.push([escapeInline(name), escapeInline(version)]);
-  if (provenance?.device) rows.push(['device', escapeInline(provenance.device)]);
-  if (provenance?.createdAt) rows.push(['finished', escapeInline(provenance.createdAt)]);
+  const device = provenance ? deviceText(provenance) : null;
+  if (device) rows.push(['device', escapeInline(device)]);
+  if (provenance?.createdAt) rows.push(['finished', escapeInline(provenance?.createdAt)]);
   return [tableRow(rows[0] ?? []), '|---|---|', ...rows.slice(1).map(tableRow)];
 }
 

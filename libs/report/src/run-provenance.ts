@@ -82,7 +82,12 @@ export interface RunProvenance {
   readonly splits?: number;
   /** Package name -> version of everything that took part in the run. */
   readonly packages?: Readonly<Record<string, string>>;
-  readonly device?: string;
+  /** The device the transformer ran on: `cpu`, `cuda` or `webgpu`; null when every prompt came from the cache. */
+  readonly device?: string | null;
+  /** The device asked for: `cpu`, `cuda`, `webgpu` or `auto`. */
+  readonly requestedDevice?: string;
+  /** GPU providers tried before `device`, and why each did not load. */
+  readonly deviceFallbacks?: readonly { readonly device: string; readonly reason: string }[];
   /** ISO 8601 time the run finished. */
   readonly createdAt?: string;
 }

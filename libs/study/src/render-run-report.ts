@@ -17,9 +17,16 @@ export interface RenderedRunReport {
   readonly provenance: RunProvenance | null;
 }
 
+/** Results given as text rather than as a file (e.g. read from standard input): no run.json is beside them. */
+export interface ResultsText {
+  readonly text: string;
+  /** How messages name them, after "the results file" (`on standard input`). */
+  readonly name: string;
+}
+
 /** Options of `renderRunReport`. */
 export interface RenderRunReportOptions {
-  /** Folder to write into; default: the results' folder. */
+  /** Folder to write into; default: the results' folder (the working folder for results given as text). */
   readonly outDir?: string;
   /** Replace report files (README.md, CSV, figures) there that moral-plantain did not publish, or that were edited since. Default false. */
   readonly force?: boolean;
@@ -30,28 +37,33 @@ export interface RenderRunReportOptions {
 /**
  * Renders the report of a results.json again (README.md model card, figures, CSV) into a folder
  * (default: the results' folder), with the provenance of the run.json beside it when there is one
- * and the card overrides given (checked against it before anything is written).
+ * and the card overrides given (checked against it before anything is written); results given as
+ * text have no run.json and go to the working folder by default.
  * The folder is locked while it is written; the report files are published with the folder's
  * other outputs as one set (`publishOutputs`), and files there that are not ours are left alone
  * unless `force`.
  */
-export function renderRunReport(resultsFile: string, options: RenderRunReportOptions = {}): TE.TaskEither<StudyError, RenderedRunReport> {
+export function renderRunReport(resultsFile: string | ResultsText, options: RenderRunReportOptions = {}): TE.TaskEither<StudyError, RenderedRunReport> {
   return async () => {
-    const source = path.dirname(path.resolve(resultsFile));
-    // A kill while the run published its outputs: finish that first, so the files read belong together.
-    await completeOutputs(source).catch(() => false);
-    if ((await checkOutputs(source)).pending) return E.left({ _tag: 'InterruptedPublish', dir: source });
+    const file = typeof resultsFile === 'string' ? resultsFile : null;
+    const source = file === null ? process.cwd() : path.dirname(path.resolve(file));
+    if (file !== null) {
+      // A kill while the run published its outputs: finish that first, so the files read belong together.
+      await completeOutputs(source).catch(() => false);
+      if ((await checkOutputs(source)).pending) return E.left({ _tag: 'InterruptedPublish', dir: source });
+    }
+    const name = typeof resultsFile === 'string' ? resultsFile : resultsFile.name;
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(resultsFile, 'utf8'));
+      json = JSON.parse(typeof resultsFile === 'string' ? await readFile(resultsFile, 'utf8') : resultsFile.text);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      return E.left({ _tag: 'ResultsUnreadable', file: resultsFile, reason: code ? errorReason(error) : `it is not valid JSON (${errorReason(error)})` });
+      return E.left({ _tag: 'ResultsUnreadable', file: name, reason: code ? errorReason(error) : `it is not valid JSON (${errorReason(error)})` });
     }
     const results = parseProbeResults(json);
     if (E.isLeft(results)) return E.left({ _tag: 'Report', error: results.left });
     const runFile = path.join(source, 'run.json');
-    const provenance = existsSync(runFile) ? await readRunRecord(runFile)() : E.right(null);
+    const provenance = file !== null && existsSync(runFile) ? await readRunRecord(runFile)() : E.right(null);
     if (E.isLeft(provenance)) return provenance;
     const card = checkCardOverrides(options.card ?? {}, provenance.right ?? undefined);
     if (E.isLeft(card)) return E.left({ _tag: 'Report', error: card.left });

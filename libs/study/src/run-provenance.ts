@@ -73,7 +73,9 @@ export function runProvenance({ settings, info, set, validation, probe, packages
     permutations: settings.permutations,
     splits: settings.splits,
     packages,
-    device: probe.device ?? `${settings.device} (every prompt came from the cache)`,
+    device: probe.device,
+    requestedDevice: settings.device,
+    deviceFallbacks: probe.fallbacks,
     createdAt: new Date().toISOString(),
   };
 }

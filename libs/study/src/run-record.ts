@@ -8,7 +8,7 @@ import type { RunProvenance } from '@moral-plantain/report';
 import type { RunSettings } from './run-settings.js';
 import type { StudyError } from './study-error.js';
 
-const { arrayOf, bool, count, fail, num, oneOf, optional, str, stringRecord, struct } = jsonChecks;
+const { arrayOf, bool, count, fail, nullable, num, oneOf, optional, str, stringRecord, struct } = jsonChecks;
 
 /** A Hugging Face repo id, `org/name`. */
 const hubRepoId: jsonChecks.Check<string> = (value, path) =>
@@ -116,6 +116,8 @@ const provenanceShape = struct<Record<string, unknown>>({
   permutations: optional(count),
   splits: optional(count),
   packages: optional(stringRecord),
-  device: optional(str),
+  device: optional(nullable(str)),
+  requestedDevice: optional(str),
+  deviceFallbacks: optional(arrayOf(struct({ device: str, reason: str }))),
   createdAt: optional(str),
 }) as jsonChecks.Check<RunProvenance>;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { DEFAULT_TEXT_LENGTH, errorReason, publishOutputs, stageOutputs, writeJsonFile } from '@moral-plantain/formats';
-import { loadQwen3Tokenizer, qwen3TokenCounter, qwen3Tokenize, runProbe, type ModelFolder, type ProbeResult } from '@moral-plantain/model-runtime';
+import { loadQwen3Tokenizer, qwen3TokenCounter, qwen3Tokenize, runProbe, type Device, type DeviceFallback, type ModelFolder, type ProbeResult, type ResolvedDevice } from '@moral-plantain/model-runtime';
 import { resultDistributions, writeReport } from '@moral-plantain/report';
 import { testActivations, type ProbeResults } from '@moral-plantain/stats';
 import { embeddedModel, openModel } from './embedded-model.js';
@@ -26,8 +26,12 @@ export interface StudyOutcome {
   readonly tinyModel: boolean;
   readonly results: ProbeResults;
   readonly prompts: ProbeResult['prompts'];
-  /** The device the transformer ran on, or what was asked for when every prompt came from the cache. */
-  readonly device: string;
+  /** The device the transformer ran on; null when every prompt came from the cache. */
+  readonly device: ResolvedDevice | null;
+  /** The device asked for. */
+  readonly requestedDevice: Device;
+  /** GPU providers tried before `device`, and why each did not load. */
+  readonly deviceFallbacks: readonly DeviceFallback[];
   /** Wall seconds per stage and in total. */
   readonly seconds: Readonly<Record<string, number>>;
 }
@@ -194,7 +198,7 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
     (error: NodeJS.ErrnoException) => E.left<StudyError, true>({ _tag: 'WriteFailed', path: staged.shown((error as { dest?: string }).dest ?? error.path ?? folder.dir), reason: errorReason(error) }),
   );
   if (E.isLeft(published)) return published;
-  return E.right({ folder, tinyModel: probe.right.model.kind === 'tiny-seeded', results, prompts: probe.right.prompts, device: provenance.device ?? settings.device, seconds });
+  return E.right({ folder, tinyModel: probe.right.model.kind === 'tiny-seeded', results, prompts: probe.right.prompts, device: probe.right.device, requestedDevice: settings.device, deviceFallbacks: probe.right.fallbacks, seconds });
 }
 
 /** The stimulus set loaded and validated with the tokenizer in `tokenizerDir` (the packaged one when undefined), `textLength` tokens per prompt. */

@@ -46,7 +46,7 @@ describe('runStudy on the embedded tiny model', () => {
 
   it('records every run.json key the record type names, and the record parses back as the provenance', () => {
     const record = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(record)).toEqual(['format', 'model', 'stimuli', 'protocol', 'permutations', 'splits', 'packages', 'device', 'createdAt', 'settings', 'prompts', 'timings', 'modelFiles']);
+    expect(Object.keys(record)).toEqual(['format', 'model', 'stimuli', 'protocol', 'permutations', 'splits', 'packages', 'device', 'requestedDevice', 'deviceFallbacks', 'createdAt', 'settings', 'prompts', 'timings', 'modelFiles']);
     expect(record).toMatchObject({
       format: 'moral-plantain/run@1',
       model: { kind: 'tiny-seeded', weightSeed: 0 },

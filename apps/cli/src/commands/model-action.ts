@@ -4,11 +4,13 @@ import { buildModelFolder, describeModelBuildProblem, planModelBuild } from '@mo
 import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError, openModelFolder, type ModelFolderInfo } from '@moral-plantain/model-runtime';
 import { CliError } from '../cli-error.js';
 import { wholeNumberFlag, wholeNumberListFlag } from '../option-values.js';
-import { print, printJson } from '../print.js';
+import { print, printJson, printSummary } from '../print.js';
+import { refuseStdioFolder } from '../standard-input.js';
 import type { BuildFlags, InfoFlags } from './model.js';
 
 /** Runs `model build`: the build plan (every problem at once), then the folder. */
 export async function buildAction(flags: BuildFlags): Promise<void> {
+  refuseStdioFolder('model build', '--out', flags.out);
   const plan = await planModelBuild({
     out: flags.out,
     ...(flags.preset !== undefined ? { preset: flags.preset } : {}),
@@ -33,7 +35,7 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
   const { dir, files, manifest } = built.right;
   if (flags.json) return printJson({ dir, files, manifest });
   const sampler = manifest.sampler ? `${manifest.sampler.isDistilled ? 'distilled (no classifier-free guidance)' : 'base (classifier-free guidance)'}` : 'base';
-  print(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n  vae: ${manifest.vae?.weights ?? 'none'}\n  sampling: ${sampler}\n`);
+  printSummary(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n  vae: ${manifest.vae?.weights ?? 'none'}\n  sampling: ${sampler}\n`, flags);
 }
 
 /** Runs `model info`: what a model folder holds. */
@@ -57,7 +59,7 @@ function formatInfo(info: ModelFolderInfo): string {
     `   outputs:\n${values(info.transformer.outputs)}`,
     info.textEncoder ? `  text encoder ${info.textEncoder.file}${info.weights.textEncoder ? `, weights: ${info.weights.textEncoder}` : ''}\n   inputs:\n${values(info.textEncoder.inputs)}\n   outputs:\n${values(info.textEncoder.outputs)}` : '  no text encoder',
     info.vae
-      ? `  vae ${info.vae.encoder.file} + ${info.vae.decoder.file}${info.vae.weights ? `, weights: ${info.vae.weights}` : ''}\n   encoder: ${info.vae.encoder.naming}\n${values(info.vae.encoder.inputs)}\n${values(info.vae.encoder.outputs)}\n   decoder: ${info.vae.decoder.naming}\n${values(info.vae.decoder.inputs)}\n${values(info.vae.decoder.outputs)}`
+      ? `  vae ${info.vae.encoder.file} + ${info.vae.decoder.file}${info.vae.weights ? `, weights: ${info.vae.weights}` : ''}\n   encoder: image -> latents (patchified, normalised)\n${values(info.vae.encoder.inputs)}\n${values(info.vae.encoder.outputs)}\n   decoder: latents -> image\n${values(info.vae.decoder.inputs)}\n${values(info.vae.decoder.outputs)}`
       : '  no vae (cannot draw or encode images)',
     `  sampling: ${info.sampler.isDistilled ? 'distilled, no classifier-free guidance' : 'base, classifier-free guidance'}; scheduler ${JSON.stringify(info.sampler.scheduler)}`,
     info.promptEmbeddings ? `  prompt embeddings: ${info.promptEmbeddings}` : '',

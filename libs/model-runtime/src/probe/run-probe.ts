@@ -14,7 +14,7 @@ import {
 import { unitGroups, type TapsManifest } from '@moral-plantain/hooks';
 import ndarray from 'ndarray';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
-import { createSession, type ModelSession, type ResolvedDevice, type SessionOptions } from '../session/create-session.js';
+import { createSession, type DeviceFallback, type ModelSession, type ResolvedDevice, type SessionOptions } from '../session/create-session.js';
 import type { ProbeError } from './probe-error.js';
 import { PROBE_TIMESTEP } from './probe-inputs.js';
 import { jobId, jobSpecs, probeJobs, textSource, textTokenCount, type TextSource } from './probe-jobs.js';
@@ -49,6 +49,9 @@ export interface ProbeResult {
   } | null;
   /** Device the transformer ran on (null when every prompt came from the cache). */
   readonly device: ResolvedDevice | null;
+  /** GPU providers tried before `device` for the transformer, and why each did not load. */
+  readonly fallbacks: readonly DeviceFallback[];
+  /** Why a session is not on the requested device, in words (transformer and text encoder). */
   readonly notes: readonly string[];
   readonly prompts: { readonly total: number; readonly computed: number; readonly cached: number };
   /** Wall time per stage in seconds. */
@@ -137,6 +140,7 @@ export function runProbe(folder: ModelFolder, options: ProbeOptions): TE.TaskEit
       unit: unitDefinition(options.taps ?? {}, manifest, references !== null),
       references: references ? { kind: references.kind, images: references.images, imagesPerPrompt: references.imagesPerPrompt, tokensPerPrompt: references.tokensPerPrompt } : null,
       device: sessions.device,
+      fallbacks: sessions.fallbacks,
       notes: sessions.notes,
       prompts: { total: jobs.right.length, computed: jobs.right.length - cached, cached },
       seconds: { references: referencesSeconds, tap: tapSeconds, ...seconds, total: (performance.now() - started) / 1000 },
@@ -155,7 +159,7 @@ async function cachedVectors(cacheDir: string, jobs: readonly ProbeJob[], units:
 }
 
 interface Computed {
-  readonly sessions: { readonly device: ResolvedDevice | null; readonly notes: readonly string[] };
+  readonly sessions: { readonly device: ResolvedDevice | null; readonly fallbacks: readonly DeviceFallback[]; readonly notes: readonly string[] };
   readonly seconds: { readonly load: number; readonly encode: number; readonly transformer: number };
 }
 
@@ -223,7 +227,7 @@ async function computeMissing(
     await sessions?.textEncoder?.session.release();
   }
   const notes = sessions ? [...sessions.transformer.notes, ...(sessions.textEncoder?.notes ?? [])] : [];
-  return E.right({ sessions: { device: sessions?.transformer.device ?? null, notes }, seconds });
+  return E.right({ sessions: { device: sessions?.transformer.device ?? null, fallbacks: sessions?.transformer.fallbacks ?? [], notes }, seconds });
 }
 
 /** Consecutive jobs with the same reference images, `size` at a time. */
