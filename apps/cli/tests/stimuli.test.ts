@@ -50,7 +50,7 @@ describe('moral-plantain stimuli', () => {
       ['physical-scale', 4, true],
     ]);
     expect(rows[0]?.hash).toMatch(/^[0-9a-f]{64}$/u);
-    expect(cli('stimuli', 'list').stdout).toMatch(/moral-plantain\s+1\.0\.0\s+moral valence\s+25\s+experiment/u);
+    expect(cli('stimuli', 'list').stdout).toMatch(/moral-plantain\s+1\.1\.0\s+moral valence\s+25\s+experiment/u);
   });
 
   it('shows a built-in set with every pair', () => {
@@ -60,6 +60,7 @@ describe('moral-plantain stimuli', () => {
     expect(set.pairs).toHaveLength(25);
     const text = cli('stimuli', 'show', 'physical-scale').stdout;
     expect(text).toContain('(example set)');
+    expect(text).toContain('  neutral: A photo of a child in a blue coat holding a red balloon in a city park.');
     expect(text).toContain('  a: A photo of a child in a blue coat holding a huge red balloon in a city park.');
   });
 

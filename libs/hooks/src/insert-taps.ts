@@ -23,8 +23,12 @@ export interface TapOptions extends Selection {
   readonly unitWidth?: number;
   /** Channel range of each layer's input to tap (default: all channels). */
   readonly channels?: IndexRange;
-  /** Token (sequence axis) range to reduce over (default: all tokens). */
-  readonly tokens?: IndexRange;
+  /**
+   * Token (sequence axis) range to reduce over (default: all tokens): one range for every tap, or a
+   * function giving each selected layer its own (undefined: all its tokens), e.g. when joint and
+   * single blocks see different sequences.
+   */
+  readonly tokens?: IndexRange | ((layer: SelectedLayer) => IndexRange | undefined);
   /** Also promote each tapped input tensor, cast to float32, as an output `raw/<module>` (default false). */
   readonly raw?: boolean;
   /**
@@ -65,12 +69,14 @@ interface TapPlan {
   readonly width: number;
   readonly channels: IndexRange;
   readonly units: number;
+  /** Token range reduced over, or undefined for all tokens. */
+  readonly tokens: IndexRange | undefined;
 }
 
 function checkOptions(options: TapOptions, unitWidth: number): E.Either<HooksErrors, true> {
   const problems: HooksError[] = [];
   if (!Number.isInteger(unitWidth) || unitWidth < 1) problems.push({ _tag: 'InvalidOption', option: '--unit-width', reason: `${unitWidth} is not a positive integer` });
-  for (const [option, range] of [['--channels', options.channels], ['--tokens', options.tokens]] as const) {
+  for (const [option, range] of [['--channels', options.channels], ['--tokens', typeof options.tokens === 'function' ? undefined : options.tokens]] as const) {
     if (range && !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.end > range.start)) {
       problems.push({ _tag: 'InvalidOption', option, reason: `${range.start}:${range.end} is not a range A:B of integers with 0 <= A < B` });
     }
@@ -99,7 +105,12 @@ function planTaps(selected: readonly SelectedLayer[], options: TapOptions, unitW
       problems.push({ _tag: 'UnitWidthDoesNotDivide', module: layer.module, channels: tapped, unitWidth });
       continue;
     }
-    plans.push({ selected: item, width, channels, units: tapped / unitWidth });
+    const tokens = typeof options.tokens === 'function' ? options.tokens(item) : options.tokens;
+    if (tokens && !(Number.isInteger(tokens.start) && Number.isInteger(tokens.end) && tokens.start >= 0 && tokens.end > tokens.start)) {
+      problems.push({ _tag: 'InvalidOption', option: '--tokens', reason: `${tokens.start}:${tokens.end} (for ${layer.module}) is not a range A:B of integers with 0 <= A < B` });
+      continue;
+    }
+    plans.push({ selected: item, width, channels, units: tapped / unitWidth, tokens });
   }
   const [first, ...rest] = problems;
   return first ? E.left([first, ...rest]) : E.right(plans);
@@ -115,7 +126,7 @@ function addTaps(model: ModelProto, plans: readonly TapPlan[], options: TapOptio
     const scope = builder.scope('taps').scope(layer.module);
     const input = options.ablation ? addAblation(model, builder, scope, plan, opset, options.ablation === 'per-sample') : undefined;
     const source = input?.scaled ?? layer.input;
-    const output = tapNodes(builder, scope, plan, source, options.tokens, opset, unitWidth);
+    const output = tapNodes(builder, scope, plan, source, plan.tokens, opset, unitWidth);
     const batch: Dim = layer.inputShape?.[0] ?? null;
     builder.output(output, DataType.FLOAT, [batch, plan.units]);
     const raw = options.raw ? rawOutput(builder, scope, layer, source) : undefined;
@@ -128,7 +139,7 @@ function addTaps(model: ModelProto, plans: readonly TapPlan[], options: TapOptio
       offset,
       group,
       channels: [plan.channels.start, plan.channels.end],
-      tokens: options.tokens ? [options.tokens.start, options.tokens.end] : null,
+      tokens: plan.tokens ? [plan.tokens.start, plan.tokens.end] : null,
       ...(raw ? { raw } : {}),
       ...(input ? { scaleInput: input.name } : {}),
       ...(input && options.ablation === 'per-sample' ? { scalePerSample: true as const } : {}),

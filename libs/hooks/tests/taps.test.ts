@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toFloat16Bits } from '@moral-plantain/formats';
 import { ablationFeeds, decodeModel, encodeModel, insertTaps, type HooksErrors, type TapOptions, type TappedModel } from '../src/index.js';
@@ -69,6 +69,26 @@ describe('insertTaps on a FLUX.2-shaped stack', () => {
     const out = await runModel(model, { hidden_states: f32(hidden, dims) });
     const rms = out[manifest.taps[0]!.output]!.data as Float32Array;
     expect(maxRelativeError(rms, referenceRms(hidden, dims, 4, [8, 24], [2, 5]))).toBeLessThan(1e-5);
+  });
+
+  it('gives each tapped layer its own token range when asked, per group', async () => {
+    const { model, manifest } = tapped(flux2Stack({ channels: C, joint: 1, single: 1 }), {
+      preset: 'flux2',
+      raw: true,
+      tokens: (layer) => (layer.group.startsWith('joint') ? { start: 0, end: 3 } : undefined),
+    });
+    expect(manifest.taps.map((t) => [t.group, t.tokens])).toEqual([
+      ['joint[0]', [0, 3]],
+      ['single[0]', null],
+    ]);
+    const out = await runModel(model, { hidden_states: f32(hidden, dims) });
+    for (const tap of manifest.taps) {
+      const raw = out[tap.raw as string] as ort.Tensor;
+      const expected = referenceRms(raw.data as Float32Array, raw.dims, 16, undefined, tap.tokens ? [tap.tokens[0], tap.tokens[1]] : undefined);
+      expect(maxRelativeError(out[tap.output]!.data as Float32Array, expected)).toBeLessThan(1e-5);
+    }
+    const bad = problems(flux2Stack({ channels: C, joint: 1, single: 0 }), { preset: 'flux2', tokens: () => ({ start: 4, end: 4 }) });
+    expect(bad.map((e) => e._tag)).toEqual(['InvalidOption']);
   });
 
   it('leaves the original output bit-identical to the untapped model', async () => {

@@ -6,3 +6,5 @@ export { referenceQwen3ChatPrompt } from './qwen3-chat-prompt.js';
 export { referenceQwen3Forward } from './qwen3-forward.js';
 export type { ReferenceQwen3Config } from './qwen3-forward.js';
 export { referenceXoshiroWords } from './xoshiro-reference.js';
+export { flux2VaeDecodeReference, flux2VaeEncodeReference } from './flux2-vae-reference.js';
+export type { ReferenceFlux2VaeConfig, ReferenceImageTensor } from './flux2-vae-reference.js';

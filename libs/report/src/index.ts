@@ -36,7 +36,7 @@ export { resultDistributions } from './result-distributions.js';
 export type { ResultDistributions } from './result-distributions.js';
 export { renderResultsTable, significanceText } from './results-table.js';
 export type { ResultsTableOptions } from './results-table.js';
-export type { ModelProvenance, ProtocolProvenance, RunProvenance, StimuliProvenance } from './run-provenance.js';
+export type { ModelProvenance, ProtocolProvenance, ReferenceProvenance, RunProvenance, StimuliProvenance } from './run-provenance.js';
 export { renderTopBlocksLine, renderTopBlocksTable, topBlocks } from './top-blocks.js';
 export { csvField, groupLabels, renderUnitCsv, UNIT_CSV_COLUMNS } from './unit-csv.js';
 export { renderReportCard, UNIT_CSV_FILE, writeReport } from './write-report.js';

@@ -49,7 +49,7 @@ const TOP_LEVEL_FIELDS = [
   'categories',
   'pairs',
 ] as const;
-const PAIR_FIELDS = ['id', 'category', 'scene', 'agents', 'a', 'b', 'notes'] as const;
+const PAIR_FIELDS = ['id', 'category', 'scene', 'agents', 'a', 'b', 'neutral', 'notes'] as const;
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/u;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/u;
 
@@ -145,9 +145,10 @@ function decodePair(ctx: DecodeContext, node: unknown, path: string): Decoded<St
           agents: field('agents', (child, p) => decodeSeq(ctx, child, p, text)),
           a: field('a', text),
           b: field('b', text),
+          neutral: map.has('neutral') ? text(map.get('neutral', true), `${path}/neutral`) : E.right(undefined),
           notes: map.has('notes') ? text(map.get('notes', true), `${path}/notes`) : E.right(undefined),
         }),
-        E.map(({ keys: _keys, notes, ...rest }): StimulusPair => ({ ...rest, ...(notes !== undefined ? { notes } : {}) })),
+        E.map(({ keys: _keys, neutral, notes, ...rest }): StimulusPair => ({ ...rest, ...(neutral !== undefined ? { neutral } : {}), ...(notes !== undefined ? { notes } : {}) })),
       );
     }),
   );

@@ -20,6 +20,11 @@ export interface StimulusPair {
   readonly a: string;
   /** The prompt of condition b. */
   readonly b: string;
+  /**
+   * A neutral description of the pair's scene and agents, without the act that tells a from b: the
+   * text a reference image of the scene is generated from (`run --reference generate`).
+   */
+  readonly neutral?: string;
   readonly notes?: string;
 }
 

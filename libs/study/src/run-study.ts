@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
@@ -12,6 +12,7 @@ import { packageVersions } from './package-versions.js';
 import { runFolder, type RunFolder } from './run-folder.js';
 import { acquireRunLock } from './run-lock.js';
 import { runProvenance } from './run-provenance.js';
+import { runReferences } from './run-references.js';
 import { RUN_FORMAT, type RunRecord } from './run-record.js';
 import type { RunSettings } from './run-settings.js';
 import { runStimuli, type RunStimuli } from './run-stimuli.js';
@@ -62,7 +63,10 @@ export function runStudy(settings: RunSettings, options: StudyOptions): TE.TaskE
       (error: NodeJS.ErrnoException) => error.code ?? String(error),
     );
     if (made !== null) return E.left({ _tag: 'OutFolderUnusable', dir: folder.dir, reason: made });
-    const lock = await acquireRunLock(folder.lock, folder.dir)();
+    const lock = await acquireRunLock(folder.lock, folder.dir, {
+      // Only after this run stalled past the stale timeout (suspended, frozen disk): say so, the outputs may mix.
+      onLost: () => options.progress.log(`warning: another process took over the lock of ${folder.dir} (this run stopped refreshing it for too long); the outputs of both may be mixed: rerun into a fresh folder`),
+    })();
     if (E.isLeft(lock)) return lock;
     try {
       return await studyInLockedFolder(settings, folder, options);
@@ -103,20 +107,34 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
   progress.log(`stimuli: ${set.name} ${set.version}, ${set.pairs.length} pairs (${validation.hash.slice(0, 12)}), equal Qwen3 token counts within each pair`);
 
   if (!settings.resume) await rm(folder.cache.prompts, { recursive: true, force: true });
+  const tokenize = qwen3Tokenize(tokenizer, { maxLength: textLength });
+  since = performance.now();
+  const references = await runReferences(settings, {
+    folder: model.right,
+    set,
+    tokenize,
+    cacheDir: folder.cache.references,
+    resolution: settings.resolution,
+    progress,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (E.isLeft(references)) return references;
+  if (references.right) lap('references', since);
   since = performance.now();
   const probe = await runProbe(model.right, {
     pairs: set.pairs.map((p) => ({ id: p.id, a: p.a, b: p.b })),
-    tokenize: qwen3Tokenize(tokenizer, { maxLength: textLength }),
+    tokenize,
     session: { device: settings.device },
     seed: settings.seed,
     ...(settings.resolution ? { resolution: settings.resolution } : {}),
     batchSize: settings.batchSize,
-    taps: { unitWidth: settings.unitWidth, ...(settings.channels ? { channels: settings.channels } : {}) },
+    taps: { unitWidth: settings.unitWidth, unitTokens: settings.unitTokens, ...(settings.channels ? { channels: settings.channels } : {}) },
+    ...(references.right ? { references: references.right.probe } : {}),
     tappedDir: folder.cache.tapped,
     cacheDir: folder.cache.prompts,
     ...(options.signal ? { signal: options.signal } : {}),
     // Encoding and transformer passes alternate per batch: one steady 'prompts' bar for both.
-    onProgress: (p) => progress.update({ stage: p.stage === 'tap' || p.stage === 'load' ? p.stage : 'prompts', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
+    onProgress: (p) => progress.update({ stage: p.stage === 'tap' || p.stage === 'load' || p.stage === 'references' ? p.stage : 'prompts', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
     out: staged.activations,
     stimuliHash: validation.hash,
   })();
@@ -147,8 +165,21 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
   lap('statistics', since);
 
   since = performance.now();
+  // Generated reference images are part of what a reader checks: they are published with the run.
+  if (references.right?.source === 'generated') {
+    for (const pair of set.pairs) {
+      const target = path.join(staging.right, 'references', `${pair.id}.png`);
+      const copied = await mkdir(path.dirname(target), { recursive: true })
+        .then(() => copyFile(path.join(folder.cache.references, `${pair.id}.png`), target))
+        .then(
+          () => null,
+          (error: unknown) => errorReason(error),
+        );
+      if (copied !== null) return E.left({ _tag: 'WriteFailed', path: staged.shown(target), reason: copied });
+    }
+  }
   const info = await recordedModelFolder(model.right);
-  const provenance = runProvenance({ settings, info, set, validation, probe: probe.right, packages: packageVersions(options.versions) });
+  const provenance = runProvenance({ settings, info, set, validation, probe: probe.right, packages: packageVersions(options.versions), references: references.right });
   const report = await writeReport(staging.right, { results, provenance, distributions: resultDistributions(nulls) })();
   if (E.isLeft(report)) return E.left({ _tag: 'Report', error: report.left._tag === 'WriteFailed' ? { ...report.left, path: staged.shown(report.left.path) } : report.left });
   lap('report', since);

@@ -4,19 +4,23 @@ import { describeModelFolderError, describeProbeError, describeTextError, type M
 import { describeReportError, type ReportError } from '@moral-plantain/report';
 import { describeStatsError, type StatsError } from '@moral-plantain/stats';
 import { describeStimulusSetLoadError, type StimulusProblem, type StimulusSetLoadError } from '@moral-plantain/stimuli';
+import { RUN_LOCK_TIMING } from './run-lock-timing.js';
 
 /** Why a probe study (or one of its steps: settings, the report of a finished run) could not go on. */
 export type StudyError =
   | { readonly _tag: 'InvalidSettings'; readonly problems: readonly string[] }
   | { readonly _tag: 'ConfigFile'; readonly file: string; readonly reason: string; readonly hint: string }
   | { readonly _tag: 'OutFolderUnusable'; readonly dir: string; readonly reason: string }
-  | { readonly _tag: 'Locked'; readonly dir: string; readonly file: string; readonly pid: number }
+  /** A live run holds the folder: its process, machine and start as its lock file names them (null where it does not), and how long ago it refreshed the lock. */
+  | { readonly _tag: 'Locked'; readonly dir: string; readonly file: string; readonly pid: number | null; readonly host: string | null; readonly started: string | null; readonly ageMs: number }
   | { readonly _tag: 'LockFailed'; readonly dir: string; readonly file: string; readonly reason: string }
   | { readonly _tag: 'ModelFolder'; readonly dir: string; readonly problems: readonly ModelFolderError[] }
   | { readonly _tag: 'EmbeddedModel'; readonly dir: string; readonly problems: readonly ModelBuildProblem[] }
   | { readonly _tag: 'Tokenizer'; readonly error: TextError }
   | { readonly _tag: 'StimuliUnloadable'; readonly nameOrFile: string; readonly error: StimulusSetLoadError }
   | { readonly _tag: 'StimuliInvalid'; readonly nameOrFile: string; readonly set: string; readonly problems: readonly StimulusProblem[] }
+  | { readonly _tag: 'NoNeutralDescriptions'; readonly nameOrFile: string; readonly set: string; readonly pairs: readonly string[] }
+  | { readonly _tag: 'ReferencesMissing'; readonly dir: string; readonly pairs: readonly string[] }
   | { readonly _tag: 'Interrupted'; readonly done: number; readonly total: number; readonly cacheDir: string }
   | { readonly _tag: 'Probe'; readonly error: ProbeError }
   | { readonly _tag: 'Statistics'; readonly errors: readonly StatsError[] }
@@ -43,10 +47,7 @@ export function describeStudyError(error: StudyError): ErrorDescription {
     case 'OutFolderUnusable':
       return describeFileProblem('use the output folder', error.dir, error.reason, 'Choose another folder with --out.');
     case 'Locked':
-      return {
-        message: `Another run (process ${error.pid}) is writing into ${error.dir}.`,
-        hint: `Wait for it to finish, or choose another folder with --out. If process ${error.pid} is not a moral-plantain run, remove ${error.file} and run again.`,
-      };
+      return describeLocked(error);
     case 'LockFailed':
       return { message: describeFileProblem('create the lock file', error.file, error.reason).message, hint: `If no run is using ${error.dir}, remove ${error.file} (it may be a folder: rm -r) and run again.` };
     case 'ModelFolder': {
@@ -70,6 +71,16 @@ export function describeStudyError(error: StudyError): ErrorDescription {
       const more = error.problems.length > SHOWN_PROBLEMS ? `; and ${error.problems.length - SHOWN_PROBLEMS} more` : '';
       return { message: `The stimulus set ${error.set} fails validation: ${shown.join('; ')}${more}`, hint: `Run \`moral-plantain stimuli validate ${error.nameOrFile}\` for the full table.` };
     }
+    case 'NoNeutralDescriptions':
+      return {
+        message: `${error.pairs.length} pair${error.pairs.length === 1 ? '' : 's'} of the stimulus set ${error.set} give${error.pairs.length === 1 ? 's' : ''} no neutral scene description (${error.pairs.slice(0, SHOWN_PROBLEMS).join(', ')}${error.pairs.length > SHOWN_PROBLEMS ? ', ...' : ''}), which the reference images are generated from.`,
+        hint: `Add a "neutral:" line to every pair of ${error.nameOrFile} (the scene and agents without the act), or give reference image files instead.`,
+      };
+    case 'ReferencesMissing':
+      return {
+        message: `The reference folder ${error.dir} has no image for ${error.pairs.length} pair${error.pairs.length === 1 ? '' : 's'} (${error.pairs.slice(0, SHOWN_PROBLEMS).join(', ')}${error.pairs.length > SHOWN_PROBLEMS ? ', ...' : ''}).`,
+        hint: 'Put one <pair id>.png (or .jpg, .jpeg, .webp) per pair in the folder, or use --reference generate to draw them from the neutral descriptions.',
+      };
     case 'Interrupted':
       return { message: `Interrupted after ${error.done} of ${error.total} prompts; they are saved in ${error.cacheDir}.`, hint: 'Run the same command again to resume.' };
     case 'Probe':
@@ -100,4 +111,21 @@ export function describeStudyError(error: StudyError): ErrorDescription {
     case 'WriteFailed':
       return describeFileProblem('write', error.path, error.reason);
   }
+}
+
+function describeLocked(error: Extract<StudyError, { _tag: 'Locked' }>): ErrorDescription {
+  const holder = error.pid === null ? 'a run whose lock file is being written' : `process ${error.pid}${error.host === null ? '' : ` on ${error.host}`}`;
+  const since = error.started === null ? '' : `, started ${error.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`;
+  const { heartbeatMs, staleAfterMs } = RUN_LOCK_TIMING;
+  return {
+    message: `Another run (${holder}${since}; its lock was refreshed ${formatAge(error.ageMs)} ago) is writing into ${error.dir}.`,
+    hint:
+      `Wait for it to finish, or choose another folder with --out. A running run refreshes its lock every ${heartbeatMs / 1000} s; ` +
+      `a lock not refreshed for ${staleAfterMs / 1000} s (or whose process on this machine is gone) is taken over by the next run. ` +
+      `If no run is using ${error.dir}, remove ${error.file} and run again.`,
+  };
+}
+
+function formatAge(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

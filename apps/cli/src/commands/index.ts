@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { HelpDefaults } from '../help-defaults.js';
+import { registerGenerateCommand } from './generate.js';
 import { registerEnvCommand } from './env.js';
 import { registerInspectCommand } from './inspect.js';
+import { registerInstallCudaCommand } from './install-cuda.js';
 import { registerModelCommand } from './model.js';
 import { registerPatchCommand } from './patch.js';
 import { registerReportCommand } from './report.js';
@@ -14,4 +16,4 @@ import { registerTapCommand } from './tap.js';
 export type CommandRegistration = (program: Command, defaults: HelpDefaults | null) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. Each `<name>.ts` registers; `<name>-action.ts` runs it. */
-export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerPatchCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand, registerEnvCommand];
+export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerPatchCommand, registerGenerateCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand, registerEnvCommand, registerInstallCudaCommand];

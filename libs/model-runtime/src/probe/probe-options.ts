@@ -5,6 +5,7 @@ import type { SessionOptions } from '../session/create-session.js';
 import type { Tokenize } from '../text/prompt-tokens.js';
 import type { ProbeError } from './probe-error.js';
 import type { ProbeProgress } from './probe-progress.js';
+import type { ProbeReferences } from './probe-references.js';
 import type { ProbeTapOptions } from './tap-transformer.js';
 
 /** One stimulus pair as plain data: its id and the two prompt texts. */
@@ -43,6 +44,12 @@ export interface ProbeOptions {
   readonly out?: string;
   /** Content hash of the stimulus set, recorded in the activations metadata. */
   readonly stimuliHash?: string;
+  /**
+   * Reference images to condition every prompt on (encoded with the folder's VAE, packed after the
+   * noisy tokens with time offsets 10, 20, ...), the same for every pair or one set per pair;
+   * `taps.unitTokens` says whether the RMS covers their tokens. Default: none.
+   */
+  readonly references?: ProbeReferences;
 }
 
 /** The options a run uses, checked, with their defaults filled in. */
@@ -50,8 +57,6 @@ export interface ResolvedProbeOptions {
   readonly seed: number;
   readonly batchSize: number;
   readonly resolution: readonly [number, number];
-  /** The unique prompts of the pairs, in order of first appearance. */
-  readonly prompts: readonly string[];
 }
 
 /** Checks the options of a run against the folder and fills in the defaults. */
@@ -69,5 +74,8 @@ export function resolveProbeOptions(folder: ModelFolder, options: ProbeOptions):
     if (ids.has(pair.id)) return invalid('pairs', `repeat the id ${JSON.stringify(pair.id)}`);
     ids.add(pair.id);
   }
-  return E.right({ seed, batchSize, resolution, prompts: [...new Set(options.pairs.flatMap((p) => [p.a, p.b]))] });
+  if (options.references && options.taps?.unitTokens === 'text-and-noisy' && options.taps.tokens !== undefined) {
+    return invalid('taps.tokens', 'cannot be given with unitTokens "text-and-noisy", which sets each block\'s token range itself');
+  }
+  return E.right({ seed, batchSize, resolution });
 }
