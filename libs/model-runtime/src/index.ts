@@ -28,6 +28,9 @@ export { describeModelFolderError } from './model-folder/describe-model-folder-e
 export { openModelFolder, readGraph } from './model-folder/open-model-folder.js';
 export type { GraphFile, GraphValue, ModelFolder, ModelFolderError, SizedFile } from './model-folder/open-model-folder.js';
 export { gaussianNoise } from './noise/gaussian-noise.js';
+export { openPatchRunner } from './patch/patch-runner.js';
+export type { EmbeddedPrompts, PatchRunner, PatchRunnerOptions, PatchSample } from './patch/patch-runner.js';
+export type { PatchedBatch } from './patch/patched-step.js';
 export { describeProbeError } from './probe/probe-error.js';
 export type { ProbeError } from './probe/probe-error.js';
 export { feedTensor, imageIds, latentGrid, PROBE_TIMESTEP, repeat, textIds } from './probe/probe-inputs.js';
@@ -38,7 +41,7 @@ export type { PromptEmbedding, PromptEmbeddings } from './probe/prompt-embedding
 export { runProbe } from './probe/run-probe.js';
 export type { ProbeResult } from './probe/run-probe.js';
 export { tapConfig, tapTransformer } from './probe/tap-transformer.js';
-export type { ProbeTapOptions, TappedTransformer } from './probe/tap-transformer.js';
+export type { ProbeTapOptions, TappedTransformer, TappedVariant } from './probe/tap-transformer.js';
 export { unitDefinition } from './probe/unit-definition.js';
 export { createSession, runSession } from './session/create-session.js';
 export type { Device, DeviceFallback, GraphOptimization, ModelSession, ResolvedDevice, SessionOptions, ValueSpec } from './session/create-session.js';

@@ -1,6 +1,7 @@
 import type { UnitDefinition } from '@moral-plantain/formats';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { cardFacts, cardTitle, FLUX2_ARCHITECTURE, type CardFacts } from './card-facts.js';
+import { renderCausalTest, type CausalTestInput } from './causal-test.js';
 import { metadataOf, renderFrontMatter, type FrontMatterOptions } from './front-matter.js';
 import { judge, renderInterpretation, type InterpretationOptions, type Verdict } from './interpretation.js';
 import { codeSpan, escapeInline, tableRow } from './markdown-text.js';
@@ -27,6 +28,8 @@ export interface ModelCardInput {
   readonly figures?: readonly FigureLink[];
   /** Relative path of the per-unit CSV to link, if written. Default none. */
   readonly csvPath?: string;
+  /** A causal test of the units (`moral-plantain patch`), rendered as its own section. Default none. */
+  readonly causalTest?: CausalTestInput;
 }
 
 /** Options of the model card (each part's options pass through). */
@@ -58,8 +61,9 @@ export function renderModelCard(input: ModelCardInput, options: ModelCardOptions
     renderTopBlocksTable(results, nTop).join('\n'),
     '## Interpretation',
     ...renderInterpretation(results, provenance, options),
+    ...(input.causalTest ? renderCausalTest(input.causalTest, provenance) : []),
     '## Limitations',
-    limitations(results, provenance, facts, verdict).join('\n'),
+    limitations(results, provenance, facts, verdict, input.causalTest !== undefined).join('\n'),
     '## Reproducibility',
     reproducibility(results, provenance).join('\n'),
     '## License',
@@ -257,12 +261,16 @@ function topBlocksIntro(verdict: Verdict): string {
     : base;
 }
 
-function limitations(results: ProbeResults, provenance: RunProvenance | undefined, facts: CardFacts, verdict: Verdict): string[] {
+function limitations(results: ProbeResults, provenance: RunProvenance | undefined, facts: CardFacts, verdict: Verdict, causalTest: boolean): string[] {
   const lines = [
     `- ${formatCount(results.nPairs)} pairs is a small sample; t is sensitive to the variance of single pairs. The permutation null, FWER and FDR control and the split-half reliability are the guards against reading noise.`,
   ];
   if (facts.stimuli) lines.push(visualContent(provenance?.protocol));
-  lines.push('- The result is correlational, not causal: units whose magnitude differs are not shown to carry the difference. Scaling or ablating units is the follow-up.');
+  lines.push(
+    causalTest
+      ? '- The statistics above are correlational: units whose magnitude differs are not thereby shown to carry the difference. The Causal test section reports what scaling them did, and what that does not show.'
+      : '- The result is correlational, not causal: units whose magnitude differs are not shown to carry the difference. Scaling or ablating units is the follow-up.',
+  );
   if (facts.stimuli && facts.kind === 'random-init-control') {
     lines.push("- This run is the lexical control: what it shows is read against the trained model's run on the same stimuli and protocol, not on its own.");
   } else if (facts.stimuli) {

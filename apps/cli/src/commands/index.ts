@@ -5,6 +5,7 @@ import { registerEnvCommand } from './env.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerInstallCudaCommand } from './install-cuda.js';
 import { registerModelCommand } from './model.js';
+import { registerPatchCommand } from './patch.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
 import { registerStatsCommand } from './stats.js';
@@ -15,4 +16,4 @@ import { registerTapCommand } from './tap.js';
 export type CommandRegistration = (program: Command, defaults: HelpDefaults | null) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. Each `<name>.ts` registers; `<name>-action.ts` runs it. */
-export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerGenerateCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand, registerEnvCommand, registerInstallCudaCommand];
+export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerPatchCommand, registerGenerateCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand, registerEnvCommand, registerInstallCudaCommand];

@@ -40,6 +40,12 @@ export function tapConfig(options: ProbeTapOptions, groupTokens: GroupTokenRange
   return { preset: 'flux2', unitWidth: options.unitWidth ?? DEFAULT_UNIT_WIDTH, channels: options.channels ?? null, tokens: options.tokens ?? null, ...(groupTokens ? { groupTokens } : {}) };
 }
 
+/** What a tapped graph adds beside the taps. */
+export interface TappedVariant {
+  /** Per-unit scale inputs on every tapped input (hooks' `ablation`): one vector per sample. Default none. */
+  readonly scales?: 'per-sample';
+}
+
 /** A tapped transformer on disk. */
 export interface TappedTransformer {
   readonly modelPath: string;
@@ -52,11 +58,20 @@ export interface TappedTransformer {
  * Writes the tapped transformer (with `groupTokens`, each block kind's token range) (`<name>.tapped-<12 hex>.onnx` + its `.taps.json`) into `dir`
  * (default: beside the model, where its external data resolves; elsewhere the data file is
  * hard-linked, never copied), or reuses the one an earlier run wrote for the same model
- * fingerprint and tap configuration.
+ * fingerprint and tap configuration. `variant.scales` adds per-sample unit scale inputs (a patching
+ * graph, with its own file name).
  */
-export async function tapTransformer(modelPath: string, fingerprint: string, options: ProbeTapOptions, dir?: string, groupTokens: GroupTokenRanges | null = null): Promise<E.Either<HooksErrors, TappedTransformer>> {
+export async function tapTransformer(
+  modelPath: string,
+  fingerprint: string,
+  options: ProbeTapOptions,
+  dir?: string,
+  groupTokens: GroupTokenRanges | null = null,
+  variant: TappedVariant = {},
+): Promise<E.Either<HooksErrors, TappedTransformer>> {
   const config = tapConfig(options, groupTokens);
-  const id = sha256(canonicalJson({ fingerprint, config })).slice(0, 12);
+  // The plain probe graph keeps the id it always had; a graph with scale inputs gets its own.
+  const id = sha256(canonicalJson(variant.scales ? { fingerprint, config, scales: variant.scales } : { fingerprint, config })).slice(0, 12);
   const out = path.join(path.resolve(dir ?? path.dirname(modelPath)), `${path.basename(modelPath, '.onnx')}.tapped-${id}.onnx`);
   const existing = await readManifest(manifestPathFor(out));
   const modelThere = await stat(out).then((s) => s.isFile(), () => false);
@@ -68,6 +83,7 @@ export async function tapTransformer(modelPath: string, fingerprint: string, opt
     ...(options.channels !== undefined ? { channels: options.channels } : {}),
     ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
     ...(groupTokens ? { tokens: (layer: { group: string }) => (layer.group.startsWith('joint') ? groupTokens.joint : groupTokens.single) } : {}),
+    ...(variant.scales ? { ablation: variant.scales } : {}),
   })();
   return E.map((t: { modelPath: string; manifest: TapsManifest }) => ({ modelPath: t.modelPath, manifest: t.manifest, written: true }))(tapped);
 }
