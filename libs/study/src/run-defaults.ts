@@ -18,5 +18,6 @@ export const RUN_DEFAULTS = {
   unitWidth: String(DEFAULT_UNIT_WIDTH),
   channels: null,
   resume: true,
+  shard: null,
   json: false,
 } as const satisfies Record<SettingName, unknown>;

@@ -4,6 +4,7 @@ import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { parseRange, parseResolution, parseWholeNumber, SEED_MAX, type TextRange } from '@moral-plantain/formats';
 import type { Device } from '@moral-plantain/model-runtime';
 import { RUN_DEFAULTS } from './run-defaults.js';
+import { parseShard, type Shard } from './run-shard.js';
 
 /** Everything one probe run needs, resolved from defaults, a config file and flags. */
 export interface RunSettings {
@@ -23,6 +24,8 @@ export interface RunSettings {
   /** Channel range of each tapped input, or null for all channels. */
   readonly channels: TextRange | null;
   readonly resume: boolean;
+  /** The shard of the prompts this run computes (`run --shard i/n`), or null for the whole run. */
+  readonly shard: Shard | null;
   readonly json: boolean;
 }
 
@@ -43,6 +46,7 @@ export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
   unitWidth: 'unit-width',
   channels: 'channels',
   resume: 'resume',
+  shard: 'shard',
   json: 'json',
 };
 
@@ -90,6 +94,7 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
     unitWidth: whole('unitWidth', 1, 1 << 20),
     channels: optional('channels', (raw) => parseRange(raw)),
     resume: flag('resume'),
+    shard: optional('shard', parseShard),
     json: flag('json'),
   };
   return isNonEmpty(problems) ? E.left(problems) : E.right(settings);
