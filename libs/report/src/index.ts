@@ -14,7 +14,7 @@ export { thresholdCountsSpec } from './figures/threshold-counts.js';
 export { sweepAxesSpec } from './figures/sweep-axes.js';
 export { renderSweepReport } from './sweep/sweep-report.js';
 export type { SweepReportInput, SweepReportLinks } from './sweep/sweep-report.js';
-export { cellMeasures, summarise, sweepRows } from './sweep/sweep-rows.js';
+export { axisLabels, cellMeasures, summarise, sweepRows } from './sweep/sweep-rows.js';
 export type { CellMeasures, SeedSummary, SweepCell, SweepRow } from './sweep/sweep-rows.js';
 export { SWEEP_CSV_COLUMNS, SWEEP_REPORT_FILES, SWEEP_RESULTS_FORMAT, sweepCsv, sweepResults, writeSweepReport } from './sweep/write-sweep-report.js';
 export { DEFAULT_BASE_MODEL, modelCardMetadata, renderFrontMatter } from './front-matter.js';

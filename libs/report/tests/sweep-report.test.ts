@@ -76,7 +76,7 @@ describe('the sweep report', () => {
 
   it('draws the figure as well-formed SVG, and writes README, CSV, JSON and figure', async () => {
     const svg = await renderSvg('sweep', sweepAxesSpec(cells))();
-    if (E.isLeft(svg)) throw new Error(svg.left.message);
+    if (E.isLeft(svg)) throw new Error(JSON.stringify(svg.left));
     expect(xmlProblems(svg.right)).toEqual([]);
     for (const label of ['perspective taking', 'self reference', 'klein-random (control)', '|t| &gt; 5']) expect(svg.right).toContain(label);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sweep-report-'));

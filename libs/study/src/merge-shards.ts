@@ -20,6 +20,8 @@ import type { StudyOptions } from './run-study.js';
 export interface MergeOptions extends Pick<StudyOptions, 'progress' | 'signal'> {
   /** The run folder to write (it may be one of the shard folders). */
   readonly out: string;
+  /** Merge only the shards of a run divided into this many (records of other divisions are ignored); default: whatever the records say. */
+  readonly shards?: number;
 }
 
 /** What a merge wrote. */
@@ -51,7 +53,7 @@ export function mergeShards(dirs: readonly string[], options: MergeOptions): TE.
     for (const folder of folders) {
       const read = await readShardRecords(folder.cache.shards);
       if (E.isLeft(read)) invalid.push(...read.left);
-      else found.push(...read.right.map((r) => ({ ...r, folder })));
+      else found.push(...read.right.filter((r) => options.shards === undefined || r.record.shard.count === options.shards).map((r) => ({ ...r, folder })));
     }
     if (invalid.length > 0) return shards({ _tag: 'ShardRecordsInvalid', problems: invalid });
     const [first] = found;

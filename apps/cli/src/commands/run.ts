@@ -20,6 +20,7 @@ export function registerRunCommand(program: Command, defaults: HelpDefaults | nu
     .option('--channels <a:b>', 'channel range of each tapped input, e.g. 0:3072 for attention channels only (default all)')
     .option('--resume', 'reuse prompts already computed in the output folder (default)')
     .option('--no-resume', 'recompute every prompt')
+    .option('--shard <i/n>', 'compute only shard i of n of the prompts into the folder\'s cache (no outputs, no lock: shards may share a folder); then `merge`')
     .option('--config <file>', 'a YAML file with these settings (kebab-case keys); flags win')
     .option('--json', 'print a JSON summary instead of text')
     .action(async (options: Record<string, unknown>, command: Command) => (await import('./run-action.js')).runAction(options, command));

@@ -11,7 +11,7 @@ export function sweepAxesSpec(cells: readonly SweepCell[]): TopLevelSpec {
   const withUnits = new Set(rows.map((r) => r.units)).size > 1;
   const label = (r: (typeof rows)[number]) => `${r.model}${r.controlFor !== null ? ' (control)' : ''}${withUnits ? ` [${r.units}]` : ''}`;
   const models = [...new Set(rows.map(label))];
-  const axes = [...new Set(rows.map((r) => r.axis))];
+  const axes = [...new Set(rows.map((r) => r.label))];
   const values = rows.flatMap((r) =>
     (
       [
@@ -19,27 +19,31 @@ export function sweepAxesSpec(cells: readonly SweepCell[]): TopLevelSpec {
         ['|t| > 5', r.measures.t5, r.measures.t5NullShare],
       ] as const
     ).flatMap(([measure, share, nullShare]) =>
-      share.mean === null ? [] : [{ axis: r.axis, model: label(r), control: r.controlFor !== null, measure, share: share.mean, min: share.min, max: share.max, nullShare: nullShare.mean }],
+      share.mean === null ? [] : [{ axis: r.label, model: label(r), control: r.controlFor !== null, measure, share: share.mean, min: share.min, max: share.max, nullShare: nullShare.mean }],
     ),
   );
   const x = { field: 'axis', type: 'nominal' as const, sort: axes, title: null, axis: { labelAngle: 0, labelLimit: 160 } };
   const xOffset = { field: 'model', type: 'nominal' as const, sort: models };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'Units over threshold per axis and model, against the sign-flip null p99',
+    title: {
+      text: 'Units over threshold per axis and model, against the sign-flip null',
+      subtitle: 'bar: share of units (mean over seeds; line: their range); black tick: the null p99 of that share',
+    },
     data: { values },
     facet: { column: { field: 'measure', type: 'nominal', title: null, sort: ['|t| > 3', '|t| > 5'], header: { labelFontSize: 12 } } },
     resolve: { scale: { y: 'independent' } },
     spec: {
-      width: { step: 18 * Math.max(1, models.length) + 24 } as unknown as number,
+      width: { step: Math.max(130, 22 * models.length + 30) } as unknown as number,
       height: 260,
       layer: [
         {
+          // One bar per axis and model: never stacked.
           mark: { type: 'bar' },
           encoding: {
             x,
             xOffset,
-            y: { field: 'share', type: 'quantitative', title: 'share of units', axis: { format: '.0%' } },
+            y: { field: 'share', type: 'quantitative', title: 'share of units', axis: { format: '.0%' }, stack: null },
             color: { field: 'model', type: 'nominal', sort: models, title: 'model', legend: { orient: 'bottom', labelLimit: 300 } },
             opacity: { field: 'control', type: 'nominal', scale: { domain: [false, true], range: [1, 0.45] }, legend: null },
           },

@@ -1,6 +1,6 @@
 import { codeSpan, escapeInline, tableRow } from '../markdown-text.js';
 import { formatCount, formatFixed, formatPercent, formatRatio } from '../number-format.js';
-import { sweepRows, cellMeasures, type SeedSummary, type SweepCell, type SweepRow } from './sweep-rows.js';
+import { axisLabels, cellMeasures, sweepRows, type SeedSummary, type SweepCell, type SweepRow } from './sweep-rows.js';
 
 /** What the sweep report is made from. */
 export interface SweepReportInput {
@@ -58,7 +58,7 @@ export function renderSweepReport(input: SweepReportInput, links: SweepReportLin
     tableRow(['axis', 'stimulus set', 'condition a', 'condition b', 'pairs', 'contrast']),
     tableRow(['---', '---', '---', '---', '---', '---']),
     ...uniqueBy(rows, (r) => r.stimuli).map((r) =>
-      tableRow([escapeInline(r.axis), codeSpan(r.stimuli), escapeInline(r.conditions?.a ?? '-'), escapeInline(r.conditions?.b ?? '-'), formatCount(r.nPairs), escapeInline(input.contrasts?.[r.stimuli] ?? '-')]),
+      tableRow([escapeInline(r.label), codeSpan(r.stimuli), escapeInline(r.conditions?.a ?? '-'), escapeInline(r.conditions?.b ?? '-'), formatCount(r.nPairs), escapeInline(input.contrasts?.[r.stimuli] ?? '-')]),
     ),
     '',
     '## Cells',
@@ -84,7 +84,7 @@ function thesis(rows: readonly SweepRow[]): string[] {
       const controls = rows.filter((c) => c.controlFor === row.model && c.stimuli === row.stimuli && c.units === row.units);
       const versus = controls.map((c) => `; its ${controlLabel(c)} ${escapeInline(c.model)}: ${share(c.measures.t3)} (${ratio(c.measures.t3Ratio)})`).join('');
       const where = row.conditions ? ` (${escapeInline(row.conditions.a)} vs ${escapeInline(row.conditions.b)})` : '';
-      return `- **${escapeInline(row.axis)}**${where}, ${escapeInline(row.model)}${unitsNote(row, rows)}: ${share(row.measures.t3)} of units at |t| > 3, ${ratio(row.measures.t3Ratio)} the null p99${versus}.`;
+      return `- **${escapeInline(row.label)}**${where}, ${escapeInline(row.model)}${unitsNote(row, rows)}: ${share(row.measures.t3)} of units at |t| > 3, ${ratio(row.measures.t3Ratio)} the null p99${versus}.`;
     });
 }
 
@@ -95,7 +95,7 @@ function resultsTable(rows: readonly SweepRow[], withUnits: boolean): string[] {
     tableRow(header.map(() => '---')),
     ...rows.map((r) =>
       tableRow([
-        escapeInline(r.axis),
+        escapeInline(r.label),
         `${escapeInline(r.model)}${r.controlFor !== null ? ` (${controlLabel(r)} of ${escapeInline(r.controlFor)})` : ''}`,
         ...(withUnits ? [escapeInline(r.units)] : []),
         share(r.measures.t3),
@@ -110,6 +110,7 @@ function resultsTable(rows: readonly SweepRow[], withUnits: boolean): string[] {
 }
 
 function cellsTable(cells: readonly SweepCell[], withUnits: boolean): string[] {
+  const labels = axisLabels(cells);
   const header = ['cell', 'axis', 'model', ...(withUnits ? ['units'] : []), 'seed', '\\|t\\| > 3', 'x null p99', '\\|t\\| > 5', 'x null p99', 'split-half r', 'report'];
   return [
     tableRow(header),
@@ -118,7 +119,7 @@ function cellsTable(cells: readonly SweepCell[], withUnits: boolean): string[] {
       const m = cellMeasures(c.results);
       return tableRow([
         codeSpan(c.id),
-        escapeInline(c.axis),
+        escapeInline(labels.get(c.stimuli) ?? c.axis),
         escapeInline(c.model),
         ...(withUnits ? [escapeInline(c.units)] : []),
         String(c.seed),
@@ -166,7 +167,7 @@ function fixed(s: SeedSummary, decimals: number): string {
 /** `74.0%`, or `74.0% [73.1%, 75.2%]` when the seeds differ. */
 function summaryText(s: SeedSummary, format: (x: number) => string): string {
   if (s.mean === null || s.min === null || s.max === null) return 'n/a';
-  return s.min === s.max ? format(s.mean) : `${format(s.mean)} [${format(s.min)}, ${format(s.max)}]`;
+  return format(s.min) === format(s.max) ? format(s.mean) : `${format(s.mean)} [${format(s.min)}, ${format(s.max)}]`;
 }
 
 function uniqueBy<T>(values: readonly T[], key: (value: T) => string): T[] {

@@ -49,6 +49,8 @@ export interface CellMeasures {
 export interface SweepRow {
   readonly stimuli: string;
   readonly axis: string;
+  /** The axis as tables and figures name it: the axis, with the set's name when another set of the sweep probes the same axis. */
+  readonly label: string;
   readonly conditions?: { readonly a: string; readonly b: string };
   readonly model: string;
   readonly modelKind: ModelKind;
@@ -89,6 +91,7 @@ export function sweepRows(cells: readonly SweepCell[]): SweepRow[] {
   const stimuliOrder = unique(cells.map((c) => c.stimuli));
   const modelOrder = modelsInOrder(cells);
   const unitsOrder = unique(cells.map((c) => c.units));
+  const labels = axisLabels(cells);
   const rows = [...groups.values()].map((group): SweepRow => {
     const [first] = group as [SweepCell, ...SweepCell[]];
     const measures = group.map((c) => cellMeasures(c.results));
@@ -96,6 +99,7 @@ export function sweepRows(cells: readonly SweepCell[]): SweepRow[] {
     return {
       stimuli: first.stimuli,
       axis: first.axis,
+      label: labels.get(first.stimuli) ?? first.axis,
       ...(first.conditions ? { conditions: first.conditions } : {}),
       model: first.model,
       modelKind: first.modelKind,
@@ -117,6 +121,13 @@ export function sweepRows(cells: readonly SweepCell[]): SweepRow[] {
   });
   const rank = (row: SweepRow) => [stimuliOrder.indexOf(row.stimuli), modelOrder.indexOf(row.model), unitsOrder.indexOf(row.units)];
   return rows.sort((a, b) => compareRanks(rank(a), rank(b)));
+}
+
+/** The label of each stimulus set's axis: the axis, followed by the set's name when another set of the cells probes the same axis. */
+export function axisLabels(cells: readonly SweepCell[]): Map<string, string> {
+  const sets = new Map(cells.map((c) => [c.stimuli, c.axis]));
+  const shared = (axis: string) => [...sets.values()].filter((a) => a === axis).length > 1;
+  return new Map([...sets].map(([stimuli, axis]) => [stimuli, shared(axis) ? `${axis} (${stimuli})` : axis]));
 }
 
 /** Mean, min and max of the values that are numbers. */
