@@ -38,8 +38,9 @@ export interface ShardOutcome {
  * (`partBatches` of the run's fixed partition) are computed into the output folder's per-prompt
  * cache, each entry written atomically, and then the shard's record (`ShardRecord`) is written
  * atomically; `mergeShards` makes the run's outputs from the records and entries. A shard takes no
- * lock: it writes only its own entries and its own record, and builds the embedded model and the
- * tapped graph in a working folder of its own, so the shards of a run may share one folder (on a
+ * lock: it writes only its own entries and its own record, and taps the transformer in a working
+ * folder of its own (the embedded model too, unless a complete one is found in
+ * `options.embeddedModelDir` or the folder's cache: it is only read), so the shards of a run may share one folder (on a
  * disk shared by several machines), and a shard run again, or twice at once, only writes the same
  * files again. Prompts already in the cache are not computed again unless `resume` is off.
  */
@@ -61,10 +62,12 @@ async function shardIn(settings: RunSettings & { readonly shard: Shard }, folder
   const { progress } = options;
   const started = performance.now();
   const seconds: Record<string, number> = {};
-  // The folder's embedded model is used when complete; else one is built in the working folder and offered to the folder afterwards.
-  const shared = settings.model === null && (await isEmbeddedModel(folder.cache.embeddedModel));
+  // A complete embedded model is used where it is (the sweep's, else the folder's); else one is built in the working folder and offered to the folder afterwards.
+  const candidates = [options.embeddedModelDir, folder.cache.embeddedModel].filter((dir): dir is string => dir !== undefined);
+  let shared: string | null = null;
+  for (const dir of settings.model === null ? candidates : []) if (shared === null && (await isEmbeddedModel(dir))) shared = dir;
   const ownModel = path.join(work, 'model-tiny');
-  const inputs = await studyInputs(settings, shared ? folder.cache.embeddedModel : ownModel, progress);
+  const inputs = await studyInputs(settings, shared ?? ownModel, progress);
   if (E.isLeft(inputs)) return inputs;
   seconds.model = round(inputs.right.modelSeconds);
 
@@ -119,7 +122,7 @@ async function shardIn(settings: RunSettings & { readonly shard: Shard }, folder
     (error: unknown) => errorReason(error),
   );
   if (written !== null) return E.left({ _tag: 'WriteFailed', path: file, reason: written });
-  if (settings.model === null && !shared) await offerFolder(ownModel, folder.cache.embeddedModel);
+  if (settings.model === null && shared === null) await offerFolder(ownModel, folder.cache.embeddedModel);
   return E.right({ folder, shard: settings.shard, record: file, tinyModel: part.right.model.kind === 'tiny-seeded', batches, prompts, device: part.right.device, seconds });
 }
 

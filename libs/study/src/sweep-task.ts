@@ -3,7 +3,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { runShard, type ShardOutcome } from './run-shard-study.js';
 import type { StudyOptions } from './run-study.js';
 import type { SweepError } from './sweep-error.js';
-import type { SweepPlan, SweepTask } from './sweep-plan.js';
+import { sweepFolder, type SweepPlan, type SweepTask } from './sweep-plan.js';
 
 /** Environment variables that carry a job array's task index, in the order they are read. */
 export const TASK_INDEX_VARIABLES = ['SLURM_ARRAY_TASK_ID', 'JOB_COMPLETION_INDEX'] as const;
@@ -45,7 +45,8 @@ export function runSweepTask(plan: SweepPlan, index: number, options: StudyOptio
     const task = plan.tasks[index];
     const cell = task && plan.cells.find((c) => c.id === task.cell);
     if (!task || !cell) return E.left({ _tag: 'TaskIndex', reason: `the plan has no task ${index}`, tasks: plan.tasks.length });
-    const shard = await runShard({ ...cell.settings, shard: task.shard }, options)();
+    // The embedded model the plan built for the sweep, read by every task (see `prepareSlurmSweep`).
+    const shard = await runShard({ ...cell.settings, shard: task.shard }, { embeddedModelDir: sweepFolder(plan.dir).cache.embeddedModel, ...options })();
     return E.isLeft(shard) ? E.left({ _tag: 'Cell', cell: cell.id, error: shard.left }) : E.right({ task, shard: shard.right });
   };
 }

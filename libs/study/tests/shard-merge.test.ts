@@ -85,22 +85,18 @@ describe('run --shard and merge on a tiny model', () => {
     expect(record.settings.shard).toBeNull();
   });
 
-  it('merges shards of the embedded model from separate folders into a new one; a rerun shard computes nothing', async () => {
-    const [embedded, a, b, out] = ['embedded', 'a', 'b', 'merged'].map((name) => path.join(root, name)) as [string, string, string, string];
-    const run = await runStudy(settings(embedded), { progress: quiet })();
-    if (E.isLeft(run)) throw new Error(describeStudyError(run.left).message);
-    await shard(a, 1, 2);
-    await shard(b, 2, 2);
-    // The first shard's embedded model was left to its folder; the rerun opens it and computes nothing.
-    expect(existsSync(path.join(runFolder(b).cache.embeddedModel, 'model.json'))).toBe(true);
-    const again = await shard(b, 2, 2);
+  it('merges shards of separate folders into a new one; a rerun shard computes nothing', async () => {
+    const [a, b, out] = ['a', 'b', 'merged'].map((name) => path.join(root, name)) as [string, string, string];
+    await shard(a, 1, 2, { model: tiny });
+    await shard(b, 2, 2, { model: tiny });
+    const again = await shard(b, 2, 2, { model: tiny });
     expect(again.prompts).toEqual({ total: 4, computed: 0, cached: 4 });
     expect(again.device).toBeNull();
     const result = await merged([a, b], out);
     if (E.isLeft(result)) throw new Error(describeStudyError(result.left).message);
-    expect(comparable(out)).toEqual(comparable(embedded));
+    expect(comparable(out)).toEqual(comparable(whole));
     // The merged folder's cache holds every prompt: a run into it computes none.
-    const rerun = await runStudy(settings(out), { progress: quiet })();
+    const rerun = await runStudy(settings(out, { model: tiny }), { progress: quiet })();
     if (E.isLeft(rerun)) throw new Error(describeStudyError(rerun.left).message);
     expect(rerun.right.prompts).toEqual({ total: 8, computed: 0, cached: 8 });
   }, 60_000);
