@@ -154,6 +154,7 @@ describe('moral-plantain sweep', () => {
     expect(out.stderr).toContain('error: No task to run: JOB_COMPLETION_INDEX is "4", and the plan has tasks 0 to 3.');
     expect(cli(['sweep', 'task', plan]).stderr).toContain('no --index was given and neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set');
     expect(cli(['sweep', sweepFile, '--submit']).stderr).toContain('error: --submit submits SLURM jobs: it needs --slurm.');
+    expect(cli(['sweep', sweepFile, '--gpus', '1', '--time', '1:00:00']).stderr).toContain('error: --time, --gpus apply to SLURM jobs: they need --slurm.');
   }, 120_000);
 });
 

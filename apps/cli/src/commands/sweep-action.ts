@@ -34,6 +34,8 @@ export async function sweepAction(file: string, flags: SweepFlags): Promise<void
   const plan = planSweep({ ...spec.right, shards });
   if (flags.slurm) return slurmAction(plan, flags);
   if (flags.submit) throw new CliError('--submit submits SLURM jobs: it needs --slurm.', 'Add --slurm, or leave out --submit to run the sweep here.');
+  const jobOnly = SLURM_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+  if (jobOnly.length > 0) throw new CliError(`${jobOnly.join(', ')} ${jobOnly.length === 1 ? 'applies' : 'apply'} to SLURM jobs: ${jobOnly.length === 1 ? 'it needs' : 'they need'} --slurm.`, 'Add --slurm to write the job array, or leave them out to run the sweep here.');
   const display = createProgressDisplay(process.stderr, flags.json === true);
   const outcome = await withStop((signal) => runSweep(plan, { progress: display, signal, resume: flags.resume, versions: { '@moral-plantain/cli': cliVersion() } })());
   if (E.isLeft(outcome)) throw failure(outcome.left);
@@ -70,6 +72,24 @@ async function slurmAction(plan: SweepPlan, flags: SweepFlags): Promise<void> {
   ];
   print(`${lines.join('\n')}\n`);
 }
+
+/** Flags that only shape SLURM jobs. */
+const SLURM_FLAGS: readonly (readonly [keyof SweepFlags, string])[] = [
+  ['shards', '--shards'],
+  ['partition', '--partition'],
+  ['time', '--time'],
+  ['cpusPerTask', '--cpus-per-task'],
+  ['mem', '--mem'],
+  ['gpus', '--gpus'],
+  ['account', '--account'],
+  ['qos', '--qos'],
+  ['maxParallel', '--max-parallel'],
+  ['sbatch', '--sbatch'],
+  ['mergeTime', '--merge-time'],
+  ['mergeMem', '--merge-mem'],
+  ['mergeCpus', '--merge-cpus'],
+  ['command', '--command'],
+];
 
 /** Runs `sweep task <plan>`: the task of `--index`, $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX. */
 export async function taskAction(planFile: string, flags: SweepJobFlags): Promise<void> {

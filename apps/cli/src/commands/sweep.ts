@@ -32,7 +32,10 @@ export interface SweepJobFlags {
 /** Registers `sweep <file>` (run here, or write SLURM job-array scripts) and the job entry points `sweep task` and `sweep merge`. */
 export function registerSweepCommand(program: Command): void {
   const action = async () => import('./sweep-action.js');
-  const sweep = program.command('sweep').description('a grid of probe runs (models x stimulus sets x seeds x unit definitions) and one report comparing them; here, or as a SLURM job array');
+  const sweep = program
+    .command('sweep')
+    .description('a grid of probe runs (models x stimulus sets x seeds x unit definitions) and one report comparing them; here, or as a SLURM job array')
+    .addHelpText('after', '\n`moral-plantain sweep <file>` is `sweep run <file>`: see `moral-plantain sweep run --help` for its options.');
   sweep
     .command('run', { isDefault: true })
     .description('plan a sweep file and run its cells here (one model load per model), or with --slurm write (and --submit) a job array and its merge job')
