@@ -1,3 +1,4 @@
+import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { createSessionPool } from '@moral-plantain/model-runtime';
@@ -36,7 +37,7 @@ export interface SweepOutcome {
  * Runs every cell of a sweep on this machine, then writes the sweep report. The cells of one model
  * run one after another on sessions shared through a session pool, so the model is loaded once
  * (and again only for another unit definition, whose tapped graph differs); the embedded tiny model
- * and the tapped graphs are kept once for the whole sweep in its `.cache/`. Each cell is an
+ * and each model's tapped graphs are kept once for the whole sweep in its `.cache/`. Each cell is an
  * ordinary run folder (`runStudy`: locked, resumable, published as one output set); cells already
  * complete for their settings and model are skipped. The sweep folder is locked throughout, and the
  * plan is written into it first.
@@ -72,7 +73,8 @@ export function runSweep(plan: SweepPlan, options: SweepRunOptions): TE.TaskEith
                 ...(options.versions ? { versions: options.versions } : {}),
                 sessions: pool,
                 embeddedModelDir: folder.cache.embeddedModel,
-                tappedDir: folder.cache.tapped,
+                // One folder per model: the tapped graphs of its unit definitions share its data files' hard links, which another model's may not.
+                tappedDir: path.join(folder.cache.tapped, cell.model.name),
               },
             )();
             if (E.isLeft(run)) return E.left({ _tag: 'Cell', cell: cell.id, error: run.left });

@@ -56,7 +56,7 @@ export interface SweepFolder {
   readonly logs: string;
   /** The lock of a live local sweep, plan or merge. */
   readonly lock: string;
-  /** What a local sweep shares between its cells: the embedded model and the tapped graphs. */
+  /** What a local sweep shares between its cells: the embedded model, and the tapped graphs (a folder per model). */
   readonly cache: { readonly embeddedModel: string; readonly tapped: string };
 }
 
