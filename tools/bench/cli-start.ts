@@ -1,6 +1,6 @@
 /**
  * Start-up time of the built CLI: wall time of `node apps/cli/bin/moral-plantain.js --version`,
- * `--help` and `stats --help` against a bare `node -e 0`, each spawned with this Node
+ * `--help`, `stats --help` and `env --help` against a bare `node -e 0`, each spawned with this Node
  * (process.execPath, no flags), in alternating rounds (the order rotates each round, which cancels
  * the drift of a shared machine) after warm-ups. Prints min / median / max per command and the
  * ratio of medians to `node -e 0`; the goal is `--version` within 2x of bare Node. Needs the built
@@ -33,7 +33,7 @@ function main(): number {
   const command = (label: string, args: readonly string[]): Command => ({ label, args, times: [] });
   const baseline = command('node -e 0', ['-e', '0']);
   const version = command('moral-plantain --version', [cli.right, '--version']);
-  const commands = [baseline, version, command('moral-plantain --help', [cli.right, '--help']), command('moral-plantain stats --help', [cli.right, 'stats', '--help'])];
+  const commands = [baseline, version, command('moral-plantain --help', [cli.right, '--help']), command('moral-plantain stats --help', [cli.right, 'stats', '--help']), command('moral-plantain env --help', [cli.right, 'env', '--help'])];
   for (let i = 0; i < warmups; i++) for (const c of commands) timeNode(c.args, REPO_ROOT);
   for (let r = 0; r < rounds; r++) {
     const shift = r % commands.length;

@@ -1,7 +1,8 @@
 /**
  * Report rendering at the size of the real probe: 25 pairs, 16,320 units in 5 joint blocks of 192
- * and 20 single blocks of 768. Prints the time of each part (median of several runs), the size of
- * each output and the peak resident memory.
+ * and 20 single blocks of 768. Prints the wall and CPU time of each part (medians of several runs;
+ * CPU time is the steadier figure on a shared machine), the size of each output and the peak
+ * resident memory.
  *
  * Run from the repository root:
  *   node --conditions=@moral-plantain/source --import tsx tools/bench/report-render.ts
@@ -15,9 +16,19 @@ import { figureSpecs, renderModelCard, renderSvg, renderUnitCsv, writeReport } f
 const RUNS = 5;
 
 const results = syntheticResults(25, [...Array(5).fill(192), ...Array(20).fill(768)] as number[]);
-const figures = figureSpecs(results, { thresholdCounts: results.thresholds.map(() => nullCounts(1000)), splitHalfR: Array.from({ length: 100 }, (_, i) => 0.5 + 0.001 * i) });
+// What a run passes: 1,000 null counts per threshold, 100 split r and their chance r, the t of every
+// unit under 16 sign flips (the paired test's sample at 16,320 units) and 1,000 null max |t|.
+const distributions = {
+  thresholdCounts: results.thresholds.map(() => nullCounts(1000)),
+  splitHalfR: Array.from({ length: 100 }, (_, i) => 0.5 + 0.001 * i),
+  splitHalfNullR: Array.from({ length: 100 }, (_, i) => -0.05 + 0.001 * i),
+  nullT: nullTSample(16 * results.nUnits),
+  nullTFlips: 16,
+  nullMaxT: Array.from({ length: 1000 }, (_, i) => 4.2 + (i % 97) / 60),
+};
+const figures = figureSpecs(results, distributions);
 
-const rows: [string, number, number][] = [];
+const rows: [string, Timing, number][] = [];
 rows.push(['README.md (model card)', await medianMs(() => renderModelCard({ results })), bytes(renderModelCard({ results }))]);
 rows.push(['unit-statistics.csv', await medianMs(() => renderUnitCsv(results)), bytes(renderUnitCsv(results))]);
 for (const figure of figures) {
@@ -26,23 +37,34 @@ for (const figure of figures) {
   rows.push([figure.path, await medianMs(() => renderSvg(figure.path, figure.spec)()), bytes(svg.right)]);
 }
 const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-report-'));
-rows.push(['writeReport (all files, atomic)', await medianMs(() => writeReport(dir, { results })()), 0]);
+rows.push(['writeReport (all files, atomic)', await medianMs(() => writeReport(dir, { results, distributions })()), 0]);
 await rm(dir, { recursive: true, force: true });
 
 console.log(`report rendering, ${results.nUnits.toLocaleString('en-US')} units x ${results.nPairs} pairs, median of ${RUNS} runs (node ${process.version})`);
-for (const [name, ms, size] of rows) {
-  console.log(`${name.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms${size > 0 ? `  ${(size / 1024).toFixed(0).padStart(6)} KiB` : ''}`);
+for (const [name, { wall, cpu }, size] of rows) {
+  console.log(`${name.padEnd(34)} ${wall.toFixed(1).padStart(8)} ms ${cpu.toFixed(1).padStart(8)} ms cpu${size > 0 ? `  ${(size / 1024).toFixed(0).padStart(6)} KiB` : ''}`);
 }
 console.log(`peak resident memory of the whole benchmark: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 
-async function medianMs(work: () => unknown): Promise<number> {
-  const times: number[] = [];
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+/** Median wall time and median CPU time (user + system, this process) of `work`, in ms. */
+async function medianMs(work: () => unknown): Promise<Timing> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
+    const used = process.cpuUsage();
     await work();
-    times.push(performance.now() - start);
+    const spent = process.cpuUsage(used);
+    wall.push(performance.now() - start);
+    cpu.push((spent.user + spent.system) / 1000);
   }
-  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)] ?? Number.NaN;
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(RUNS / 2)] ?? Number.NaN;
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 function bytes(text: string): number {
@@ -96,6 +118,12 @@ function syntheticResults(nPairs: number, blockUnits: readonly number[]): ProbeR
     splitHalf: { splits: 100, median: 0.57, q1: 0.55, q3: 0.6, spearmanBrownMedian: 0.73, nullMedian: 0 },
     groups,
   };
+}
+
+function nullTSample(n: number): Float64Array {
+  let state = 777;
+  const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  return Float64Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
 }
 
 function nullCounts(n: number): number[] {

@@ -8,7 +8,8 @@ Produces, in libs/stats/tests/fixtures/:
 * mne-permutation-exact.json -- exact sign-flip max-|t| permutation tests from
                                mne.stats.permutation_t_test (T_obs, FWER p-values, H0).
 * scipy-misc.json           -- Pearson r (scipy.stats.pearsonr), Benjamini-Hochberg q-values
-                               (statsmodels / MNE, see below) and np.quantile (linear).
+                               (statsmodels / MNE, see below), np.quantile (linear), np.median
+                               and np.quantile of counts (inverted_cdf).
 
 Rerun from the repository root with the Debian interpreter and packages (NOT the `python3`
 on PATH):
@@ -84,6 +85,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = REPO_ROOT / "libs" / "stats" / "tests" / "fixtures"
 
 QUANTILE_PROBS = [0.25, 0.5, 0.75, 0.95, 0.99]
+COUNT_QUANTILE_PROBS = [0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0]
 
 
 # --------------------------------------------------------------------------------------
@@ -450,6 +452,34 @@ def build_misc():
         quant.append({"name": name, "values": flat(v), "probs": QUANTILE_PROBS,
                       "quantiles": flat(qs)})
 
+    # np.median: the middle value, or the mean of the two middle values
+    medians = []
+    for name, v in q_inputs + [("tenths", np.array([0.1, 0.7, 0.2, 0.4])),
+                               ("r-like-100", np.tanh(rng.normal(0.4, 0.3, size=100)))]:
+        medians.append({"name": name, "values": flat(v), "median": float(np.median(v))})
+
+    # Quantiles of counts as order statistics: np.quantile(..., method='inverted_cdf')
+    # (Hyndman-Fan 1), the smallest count c with at least a share q of the counts <= c.
+    count_inputs = [
+        ("sampled-99-mostly-zero", np.concatenate([np.zeros(97), [1, 2]])),
+        ("sampled-99-poisson", rng.poisson(2.0, size=99)),
+        ("sampled-100-poisson", rng.poisson(0.3, size=100)),
+        ("sampled-1000-poisson", rng.poisson(40.0, size=1000)),
+        ("exact-1024-counts", rng.binomial(16320, 0.0027, size=1024)),
+        ("sampled-10000-counts", rng.binomial(16320, 0.0027, size=10000)),
+        ("length-1", np.array([7])),
+        ("length-2", np.array([5, 3])),
+    ]
+    count_quant = []
+    for name, v in count_inputs:
+        qs = np.quantile(v, COUNT_QUANTILE_PROBS, method="inverted_cdf")
+        assert np.all(qs == np.round(qs))
+        # independent check: the smallest c with #(v <= c) / n >= q
+        for q, c in zip(COUNT_QUANTILE_PROBS, qs):
+            assert c == min(x for x in v if np.mean(v <= x) >= q), (name, q)
+        count_quant.append({"name": name, "values": [int(x) for x in v],
+                            "probs": COUNT_QUANTILE_PROBS, "quantiles": [int(x) for x in qs]})
+
     return {
         "generator": "tools/stats-fixtures/generate.py",
         "versions": versions(),
@@ -463,10 +493,16 @@ def build_misc():
                   "the formula is the one scipy's false_discovery_control(p, method='bh') uses.",
             "quantiles": "np.quantile(values, probs, method='linear') (Hyndman-Fan type 7: "
                          "h = (n-1)*p, interpolate between sorted[floor(h)] and sorted[ceil(h)]).",
+            "medians": "np.median(values): the middle value, or the mean of the two middle values.",
+            "countQuantiles": "np.quantile(counts, probs, method='inverted_cdf') (Hyndman-Fan "
+                              "type 1): the smallest count c with #(counts <= c) / n >= q, "
+                              "asserted equal to that definition computed directly.",
         },
         "pearson": pearson,
         "bh": bh,
         "quantiles": quant,
+        "medians": medians,
+        "countQuantiles": count_quant,
     }
 
 

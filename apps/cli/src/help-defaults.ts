@@ -9,6 +9,7 @@ export interface HelpDefaults {
   readonly textLength: number;
   readonly weightSeed: number;
   readonly transformerPresets: readonly string[];
+  readonly probeTimeoutSeconds: number;
 }
 
 /**
@@ -17,11 +18,12 @@ export interface HelpDefaults {
  * when help is asked for.
  */
 export async function loadHelpDefaults(): Promise<HelpDefaults> {
-  const [{ RUN_DEFAULTS }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_TEXT_LENGTH, DEFAULT_UNIT_WIDTH }, { DEFAULT_WEIGHT_SEED, flux2Presets }] = await Promise.all([
+  const [{ RUN_DEFAULTS }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_TEXT_LENGTH, DEFAULT_UNIT_WIDTH }, { DEFAULT_WEIGHT_SEED, flux2Presets }, { PROVIDER_PROBE_TIMEOUT_SECONDS }] = await Promise.all([
     import('@moral-plantain/study/run-defaults'),
     import('@moral-plantain/stats'),
     import('@moral-plantain/formats'),
     import('@moral-plantain/model-builder/build-defaults'),
+    import('@moral-plantain/model-runtime/environment-defaults'),
   ]);
   return {
     run: RUN_DEFAULTS,
@@ -30,6 +32,7 @@ export async function loadHelpDefaults(): Promise<HelpDefaults> {
     textLength: DEFAULT_TEXT_LENGTH,
     weightSeed: DEFAULT_WEIGHT_SEED,
     transformerPresets: Object.keys(flux2Presets),
+    probeTimeoutSeconds: PROVIDER_PROBE_TIMEOUT_SECONDS,
   };
 }
 

@@ -6,8 +6,15 @@ export type ProgressDisplay = StudyProgress;
 /** Width of the bar in characters. */
 const BAR_WIDTH = 28;
 
-/** A display on `stream`: bars when it is a TTY, otherwise one line per stage start, every 10 % and the end. */
-export function createProgressDisplay(stream: NodeJS.WriteStream, quiet = false): ProgressDisplay {
+/** What a progress display shows: the progress of each stage, and the study's messages (stimuli, model, notes). */
+export interface ProgressShown {
+  readonly progress: boolean;
+  readonly messages: boolean;
+}
+
+/** A display on `stream`: bars when it is a TTY, otherwise one line per stage start, every 10 % and the end; only what `shown` asks for. */
+export function createProgressDisplay(stream: NodeJS.WriteStream, shown: ProgressShown = { progress: true, messages: true }): ProgressDisplay {
+  const quiet = !shown.progress;
   const tty = stream.isTTY === true && !quiet;
   let drawn = false;
   // Last tenth printed per stage: stages may interleave (encode, prompts, encode, ...).
@@ -34,6 +41,7 @@ export function createProgressDisplay(stream: NodeJS.WriteStream, quiet = false)
       }
     },
     log(message) {
+      if (!shown.messages) return;
       clear();
       stream.write(`${message}\n`);
     },

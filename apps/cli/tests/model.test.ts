@@ -37,6 +37,9 @@ describe('moral-plantain model', () => {
     const parsed = JSON.parse(info.stdout);
     expect(parsed).toMatchObject({ kind: 'ours', name: 'tiny', tiny: true, resolution: [128, 128], seeds: { transformer: 0, textEncoder: 0 } });
     expect(parsed.transformer.naming).toBe('diffusers');
+    expect(parsed.transformer.io).toMatchObject({ latents: 'hidden_states', text: 'encoder_hidden_states', prediction: 'noise_pred' });
+    expect(parsed.textEncoder).toMatchObject({ naming: 'transformers', io: { inputIds: 'input_ids', attentionMask: 'attention_mask', embeddings: 'prompt_embeds' } });
+    expect(parsed.weightsKind).toBe('tiny-seeded');
     expect(parsed.transformer.inputs.map((i: { name: string }) => i.name)).toEqual(['hidden_states', 'encoder_hidden_states', 'timestep', 'img_ids', 'txt_ids']);
     expect(parsed.textEncoder.outputs[0]).toMatchObject({ name: 'prompt_embeds', shape: ['batch', 'sequence', 96] });
     expect(parsed.configs.transformer).toMatchObject({ num_layers: 2, num_single_layers: 4, num_attention_heads: 4, attention_head_dim: 16 });

@@ -30,8 +30,8 @@ function workdir(results: unknown, run?: unknown): string {
 }
 
 const tinyRun = {
-  model: { name: 'tiny FLUX.2', kind: 'tiny-seeded', weightSeed: 1 },
-  stimuli: { name: 'moral-plantain', pairs: 12, conditions: { a: 'helping', b: 'ignoring' } },
+  model: { name: 'tiny FLUX.2', kind: 'tiny-seeded', architecture: 'FLUX.2', weightSeed: 1 },
+  stimuli: { name: 'moral-plantain', language: 'en', pairs: 12, conditions: { a: 'helping', b: 'ignoring' } },
   protocol: { steps: 1, guidanceScale: 1, timestep: 1, seed: 0, unit: { width: 16, channels: 'all', count: 64 } },
 };
 
@@ -74,11 +74,11 @@ describe('moral-plantain report', () => {
     const out = path.join(dir, 'card');
     const res = run('report', path.join(dir, 'results.json'), '--out', out, '--json');
     expect(res.status).toBe(0);
-    const printed = JSON.parse(res.stdout) as { readme: string; figures: string[]; provenance: string | null };
+    const printed = JSON.parse(res.stdout) as { readme: string; figures: string[]; runRecord: string | null };
     expect(printed.readme).toBe(path.join(out, 'README.md'));
-    expect(printed.provenance).toBeNull();
+    expect(printed.runRecord).toBeNull();
     expect(printed.figures).toHaveLength(4);
-    expect(readFileSync(printed.readme, 'utf8')).toContain('No run provenance (run.json) was found');
+    expect(readFileSync(printed.readme, 'utf8')).toContain('> **No run record.** These results came without a run.json');
   });
 
   it.each([

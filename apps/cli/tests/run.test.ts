@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeActivations, type Activations } from '@moral-plantain/formats';
+import { decodeActivations, unitOrigins, type Activations } from '@moral-plantain/formats';
 import { buildTinyModelFolder } from '@moral-plantain/model-builder';
-import { defaultQwen3TokenizerDir, loadQwen3Tokenizer, openModelFolder, qwen3Tokenize, runProbe } from '@moral-plantain/model-runtime';
+import { defaultQwen3TokenizerDir, loadQwen3Tokenizer, onnxruntimeInstall, openModelFolder, qwen3Tokenize, runProbe } from '@moral-plantain/model-runtime';
 import { pairedTestSync } from '@moral-plantain/stats';
 import { loadBuiltinStimulusSet } from '@moral-plantain/stimuli';
 import { FAULT_STIMULI } from './fixtures/fault-run.js';
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
+const cudaInstalled = existsSync(path.join(onnxruntimeInstall().binDir, 'libonnxruntime_providers_cuda.so'));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'run', ...args], { encoding: 'utf8' });
 const root = mkdtempSync(path.join(tmpdir(), 'mp-run-'));
 const first = path.join(root, 'first');
@@ -23,7 +24,7 @@ function activationsIn(dir: string): Activations {
 }
 
 describe('moral-plantain run on the embedded tiny model', () => {
-  let summary: { tinyModel: boolean; prompts: { computed: number } };
+  let summary: { tinyModel: boolean; prompts: { computed: number }; device: string | null; requestedDevice: string; deviceFallbacks: unknown[] };
   beforeAll(() => {
     const res = run('--out', first, '--permutations', '64', '--splits', '10', '--json');
     expect(res.stderr).toMatch(/embedded TINY FLUX\.2-architecture model/);
@@ -32,7 +33,7 @@ describe('moral-plantain run on the embedded tiny model', () => {
   }, 120_000);
 
   it('writes the report, results, activations, figures, CSV and provenance', () => {
-    expect(summary).toMatchObject({ tinyModel: true, prompts: { total: 50, computed: 50, cached: 0 } });
+    expect(summary).toMatchObject({ tinyModel: true, prompts: { total: 50, computed: 50, cached: 0 }, device: 'cpu', requestedDevice: 'cpu', deviceFallbacks: [] });
     for (const file of ['README.md', 'results.json', 'activations.safetensors', 'run.json', 'unit-statistics.csv', 'figures/abs-t-by-block.svg']) {
       expect(existsSync(path.join(first, file)), file).toBe(true);
     }
@@ -43,6 +44,8 @@ describe('moral-plantain run on the embedded tiny model', () => {
       stimuli: { name: 'moral-plantain', pairs: 25 },
       protocol: { steps: 1, guidanceScale: 1, timestep: 1, seed: 0, unit: { width: 16, count: 72 } },
       device: 'cpu',
+      requestedDevice: 'cpu',
+      deviceFallbacks: [],
     });
     expect(provenance.stimuli.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(provenance.model.files.map((f: { path: string }) => f.path)).toContain('transformer.onnx');
@@ -70,10 +73,20 @@ describe('moral-plantain run on the embedded tiny model', () => {
   it('writes results.json computed from those activations, and a report with its numbers', () => {
     const stored = activationsIn(first);
     // Real ndarray views straight from the reader go into the statistics engine.
-    const expected = pairedTestSync({ a: stored.a, b: stored.b }, { permutations: 64, seed: 0, splits: 10, groups: stored.groups ?? undefined });
+    // The file stores float32, the precision the run judges zero-variance and near-constant units at.
+    const expected = pairedTestSync({ a: stored.a, b: stored.b }, { permutations: 64, seed: 0, splits: 10, groups: stored.groups ?? undefined, precision: 'float32' });
     if (E.isLeft(expected)) throw new Error('stats failed');
     const results = JSON.parse(readFileSync(path.join(first, 'results.json'), 'utf8'));
-    expect(results).toEqual(JSON.parse(JSON.stringify(expected.right.results)));
+    // The activations embed the tapped model's manifest, so each unit's module, block and channels come along.
+    expect(stored.taps).not.toBeNull();
+    const origins = unitOrigins(stored.taps!);
+    expect(results).toEqual(JSON.parse(JSON.stringify({ ...expected.right.results, units: { ...expected.right.results.units, ...origins } })));
+    expect(origins.block).toEqual(stored.groups);
+    expect(origins.module.slice(0, 5)).toEqual([...Array(4).fill('transformer_blocks.0.attn.to_out.0'), 'transformer_blocks.1.attn.to_out.0']);
+    const csv = readFileSync(path.join(first, 'unit-statistics.csv'), 'utf8').split('\r\n');
+    expect(csv[0]).toBe('unit,group,t,d,meanDiff,pPermutation,pFwer,qFdr,sdDiff,module,block,indexInBlock,channelStart,channelEnd');
+    expect(csv[1]!.split(',').slice(8)).toEqual([String(results.units.sdDiff[0]), 'transformer_blocks.0.attn.to_out.0', 'joint[0]', '0', '0', '16']);
+    expect(csv[72]!.split(',').slice(9)).toEqual(['single_transformer_blocks.3.attn.to_out', 'single[3]', '15', '240', '256']);
     const readme = readFileSync(path.join(first, 'README.md'), 'utf8');
     const t3 = results.thresholds[0];
     expect(readme).toContain(`| units with \\|t\\| > 3 | ${t3.observed} (${(t3.fraction * 100).toFixed(1)}%) |`);
@@ -136,7 +149,10 @@ describe('moral-plantain run on the embedded tiny model', () => {
     expect(existsSync(path.join(out, 'outputs.json'))).toBe(false);
     const rerun = spawnSync(process.execPath, [...args.slice(0, -1), '10', '--json'], { encoding: 'utf8' });
     expect(rerun.status).toBe(0);
-    expect(JSON.parse(rerun.stdout).prompts).toMatchObject({ computed: 0, cached: 8 });
+    // Every prompt came from the cache: no device ran the transformer, and the JSON says so with null.
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ prompts: { computed: 0, cached: 8 }, device: null, requestedDevice: 'cpu', deviceFallbacks: [] });
+    expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).toMatchObject({ device: null, requestedDevice: 'cpu' });
+    expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toMatch(/^\| device \| none: every prompt came from the cache \(requested cpu\) \|$/m);
   }, 120_000);
 
   it('takes settings from a YAML config file, flags winning', () => {
@@ -168,6 +184,18 @@ describe('moral-plantain run on the embedded tiny model', () => {
     expect(res.stderr).toContain('--onnxruntime-node-install=cuda12');
     expect(res.stderr).not.toMatch(/\[E:onnxruntime/);
   }, 60_000);
+
+  it.skipIf(cudaInstalled)('reports --device auto as values: the device it got, the one asked for, and why each GPU provider did not load', () => {
+    const out = path.join(root, 'auto');
+    const res = spawnSync(process.execPath, [bin, 'run', '--out', out, '--stimuli', FAULT_STIMULI, '--device', 'auto', '--permutations', '32', '--splits', '0', '--json'], { encoding: 'utf8' });
+    expect(res.status).toBe(0);
+    const json = JSON.parse(res.stdout);
+    expect(json).toMatchObject({ device: 'cpu', requestedDevice: 'auto' });
+    expect(json.deviceFallbacks.map((f: { device: string }) => f.device)).toEqual(['cuda', 'webgpu']);
+    for (const fallback of json.deviceFallbacks) expect(fallback.reason).toMatch(/\S/);
+    expect(JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8'))).toMatchObject({ device: 'cpu', requestedDevice: 'auto', deviceFallbacks: json.deviceFallbacks });
+    expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toMatch(/^\| device \| cpu \(requested auto; cuda: .+; webgpu: .+\) \|$/m);
+  }, 120_000);
 
   it('stops on bad settings and unknown stimuli with one clear error', () => {
     const bad = run('--out', path.join(root, 'bad'), '--resolution', '100', '--seed', 'x');

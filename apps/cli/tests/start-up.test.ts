@@ -12,17 +12,27 @@ const dir = mkdtempSync(path.join(tmpdir(), 'mp-start-'));
 /** Which packages' code each file of the CLI's bundle holds, as the bundle script recorded it. */
 const bundled = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'dist', 'bundle', 'packages.json'), 'utf8')) as Record<string, string[]>;
 
+/** Runs the CLI and returns the URL of every module it loaded. */
+function modulesLoaded(...args: string[]): string[] {
+  const record = path.join(dir, `imports-${args.join('-').replace(/[^a-z0-9-]/gi, '_')}.txt`);
+  writeFileSync(record, '');
+  const res = spawnSync(process.execPath, ['--import', recorder, bin, ...args], { encoding: 'utf8', env: { ...process.env, RECORD_IMPORTS_FILE: record } });
+  expect(res.status, res.stderr).toBe(0);
+  return readFileSync(record, 'utf8').split('\n').filter((url) => url !== '');
+}
+
 /**
  * Runs the CLI and returns the packages of every module it loaded (`@moral-plantain/stats`, `vega`,
  * ...): those in files of its bundle, and those loaded from their own packages.
  */
 function packagesLoaded(...args: string[]): Set<string> {
-  const record = path.join(dir, `imports-${args.join('-').replace(/[^a-z0-9-]/gi, '_')}.txt`);
-  writeFileSync(record, '');
-  const res = spawnSync(process.execPath, ['--import', recorder, bin, ...args], { encoding: 'utf8', env: { ...process.env, RECORD_IMPORTS_FILE: record } });
-  expect(res.status, res.stderr).toBe(0);
+  return packagesOf(modulesLoaded(...args));
+}
+
+/** The packages the modules at these URLs belong to. */
+function packagesOf(urls: readonly string[]): Set<string> {
   const packages = new Set<string>();
-  for (const url of readFileSync(record, 'utf8').split('\n')) {
+  for (const url of urls) {
     const inBundle = /\/apps\/cli\/dist\/bundle\/([^/]+\.js)$/.exec(url);
     if (inBundle) {
       const held = bundled[inBundle[1]!];
@@ -48,10 +58,14 @@ describe('start-up', () => {
     for (const heavy of [...HEAVY, 'fp-ts', 'yaml']) expect(loaded.has(heavy), heavy).toBe(false);
   });
 
-  it('prints help with the defaults from the libraries, loading no model code', () => {
-    const loaded = packagesLoaded('run', '--help');
+  it.each([['run'], ['env']])('prints %s --help with the defaults from the libraries, loading no model code and not ONNX Runtime', (command) => {
+    const urls = modulesLoaded(command, '--help');
+    const loaded = packagesOf(urls);
     expect(loaded.has('@moral-plantain/study') && loaded.has('@moral-plantain/model-builder')).toBe(true);
-    for (const absent of ['@moral-plantain/model-runtime', '@moral-plantain/hooks', '@moral-plantain/report', '@moral-plantain/stimuli', 'yaml', ...HEAVY]) expect(loaded.has(absent), absent).toBe(false);
+    for (const absent of ['@moral-plantain/hooks', '@moral-plantain/report', '@moral-plantain/stimuli', 'yaml', ...HEAVY]) expect(loaded.has(absent), absent).toBe(false);
+    // Of the runtime library, only the module of its defaults (the provider trials' timeout).
+    const runtime = urls.filter((url) => /\/libs\/model-runtime\//.test(url));
+    expect(runtime.map((url) => url.replace(/^.*\/libs\/model-runtime\/(dist|src)\//, ''))).toEqual([expect.stringMatching(/^environment\/environment-defaults\.(js|ts)$/)]);
   });
 
   it('runs stats with the statistics and the file formats only', () => {

@@ -1,5 +1,7 @@
 export { ACTIVATIONS_FORMAT, decodeActivations, encodeActivations, readActivations, writeActivations } from './activations/activations-file.js';
-export type { Activations, ActivationsError, ActivationsToWrite, ConditionValues } from './activations/activations-file.js';
+export type { Activations, ActivationsDtype, ActivationsError, ActivationsToWrite, ConditionValues } from './activations/activations-file.js';
+export { parseUnitTaps, TAPS_FORMAT, TAPS_METADATA_KEY, unitOrigins } from './activations/unit-origins.js';
+export type { UnitOrigins, UnitTap, UnitTaps } from './activations/unit-origins.js';
 export { describeActivationsError } from './activations/describe-activations-error.js';
 export { DEFAULT_UNIT_WIDTH } from './activations/unit-definition.js';
 export type { UnitDefinition } from './activations/unit-definition.js';
@@ -14,6 +16,7 @@ export { sha256, sha256File } from './hashing.js';
 export * as jsonChecks from './json-checks.js';
 export { jsonFileText, writeJsonFile } from './json-file.js';
 export { DEFAULT_RESOLUTION, DEFAULT_TEXT_LENGTH, isResolution, MAX_RESOLUTION_SIDE, PIXELS_PER_TOKEN } from './model-manifest/folder-defaults.js';
+export { HUB_REPO_ID_FORM, isHubRepoId } from './model-manifest/hub-repo-id.js';
 export { MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, modelKindOf, parseModelManifest, readModelManifest, writeModelManifest } from './model-manifest/model-manifest.js';
 export type { ManifestComponent, ManifestProblem, ModelKind, ModelManifest } from './model-manifest/model-manifest.js';
 export { formatCount } from './numbers/count-text.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
-import { decodeActivations, describeActivationsError, encodeActivations, readActivations, writeActivations } from '../src/index.js';
+import { decodeActivations, describeActivationsError, encodeActivations, readActivations, unitOrigins, writeActivations } from '../src/index.js';
 
 const fixtures = new URL('./fixtures/', import.meta.url);
 const expected = JSON.parse(await readFile(new URL('activations-expected.json', fixtures), 'utf8')) as {
@@ -71,6 +71,84 @@ describe('activations files', () => {
     expect(message(header({ a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [2, 1], data_offsets: [16, 24] } }))).toBe(
       'Tensors a and b differ in shape: [2, 2] vs [2, 1].',
     );
-    expect(message(header({ __metadata__: { format: 'other@1' }, a: { dtype: 'F32', shape: [1, 1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1, 1], data_offsets: [4, 8] } }))).toMatch(/^Metadata "format" is "other@1"/);
+    const tiny = { a: { dtype: 'F32', shape: [1, 1], data_offsets: [0, 4] }, b: { dtype: 'F32', shape: [1, 1], data_offsets: [4, 8] } };
+    // Another moral-plantain file (a probe cache entry) is refused; other tools' format tags are not ours to judge.
+    expect(message(header({ __metadata__: { format: 'moral-plantain/probe-cache@1' }, ...tiny }))).toBe(
+      'Metadata "format" is "moral-plantain/probe-cache@1", expected moral-plantain/activations@1.',
+    );
+    expect(message(header({ ...tiny, a: { dtype: 'I32', shape: [1, 1], data_offsets: [0, 4] } }))).toBe('Tensor "a" has dtype I32 (expected F32, F64, F16 or BF16).');
+  });
+});
+
+describe('activations files saved by other tools', () => {
+  const saved = expected as unknown as { saved: Record<string, { dtype: string; a: number[]; b: number[]; metadata: Record<string, string> }> };
+
+  it.each(Object.entries(saved.saved))('reads %s (numpy / torch conventions) exactly, at the precision it stores', async (name, want) => {
+    const read = await readActivations(new URL(name, fixtures).pathname)();
+    if (E.isLeft(read)) throw new Error(describeActivationsError(read.left).message);
+    expect(read.right.dtype).toBe(want.dtype);
+    expect(Array.from(read.right.a.data)).toEqual(want.a);
+    expect(Array.from(read.right.b.data)).toEqual(want.b);
+    // A foreign `format` ("np", "pt") is kept as metadata, not refused.
+    expect(read.right.metadata).toEqual(want.metadata);
+    expect(read.right).toMatchObject({ nPairs: 6, nUnits: 10, pairs: null, groups: null, taps: null });
+  });
+});
+
+describe('the taps manifest in activations metadata', () => {
+  const taps = {
+    format: 'moral-plantain/taps@1',
+    unitWidth: 4,
+    totalUnits: 5,
+    taps: [
+      { module: 'transformer_blocks.0.attn.to_out.0', output: 'tap/0', node: 'n0', width: 8, units: 2, offset: 0, group: 'joint[0]', channels: [0, 8] as const, tokens: null },
+      { module: 'single_transformer_blocks.0.attn.to_out', output: 'tap/1', node: 'n1', width: 24, units: 3, offset: 2, group: 'single[0]', channels: [4, 16] as const, tokens: [0, 7] as const },
+    ],
+  };
+  const values = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const write = (metadata: Record<string, string>, withTaps: object | null) =>
+    encodeActivations({ nPairs: 2, nUnits: 5, a: values, b: values, pairs: null, groups: null, metadata, ...(withTaps ? { taps: withTaps as typeof taps } : {}) });
+
+  it('is embedded whole as JSON under "taps", read back, and gives each unit its module, block, index and channels', () => {
+    const bytes = write({}, taps);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true)))));
+    expect(JSON.parse(header.__metadata__.taps)).toEqual(taps);
+    const read = decodeActivations(bytes);
+    if (E.isLeft(read)) throw new Error('did not decode');
+    expect(read.right.taps).toEqual(taps);
+    expect(read.right.metadata).toEqual({});
+    expect(unitOrigins(read.right.taps!)).toEqual({
+      module: ['transformer_blocks.0.attn.to_out.0', 'transformer_blocks.0.attn.to_out.0', 'single_transformer_blocks.0.attn.to_out', 'single_transformer_blocks.0.attn.to_out', 'single_transformer_blocks.0.attn.to_out'],
+      block: ['joint[0]', 'joint[0]', 'single[0]', 'single[0]', 'single[0]'],
+      indexInBlock: [0, 1, 0, 1, 2],
+      channelStart: [0, 4, 4, 8, 12],
+      channelEnd: [4, 8, 8, 12, 16],
+    });
+  });
+
+  it('counts a unit index across the layers of one block', () => {
+    const twoLayers = { ...taps, taps: [taps.taps[0], { ...taps.taps[1], group: 'joint[0]' }] };
+    const read = decodeActivations(write({}, twoLayers));
+    if (E.isLeft(read)) throw new Error('did not decode');
+    expect(unitOrigins(read.right.taps!).indexInBlock).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('leaves another tool\'s "taps" entry alone as metadata', () => {
+    const read = decodeActivations(write({ taps: 'layer 3, layer 7' }, null));
+    if (E.isLeft(read)) throw new Error('did not decode');
+    expect(read.right.taps).toBeNull();
+    expect(read.right.metadata).toEqual({ taps: 'layer 3, layer 7' });
+  });
+
+  it.each([
+    ['a different unit count', { ...taps, totalUnits: 6 }, /describes 6 units for 5 in the tensors/],
+    ['a gap between taps', { ...taps, taps: [taps.taps[0], { ...taps.taps[1], offset: 3 }] }, /taps\[1\] starts at unit 3, expected 2/],
+    ['channels that do not hold its units', { ...taps, taps: [taps.taps[0], { ...taps.taps[1], channels: [0, 8] }] }, /taps\[1\] has channels 0:8 for 3 units of 4/],
+    ['a later manifest version', { ...taps, format: 'moral-plantain/taps@2' }, /is a moral-plantain\/taps@2 manifest; this version reads moral-plantain\/taps@1/],
+  ])('refuses a moral-plantain manifest with %s', (_name, bad, pattern) => {
+    const read = decodeActivations(write({}, bad));
+    if (E.isRight(read)) throw new Error('expected an error');
+    expect(describeActivationsError(read.left).message).toMatch(/^Metadata "taps" /);
+    expect(describeActivationsError(read.left).message).toMatch(pattern);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { modelKindOf, parseModelManifest, readModelManifest, writeModelManifest, type ModelManifest } from '../src/index.js';
+import { isHubRepoId, modelKindOf, parseModelManifest, readModelManifest, writeModelManifest, type ModelManifest } from '../src/index.js';
 
 const manifest: ModelManifest = {
   format: 'moral-plantain/model@1',
@@ -39,5 +39,32 @@ describe('model.json', () => {
     expect(modelKindOf({ ...manifest, tiny: false })).toBe('random-init-control');
     expect(modelKindOf({ ...manifest, tiny: false, seeds: {} })).toBe('pretrained');
     expect(modelKindOf(null)).toBe('pretrained');
+  });
+
+  it('records the Hub repo id of a checkpoint transformer, and refuses one that is malformed or names a seeded random transformer', async () => {
+    const checkpoint: ModelManifest = { ...manifest, tiny: false, seeds: {}, baseModel: 'black-forest-labs/FLUX.2-klein-base-4B' };
+    expect(parseModelManifest(checkpoint)).toEqual(E.right(checkpoint));
+    const dir = await mkdtemp(path.join(tmpdir(), 'mp-manifest-'));
+    await writeModelManifest(dir, checkpoint);
+    expect(await readModelManifest(dir)).toEqual(E.right(checkpoint));
+    const problems = (value: unknown) => {
+      const parsed = parseModelManifest(value);
+      return E.isLeft(parsed) ? parsed.left.map((p) => `${p.key} ${p.reason}`) : [];
+    };
+    expect(problems({ ...checkpoint, baseModel: 'FLUX.2-klein-base-4B' })).toEqual([expect.stringMatching(/^baseModel must be a Hugging Face repo id, org\/name/)]);
+    expect(problems({ ...checkpoint, baseModel: 42 })).toHaveLength(1);
+    expect(problems({ ...manifest, baseModel: 'black-forest-labs/FLUX.2-klein-base-4B' })).toEqual(['baseModel must be absent: the transformer has seeded random weights, which come from no checkpoint']);
+    expect(problems({ ...checkpoint, seeds: { transformer: 0 } })).toHaveLength(1);
+  });
+});
+
+describe('isHubRepoId', () => {
+  it('accepts org/name ids as the Hub spells them', () => {
+    for (const id of ['black-forest-labs/FLUX.2-klein-base-4B', 'Qwen/Qwen3-4B', 'a/b', 'user_1/model.v2', `${'o'.repeat(96)}/${'n'.repeat(96)}`]) expect(isHubRepoId(id), id).toBe(true);
+  });
+
+  it('refuses bare names, paths, URLs and the forms the Hub reserves', () => {
+    const bad = ['FLUX.2-klein-base-4B', 'a/b/c', '/a/b', 'a/', '/b', 'https://huggingface.co/a/b', 'a b/c', 'org/-name', 'org/name-', 'org/.name', 'org/na--me', 'org/na..me', 'org/name.git', `o/${'n'.repeat(97)}`, 'ünï/code', ''];
+    for (const id of bad) expect(isHubRepoId(id), id).toBe(false);
   });
 });

@@ -18,7 +18,7 @@ export { createGraphBuilder, extendGraph, tensorProto, valueInfoProto } from './
 export type { Dim, ExternalDataReference, GraphBuilder, GraphBuilderOptions, NodeOptions } from './graph-builder.js';
 export { insertTaps } from './insert-taps.js';
 export type { IndexRange, TapOptions, TappedModel } from './insert-taps.js';
-export { readModelFile, writeModelFile } from './model-file.js';
+export { parseModelBytes, readModelFile, writeModelFile } from './model-file.js';
 export type { LoadedModel, WriteModelOptions, WrittenModel } from './model-file.js';
 export { modulePathFromMetadata, modulePathFromNodeName, modulePathFromWeightName, TORCH_NAME_SCOPES_KEY } from './module-path.js';
 export { onnxFileDescriptor, onnxSchemas } from './onnx-schema.js';

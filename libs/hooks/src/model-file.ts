@@ -32,13 +32,20 @@ export function readModelFile(file: string): TE.TaskEither<HooksErrors, LoadedMo
     TE.flatMap((buffer) =>
       TE.fromEither(
         pipe(
-          decodeModel(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), file),
-          E.flatMap((model) => (model.graph ? E.right(model) : E.left([{ _tag: 'MissingGraph', source: file }] as const))),
-          E.flatMap(checkExternalLocations),
+          parseModelBytes(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), file),
           E.map((model) => ({ path: resolved, dir: path.dirname(resolved), model, bytes: buffer.byteLength })),
         ),
       ),
     ),
+  );
+}
+
+/** Decodes an ONNX graph from its bytes (a file's, or standard input's) and checks its external data locations; `source` names it in errors. */
+export function parseModelBytes(bytes: Uint8Array, source: string): E.Either<HooksErrors, ModelProto> {
+  return pipe(
+    decodeModel(bytes, source),
+    E.flatMap((model) => (model.graph ? E.right(model) : E.left([{ _tag: 'MissingGraph', source }] as const))),
+    E.flatMap(checkExternalLocations),
   );
 }
 

@@ -1,5 +1,7 @@
-/** The `format` value of a taps manifest. */
-export const TAPS_FORMAT = 'moral-plantain/taps@1';
+import { TAPS_FORMAT } from '@moral-plantain/formats';
+
+/** The `format` value of a taps manifest (defined with the activations file, which embeds the manifest). */
+export { TAPS_FORMAT };
 
 /** One tap: one extra float32 graph output [batch, units] over one linear layer's input. */
 export interface TapEntry {

@@ -32,6 +32,15 @@ export function formatFixed(value: number | null, decimals: number): string {
   return /^-0(\.0+)?$/.test(text) ? text.slice(1) : text;
 }
 
+/**
+ * Formats a statistic such as |t|: fixed decimals (default 2) below 100,000, and from there in
+ * scientific notation with two significant digits ("8.0e7"), where more decimals mean nothing.
+ */
+export function formatStatistic(value: number | null, decimals = 2): string {
+  if (value !== null && Number.isFinite(value) && Math.abs(value) >= 1e5) return value.toExponential(1).replace('e+', 'e');
+  return formatFixed(value, decimals);
+}
+
 /** Formats a threshold value in its shortest exact form, e.g. 3 -> "3", 0.8 -> "0.8". */
 export function formatThreshold(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 6, useGrouping: false });

@@ -5,7 +5,7 @@ import { jsonChecks } from '@moral-plantain/formats';
 import { RESULTS_FORMAT, type ProbeResults } from '@moral-plantain/stats';
 import type { ReportError } from './report-error.js';
 
-const { arrayOf, bool, count, fail, num, numOrNull, nullable, oneOf, str, struct } = jsonChecks;
+const { arrayOf, bool, count, fail, num, numOrNull, nullable, oneOf, optional, str, struct } = jsonChecks;
 type Check<T> = jsonChecks.Check<T>;
 type Problems = jsonChecks.Problems;
 
@@ -55,6 +55,8 @@ const resultsShape: Check<ProbeResults> = struct<ProbeResults & Record<string, u
   nPairs: count,
   nUnits: count,
   zeroVarianceUnits: (value, path) => (value === undefined ? E.right(0) : count(value, path)),
+  // Added after results@1 was first written: absent in older files, where the report applies its |d_z| part.
+  nearConstant: optional(struct({ units: arrayOf(count), roundoffs: nonNegative, precision: oneOf(['float32', 'float64'] as const), absD: nonNegative })),
   permutation: struct({
     count: count,
     exact: bool,
@@ -70,6 +72,12 @@ const resultsShape: Check<ProbeResults> = struct<ProbeResults & Record<string, u
     pPermutation: probabilities,
     pFwer: probabilities,
     qFdr: probabilities,
+    // Where each unit comes from: present when the activations embedded their taps manifest.
+    module: optional(arrayOf(str)),
+    block: optional(arrayOf(str)),
+    indexInBlock: optional(arrayOf(count)),
+    channelStart: optional(arrayOf(count)),
+    channelEnd: optional(arrayOf(count)),
   }),
   thresholds: arrayOf(
     struct({
@@ -101,9 +109,13 @@ const resultsShape: Check<ProbeResults> = struct<ProbeResults & Record<string, u
 
 function consistency(results: ProbeResults): E.Either<Problems, ProbeResults> {
   const problems: string[] = [];
-  for (const [name, values] of Object.entries(results.units)) {
-    if (name === 'sdDiff' && values.length === 0) continue;
+  for (const [name, values] of Object.entries(results.units) as [string, readonly unknown[] | undefined][]) {
+    if (values === undefined || (name === 'sdDiff' && values.length === 0)) continue;
     if (values.length !== results.nUnits) problems.push(`units.${name} has ${values.length} entries but nUnits is ${results.nUnits}`);
+  }
+  const nearConstant = results.nearConstant?.units ?? [];
+  if (nearConstant.some((u, i) => u >= results.nUnits || (i > 0 && u <= (nearConstant[i - 1] ?? -1)))) {
+    problems.push(`nearConstant.units must be ascending unit indices below nUnits (${results.nUnits})`);
   }
   const grouped = results.groups.reduce((sum, group) => sum + group.units, 0);
   if (results.groups.length > 0 && grouped !== results.nUnits) {

@@ -10,8 +10,14 @@ export interface ResultDistributions {
   readonly thresholdCounts?: readonly (readonly number[])[];
   /** Observed Pearson r of each split-half split. */
   readonly splitHalfR?: readonly number[];
-  /** A sample of per-unit t values under the sign-flip null (any size). */
-  readonly nullT?: readonly number[];
+  /** Pearson r of each split with the pairs' signs flipped at random: the chance level of `splitHalfR`. */
+  readonly splitHalfNullR?: readonly number[];
+  /** Per-unit t values under the sign-flip null (any number; `nullTFlips` says how many flips of all units they are). */
+  readonly nullT?: ArrayLike<number>;
+  /** The sign flips `nullT` comes from, each with every unit; unknown when absent. */
+  readonly nullTFlips?: number;
+  /** Per sign flip, the largest statistic over units (max |t| for a two-sided test): the FWER null. */
+  readonly nullMaxT?: ArrayLike<number>;
 }
 
 /** The distributions the figures draw, from the null distributions of a paired test (splits that gave no r left out). */
@@ -19,5 +25,9 @@ export function resultDistributions(nulls: NullDistributions): ResultDistributio
   return {
     thresholdCounts: nulls.thresholdCounts.map((c) => Array.from(c)),
     splitHalfR: Array.from(nulls.splitHalfR).filter((r) => !Number.isNaN(r)),
+    splitHalfNullR: Array.from(nulls.splitHalfNullR).filter((r) => !Number.isNaN(r)),
+    nullT: nulls.nullT,
+    nullTFlips: nulls.nullTFlips,
+    nullMaxT: nulls.maxStat,
   };
 }

@@ -1,4 +1,5 @@
 import type { ProbeResults, ThresholdResult, ThresholdStat } from '@moral-plantain/stats';
+import { degenerateUnits } from './degenerate-units.js';
 import { formatCount, formatFixed, formatPercent, formatRatio, formatThreshold } from './number-format.js';
 import { tableRow } from './markdown-text.js';
 
@@ -14,15 +15,25 @@ export interface ResultsTableOptions {
 /**
  * The Results table as Markdown lines: one row per threshold (count and percentage, ratio to the
  * null p99), the split-half median with IQR, and the max |t|, in the published card's format.
+ * Degenerate units add rows of their own (zero-variance and near-constant units), and the max |t|
+ * is then that of the units that are not near-constant.
  */
 export function renderResultsTable(results: ProbeResults, options: ResultsTableOptions = {}): readonly string[] {
   const significanceFor = options.significanceFor ?? ['t'];
+  const degenerate = degenerateUnits(results);
+  const share = (n: number) => `${formatCount(n)} (${formatPercent(results.nUnits > 0 ? n / results.nUnits : 0)})`;
   const rows = [
     tableRow(['metric', 'value', 'significance']),
     tableRow(['---', '---', '---']),
     ...results.thresholds.map((threshold) => thresholdRow(threshold, significanceFor.includes(threshold.stat))),
     splitHalfRow(results),
-    tableRow(['max \\|t\\|', formatFixed(results.maxAbsT.value, 2), '-']),
+    ...(degenerate.zeroVariance > 0 ? [tableRow(['zero-variance units (no t or d)', share(degenerate.zeroVariance), '-'])] : []),
+    ...(degenerate.nearConstant.length > 0
+      ? [
+          tableRow(['near-constant units (t and d measure rounding)', share(degenerate.nearConstant.length), '-']),
+          tableRow(['max \\|t\\| of the other units', formatFixed(degenerate.resolvedMaxAbsT?.value ?? null, 2), '-']),
+        ]
+      : [tableRow(['max \\|t\\|', formatFixed(results.maxAbsT.value, 2), '-'])]),
   ];
   // The published card writes its delimiter row without padding: |---|---|---|.
   rows[1] = '|---|---|---|';

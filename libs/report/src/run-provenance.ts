@@ -4,9 +4,16 @@ import type { ModelKind, UnitDefinition } from '@moral-plantain/formats';
 export interface ModelProvenance {
   /** Human-readable name, e.g. "FLUX.2 [klein] 4B". */
   readonly name: string;
-  /** Hugging Face id of the model the weights (or the architecture) come from. */
+  /**
+   * Hugging Face repo id (`org/name`) of the checkpoint the weights come from: only for pretrained
+   * weights whose checkpoint is known. A card ignores it for random weights (tiny or control).
+   */
   readonly baseModel?: string;
   readonly kind: ModelKind;
+  /** The transformer architecture, e.g. "FLUX.2" (every model the probe runner runs is one). */
+  readonly architecture?: string;
+  /** Channels per attention head (the config's `attention_head_dim`), when the model folder records its config. */
+  readonly attentionHeadDim?: number;
   /** Seed of the random weights (tiny-seeded and random-init-control models). */
   readonly weightSeed?: number;
   /** Model files and their SHA-256 hashes. */
@@ -17,8 +24,12 @@ export interface ModelProvenance {
 export interface StimuliProvenance {
   readonly name: string;
   readonly version?: string;
-  /** The paired axis the set probes, e.g. "moral valence" (default in the report: ethical valence). */
+  /** The paired axis the set probes, e.g. "moral valence". */
   readonly axis?: string;
+  /** BCP 47 language tag of the prompts, e.g. "en". */
+  readonly language?: string;
+  /** True for a set that only illustrates the format and is not meant as an experiment. */
+  readonly example?: boolean;
   /** Content hash of the set (e.g. "sha256:..."). */
   readonly hash?: string;
   readonly pairs: number;
@@ -42,8 +53,8 @@ export interface ProtocolProvenance {
 }
 
 /**
- * Everything a card knows about a run beyond its results. Every part is optional: the card renders
- * what it has and says what was not recorded. (`@moral-plantain/study` writes it into run.json.)
+ * Everything a card knows about a run beyond its results. Every part is optional: the card states
+ * what it has and nothing it does not. (`@moral-plantain/study` writes it into run.json.)
  */
 export interface RunProvenance {
   readonly model?: ModelProvenance;
@@ -55,7 +66,12 @@ export interface RunProvenance {
   readonly splits?: number;
   /** Package name -> version of everything that took part in the run. */
   readonly packages?: Readonly<Record<string, string>>;
-  readonly device?: string;
+  /** The device the transformer ran on: `cpu`, `cuda` or `webgpu`; null when every prompt came from the cache. */
+  readonly device?: string | null;
+  /** The device asked for: `cpu`, `cuda`, `webgpu` or `auto`. */
+  readonly requestedDevice?: string;
+  /** GPU providers tried before `device`, and why each did not load. */
+  readonly deviceFallbacks?: readonly { readonly device: string; readonly reason: string }[];
   /** ISO 8601 time the run finished. */
   readonly createdAt?: string;
 }

@@ -1,29 +1,39 @@
 import type { ProbeResults } from '@moral-plantain/stats';
 
-/** Column order of the per-unit CSV. */
-export const UNIT_CSV_COLUMNS = ['unit', 'group', 't', 'd', 'meanDiff', 'pPermutation', 'pFwer', 'qFdr'] as const;
+/**
+ * Column order of the per-unit CSV: the statistics, then (added after the first eight, so readers
+ * by position keep working) the sd of the differences and where the unit comes from.
+ */
+export const UNIT_CSV_COLUMNS = ['unit', 'group', 't', 'd', 'meanDiff', 'pPermutation', 'pFwer', 'qFdr', 'sdDiff', 'module', 'block', 'indexInBlock', 'channelStart', 'channelEnd'] as const;
 
 /**
  * Per-unit statistics as RFC 4180 CSV (CRLF line ends, fields quoted when they hold a comma, quote
  * or line break). Undefined statistics are empty cells; numbers keep full precision. Group labels
- * come from `results.groups` in order (groups are contiguous runs of units); a group label that a
- * spreadsheet would read as a formula (=, +, -, @ first) is prefixed with an apostrophe.
+ * come from `results.groups` in order (groups are contiguous runs of units); a label that a
+ * spreadsheet would read as a formula (=, +, -, @ first) is prefixed with an apostrophe. The
+ * module, block and channel columns are empty when the results do not say where units come from.
  */
 export function renderUnitCsv(results: ProbeResults): string {
   const labels = groupLabels(results);
-  const { t, d, meanDiff, pPermutation, pFwer, qFdr } = results.units;
+  const { t, d, meanDiff, sdDiff, pPermutation, pFwer, qFdr, module, block, indexInBlock, channelStart, channelEnd } = results.units;
   const lines: string[] = [UNIT_CSV_COLUMNS.join(',')];
   for (let i = 0; i < results.nUnits; i++) {
     lines.push(
       [
         String(i),
-        csvField(defuseFormula(labels[i] ?? '')),
+        textField(labels[i]),
         numberField(t[i]),
         numberField(d[i]),
         numberField(meanDiff[i]),
         numberField(pPermutation[i]),
         numberField(pFwer[i]),
         numberField(qFdr[i]),
+        numberField(sdDiff[i]),
+        textField(module?.[i]),
+        textField(block?.[i]),
+        numberField(indexInBlock?.[i]),
+        numberField(channelStart?.[i]),
+        numberField(channelEnd?.[i]),
       ].join(','),
     );
   }
@@ -44,6 +54,10 @@ export function groupLabels(results: ProbeResults): readonly string[] {
     offset += group.units;
   }
   return labels;
+}
+
+function textField(value: string | undefined): string {
+  return csvField(defuseFormula(value ?? ''));
 }
 
 function numberField(value: number | null | undefined): string {

@@ -4,6 +4,7 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { errorReason, writeFileAtomic } from '@moral-plantain/formats';
 import type { ProbeResults } from '@moral-plantain/stats';
+import { checkCardOverrides } from './card-facts.js';
 import { renderFigures } from './figures/report-figures.js';
 import { renderModelCard, type ModelCardOptions } from './model-card.js';
 import type { ReportError } from './report-error.js';
@@ -32,12 +33,14 @@ export interface WrittenReport {
 
 /**
  * Renders and writes a report folder: `figures/*.svg`, `unit-statistics.csv` and `README.md` (the
- * model card, linking the others by relative path). Every file is written atomically; README.md
- * goes last so a folder with a README always has its figures.
+ * model card, linking the others by relative path). The card's overrides are checked first
+ * (`checkCardOverrides`); nothing is written when they are invalid. Every file is written
+ * atomically; README.md goes last so a folder with a README always has its figures.
  */
 export function writeReport(outDir: string, input: ReportInput, options: ModelCardOptions = {}): TE.TaskEither<ReportError, WrittenReport> {
   return pipe(
-    renderFigures(input.results, input.distributions),
+    TE.fromEither(checkCardOverrides(options, input.provenance)),
+    TE.flatMap(() => renderFigures(input.results, input.distributions)),
     TE.flatMap((figures) =>
       pipe(
         [...figures],

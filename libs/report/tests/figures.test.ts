@@ -1,7 +1,19 @@
+import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import type { ProbeResults } from '@moral-plantain/stats';
-import { absTHeatmapSpec, renderFigures, renderSvg, splitHalfSpec, studentTDensity, tHistogramSpec, thresholdCountsSpec } from '../src/index.js';
+import {
+  absTHeatmapSpec,
+  MAX_NULL_MARKS,
+  renderFigures,
+  renderSvg,
+  splitHalfSpec,
+  studentTDensity,
+  studentTProbability,
+  studentTSurvival,
+  tHistogramSpec,
+  thresholdCountsSpec,
+} from '../src/index.js';
 import { publishedResults } from './fixtures/published-results.js';
 import { xmlProblems } from './xml-well-formed.js';
 
@@ -14,6 +26,19 @@ async function svgOf(figure: string, spec: Parameters<typeof renderSvg>[1]): Pro
 /** aria-labels of the data marks of one kind ("rect mark", "line mark", ...). */
 function markLabels(svg: string, role: string): string[] {
   return [...svg.matchAll(new RegExp(`<path aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="${role}"`, 'g'))].map((m) => m[1] ?? '');
+}
+
+/** SciPy's Student t survival function and interval probabilities (tools/report-fixtures/student-t.py). */
+const scipyStudentT = JSON.parse(readFileSync(new URL('./fixtures/student-t-scipy.json', import.meta.url), 'utf8')) as {
+  survival: { t: number; df: number; sf: number }[];
+  intervals: { lo: number; hi: number; df: number; p: number }[];
+};
+
+/** The t histogram's null line: expected units of each bin, by the bin's lower edge. */
+function nullLine(spec: ReturnType<typeof tHistogramSpec>): Map<number, number> {
+  const layer = (spec as { layer: { data: { values: { t: number; expected: number }[] } }[] }).layer[1];
+  // Two points per bin (its edges): the first of each pair is the bin's lower edge.
+  return new Map((layer?.data.values ?? []).filter((_, i) => i % 2 === 0).map((v) => [v.t, v.expected]));
 }
 
 describe('figures', () => {
@@ -42,7 +67,7 @@ describe('figures', () => {
     expect(cells).toHaveLength(5 * 24 + 20 * 96);
     const byKey = new Map(cells.map((label) => {
       const fields = Object.fromEntries(label.split('; ').map((kv) => kv.split(': ') as [string, string]));
-      return [`${fields['block']}@${fields['unit index within block']}`, Number(fields['|t|'])];
+      return [`${fields['block']}@${fields['unit index within block']}`, Number(fields['max |t|'])];
     }));
     let offset = 0;
     for (const group of results.groups) {
@@ -62,43 +87,89 @@ describe('figures', () => {
     const svg = await svgOf('hist', spec);
     const bars = markLabels(svg, 'rect mark');
     expect(bars.length).toBeLessThanOrEqual(200);
-    expect(bars.reduce((sum, label) => sum + Number(/units: ([\d.]+)/.exec(label)?.[1] ?? NaN), 0)).toBe(16320);
+    expect(bars.reduce((sum, label) => sum + Number(/units: ([\d.,]+)/.exec(label)?.[1]?.replace(/,/g, '') ?? NaN), 0)).toBe(16320);
     // Generous: the point is that the cost no longer grows with the values (7e5 took minutes before).
     expect(performance.now() - started).toBeLessThan(20_000);
   });
 
-  it('draws the sampled sign-flip null when given, else the Student t reference', async () => {
-    const withNull = await svgOf('hist', tHistogramSpec(results, { nullT: [-1, -0.5, 0, 0.5, 1] }));
-    expect(withNull).toContain('sign-flip null (sampled)');
-    expect(markLabels(withNull, 'line mark').length).toBeGreaterThan(0);
+  it('draws the permutation null of t when given, else the Student t reference, and titles the figure by which', async () => {
+    const withNull = await svgOf('hist', tHistogramSpec(results, { nullT: [-1, -0.5, 0, 0.5, 1], nullTFlips: 1 }));
+    expect(withNull).toContain('Per-unit t: observed and under the sign-flip permutation null');
+    expect(markLabels(withNull, 'line mark')[0]).toContain('series: sign-flip permutation null');
     const reference = await svgOf('hist', tHistogramSpec(results));
-    expect(reference).toContain('Student t, df = 24 (reference)');
-    expect(reference).not.toContain('sign-flip null (sampled)');
-    // One bar per 0.25-wide bin over [-10.25, 10.25] (max |t| 10.05), one dashed rule per ±threshold.
+    expect(reference).toContain("Per-unit t: observed and Student's t (df = 24) for reference");
+    expect(reference).toContain("Student's t, df = 24 (parametric reference)");
+    expect(reference).not.toContain('sign-flip permutation null');
+    expect(reference).toContain('no permutation null was given');
+    // One bar per 0.25-wide bin over [-10.5, 10.5] (max |t| 10.05, one empty bin beyond), one dashed rule per ±threshold.
     const bars = markLabels(reference, 'rect mark');
-    expect(bars).toHaveLength((2 * Math.ceil(10.05 / 0.25)));
-    const total = bars.reduce((sum, label) => sum + Number(/units: ([\d.]+)/.exec(label)?.[1] ?? NaN), 0);
+    expect(bars).toHaveLength(2 * (Math.ceil(10.05 / 0.25) + 1));
+    const total = bars.reduce((sum, label) => sum + Number(/units: ([\d.,]+)/.exec(label)?.[1]?.replace(/,/g, '') ?? NaN), 0);
     expect(total).toBe(16320);
     expect(reference.match(/aria-roledescription="rule mark"/g)).toHaveLength(4);
   });
 
-  it('draws observed, p95 and p99 for every threshold, and null ticks only when the distribution is given', async () => {
+  it('scales the null to the units: the expected count of a bin is the null share of the bin times the units', () => {
+    // Half of the null in [0, 0.25), half in [1, 1.25): 8,160 units expected in each of those bins.
+    const nullT = [...Array(50).fill(0.1), ...Array(50).fill(1.1)] as number[];
+    const expected = nullLine(tHistogramSpec(results, { nullT }));
+    expect(expected.get(0)).toBe(8160);
+    expect(expected.get(1)).toBe(8160);
+    expect(expected.get(0.5)).toBe(0);
+  });
+
+  it('draws the Student t reference as probabilities of whole bins (a bin of width 1e4 holds nearly all units)', () => {
+    const t = results.units.t.map((x, u) => (u === 5 ? 7e5 : x));
+    const expected = [...nullLine(tHistogramSpec({ ...results, units: { ...results.units, t } })).values()];
+    expect(expected.reduce((sum, e) => sum + e, 0)).toBeCloseTo(16320, 6);
+    expect(Math.max(...expected)).toBeGreaterThan(0.49 * 16320);
+  });
+
+  it('marks the FWER 5% level at the 95th percentile of the null max |t|, both signs for a two-sided test', async () => {
+    const nullMaxT = Array.from({ length: 101 }, (_, i) => 4 + i / 100);
+    const svg = await svgOf('hist', tHistogramSpec(results, { nullMaxT }));
+    const ruleLabels = (text: string) => [...text.matchAll(/<line aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="rule mark"/g)].map((m) => m[1] ?? '');
+    const rules = ruleLabels(svg).filter((l) => l.includes('FWER'));
+    expect(rules).toEqual(['at: 4.95; series: FWER 5%: null max |t| p95 = 4.95', 'at: −4.95; series: FWER 5%: null max |t| p95 = 4.95']);
+    const greater = await svgOf('hist', tHistogramSpec({ ...results, permutation: { ...results.permutation, tail: 'greater' } }, { nullMaxT }));
+    expect(ruleLabels(greater).filter((l) => l.includes('FWER'))).toEqual(['at: 4.95; series: FWER 5%: null max t p95 = 4.95']);
+  });
+
+  it('draws observed, p95 and p99 for every threshold in lanes of their own, and null ticks only when the distribution is given', async () => {
     const plain = await svgOf('thresholds', thresholdCountsSpec(results));
     const points = markLabels(plain, 'point');
     expect(points).toHaveLength(9);
-    expect(points).toContain('units over threshold: 509; threshold: |t| &gt; 5; series: observed');
-    expect(points).toContain('units over threshold: 503; threshold: |t| &gt; 3; series: null p99');
+    expect(points).toContain('units over threshold: 509; threshold: |t| &gt; 5; lane: observed count');
+    expect(points).toContain('units over threshold: 503; threshold: |t| &gt; 3; lane: null p99');
     expect(markLabels(plain, 'tick')).toEqual([]);
+    // Each marker carries its value.
+    for (const value of ['3,221', '509', '1,386', '420', '503', '2', '5', '30', '41']) expect(plain).toContain(`>${value}</text>`);
     const withNull = await svgOf('thresholds', thresholdCountsSpec(results, { thresholdCounts: [[400, 410, 410, 520], [1, 2, 5]] }));
-    // One tick per distinct null count, its share of the permutations as opacity.
+    // One tick per distinct null count, its frequency relative to the most frequent count of its threshold as opacity.
     expect(markLabels(withNull, 'tick')).toEqual([
-      'count: 400; threshold: |t| &gt; 3; share: 0.25',
-      'count: 410; threshold: |t| &gt; 3; share: 0.5',
-      'count: 520; threshold: |t| &gt; 3; share: 0.25',
-      'count: 1; threshold: |t| &gt; 5; share: 0.333333333333',
-      'count: 2; threshold: |t| &gt; 5; share: 0.333333333333',
-      'count: 5; threshold: |t| &gt; 5; share: 0.333333333333',
+      'units over threshold: 400; threshold: |t| &gt; 3; lane: null count of each sign flip; share: 0.5',
+      'units over threshold: 410; threshold: |t| &gt; 3; lane: null count of each sign flip; share: 1',
+      'units over threshold: 520; threshold: |t| &gt; 3; lane: null count of each sign flip; share: 0.5',
+      'units over threshold: 1; threshold: |t| &gt; 5; lane: null count of each sign flip; share: 1',
+      'units over threshold: 2; threshold: |t| &gt; 5; lane: null count of each sign flip; share: 1',
+      'units over threshold: 5; threshold: |t| &gt; 5; lane: null count of each sign flip; share: 1',
     ]);
+  });
+
+  it(`pools a threshold's null counts into at most ${MAX_NULL_MARKS} marks however many distinct counts there are`, async () => {
+    const spread = Array.from({ length: 10_000 }, (_, i) => i);
+    const svg = await svgOf('thresholds', thresholdCountsSpec(results, { thresholdCounts: [spread] }));
+    const marks = [...markLabels(svg, 'tick'), ...markLabels(svg, 'rect mark')];
+    expect(marks.length).toBeLessThanOrEqual(MAX_NULL_MARKS);
+    expect(marks.length).toBeGreaterThan(MAX_NULL_MARKS / 2);
+  });
+
+  it('takes 200,000 null counts per threshold (more than a call takes as arguments) in its stride', async () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => 300 + (i % 401));
+    const spec = thresholdCountsSpec(results, { thresholdCounts: [many, many, many] });
+    const svg = await svgOf('thresholds', spec);
+    expect(svg).toContain('units over threshold (symmetric log scale)');
+    expect(markLabels(svg, 'rect mark').length + markLabels(svg, 'tick').length).toBeLessThanOrEqual(3 * MAX_NULL_MARKS);
   });
 
   it('draws a split-half histogram from the per-split r when given, and no figure without split-half results', async () => {
@@ -106,9 +177,10 @@ describe('figures', () => {
     const spec = splitHalfSpec(results, { splitHalfR: rs });
     if (spec === null) throw new Error('expected a split-half figure');
     const svg = await svgOf('split', spec);
-    const bars = markLabels(svg, 'bar');
+    const bars = markLabels(svg, 'rect mark');
     expect(bars.reduce((sum, label) => sum + Number(/splits: (\d+)/.exec(label)?.[1] ?? NaN), 0)).toBe(100);
-    expect(svg).toContain('chance (null median)');
+    expect(svg).toContain('chance: median r with signs flipped = 0.00');
+    expect(svg).toContain('median r = 0.57');
     const none: ProbeResults = { ...results, splitHalf: null };
     expect(splitHalfSpec(none)).toBeNull();
     const figures = await renderFigures(none)();
@@ -123,6 +195,17 @@ describe('figures', () => {
     const svg = await svgOf('heatmap', absTHeatmapSpec(nasty));
     expect(xmlProblems(svg)).toEqual([]);
     expect(svg).toContain('&lt;b&gt;&amp;');
+  });
+
+  it("computes Student's t tail and bin probabilities as SciPy does, to 1e-11 relative", () => {
+    expect(scipyStudentT.survival.length).toBeGreaterThan(100);
+    for (const { t, df, sf } of scipyStudentT.survival) {
+      expect(Math.abs(studentTSurvival(t, df) - sf), `sf(${t}, ${df})`).toBeLessThanOrEqual(1e-11 * sf);
+    }
+    for (const { lo, hi, df, p } of scipyStudentT.intervals) {
+      expect(Math.abs(studentTProbability(lo, hi, df) - p), `P(${lo} < T <= ${hi}; ${df})`).toBeLessThanOrEqual(1e-11 * p);
+    }
+    expect(studentTProbability(1, 1, 24)).toBe(0);
   });
 
   it('computes the Student t density in agreement with the closed forms for 1 and 2 degrees of freedom', () => {

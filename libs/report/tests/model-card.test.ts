@@ -43,7 +43,7 @@ describe('model card', () => {
       license: 'apache-2.0',
       base_model: 'black-forest-labs/FLUX.2-klein-base-4B',
       library_name: 'moral-plantain',
-      tags: ['interpretability', 'per-head-attention', 'paired-prompt-probe', 'flux2', 'moral-plantain'],
+      tags: ['interpretability', 'activation-probe', 'paired-prompt-probe', 'flux2', 'moral-plantain'],
       pipeline_tag: 'text-to-image',
     });
   });
@@ -62,7 +62,7 @@ describe('model card', () => {
     const { body } = splitCard(card);
     expect(body).toContain('\n# physical-scale probe: ');
     expect(section(body, 'Thesis')).toContain('carry physical scale as a separable axis? The probe contrasts large (condition a) versus small (condition b)');
-    expect(section(splitCard(renderModelCard({ results, provenance: base })).body, 'Thesis')).toContain('carry ethical valence as a separable axis');
+    expect(section(splitCard(renderModelCard({ results, provenance: base })).body, 'Thesis')).toContain('Does FLUX.2 [klein] 4B carry moral valence as a separable axis?');
   });
 
   it('states the unit definition: all channels, attention channels only, or an exact channel range', () => {
@@ -105,10 +105,13 @@ describe('model card', () => {
     }
   });
 
-  it('says plainly when it has no run provenance and what it cannot report', () => {
+  it('says once and plainly what it does not know without a run record, and nothing it does not know', () => {
     const { body } = splitCard(renderModelCard({ results }));
-    expect(body).toContain('No run provenance (run.json) was found');
-    expect(section(body, 'Method')).toContain('not recorded (no run.json)');
+    expect(body.split('## Thesis')[0]).toContain('> **No run record.** These results came without a run.json, so this card does not know which model or which stimuli and protocol produced them, or what a unit is.');
+    expect(body.match(/run\.json/g)).toHaveLength(1);
+    expect(body.replace(/moral-plantain toolkit|moral-plantain\/results@1/g, '')).not.toMatch(/not recorded|FLUX|klein|moral|valence|helping|prompt|transformer|head/i);
+    expect(section(body, 'Method')).toContain('- **Data**: 16,320 units in 25 groups measured under condition a and condition b in each of 25 pairs.');
+    expect(section(body, 'Thesis')).toContain('Do the 16,320 units in these results differ between condition a and condition b, over 25 pairs');
   });
 
   it('calls a tiny-seeded run a pipeline check, not a finding, in banner, interpretation, limitations and tags', () => {
@@ -163,7 +166,9 @@ describe('model card', () => {
     const html = marked.parse(body) as string;
     expect(html.match(/<img [^>]*>/g)).toEqual(['<img src="figures/t-histogram.svg" alt="t | histogram">']);
     expect(html).toContain('<a href="unit-statistics.csv">unit-statistics.csv</a>');
-    expect(html).toContain('<a href="https://huggingface.co/black-forest-labs/FLUX.2-klein-base-4B">');
+    expect(html).not.toContain('huggingface.co');
+    const withBase = marked.parse(splitCard(renderModelCard({ results, provenance: pretrainedProvenance() })).body) as string;
+    expect(withBase).toContain('<a href="https://huggingface.co/black-forest-labs/FLUX.2-klein-base-4B">');
   });
 });
 
@@ -171,7 +176,7 @@ describe('safe text', () => {
   const nasty: RunProvenance = {
     ...pretrainedProvenance(),
     model: { name: NASTY, baseModel: `org/${NASTY}`, kind: 'pretrained', files: [{ path: NASTY, sha256: '`x`' }] },
-    stimuli: { name: NASTY, version: NASTY, axis: NASTY, pairs: 25, hash: NASTY, categories: [NASTY, 'ok'], conditions: { a: NASTY, b: 'ignoring | "b"' } },
+    stimuli: { name: NASTY, version: NASTY, axis: NASTY, language: NASTY, pairs: 25, hash: NASTY, categories: [NASTY, 'ok'], conditions: { a: NASTY, b: 'ignoring | "b"' } },
     packages: { [NASTY]: NASTY },
     device: NASTY,
   };
@@ -181,10 +186,11 @@ describe('safe text', () => {
   };
   const card = renderModelCard({ results, provenance: nasty }, { extraTags: [NASTY] });
 
-  it('keeps the YAML front matter valid and the values intact', () => {
+  it('keeps the YAML front matter valid and the values intact, and a base model only when it is a Hub repo id', () => {
     const { meta } = splitCard(card);
-    expect((meta as { base_model: string }).base_model).toBe(`org/${NASTY}`);
+    expect(meta).not.toHaveProperty('base_model');
     expect((meta as { tags: string[] }).tags).toContain(NASTY);
+    expect((meta as { language: string[] }).language).toEqual([NASTY]);
     expect(card.match(/^---$/gm)).toHaveLength(2);
   });
 

@@ -42,6 +42,31 @@ describe('parseProbeResults', () => {
     ]);
   });
 
+  it('keeps the columns that say where units come from, checked like the others', () => {
+    const n = publishedResults().nUnits;
+    const origins = {
+      module: Array.from({ length: n }, (_, i) => `blocks.${Math.floor(i / 192)}.attn.to_out`),
+      block: Array.from({ length: n }, (_, i) => `joint[${Math.floor(i / 192)}]`),
+      indexInBlock: Array.from({ length: n }, (_, i) => i % 192),
+      channelStart: Array.from({ length: n }, (_, i) => 16 * (i % 192)),
+      channelEnd: Array.from({ length: n }, (_, i) => 16 * (i % 192) + 16),
+    };
+    const results = roundTrip({ ...publishedResults(), units: { ...publishedResults().units, ...origins } });
+    const parsed = parseProbeResults(results);
+    if (E.isLeft(parsed)) throw new Error(JSON.stringify(parsed.left));
+    expect(parsed.right.units).toMatchObject(origins);
+    const broken = roundTrip(results) as { units: { channelEnd: unknown[] } };
+    broken.units.channelEnd[3] = 2.5;
+    const refused = parseProbeResults(broken);
+    expect(E.isLeft(refused) && refused.left._tag === 'InvalidResults' && refused.left.problems).toEqual([
+      'units.channelEnd[3] must be a non-negative integer',
+    ]);
+    const short = roundTrip(results) as { units: { block: unknown[] } };
+    short.units.block.pop();
+    const shortParsed = parseProbeResults(short);
+    expect(E.isLeft(shortParsed) && shortParsed.left._tag === 'InvalidResults' && shortParsed.left.problems).toEqual([`units.block has ${n - 1} entries but nUnits is ${n}`]);
+  });
+
   it('caps per-item problems in a long column', () => {
     const results = roundTrip(publishedResults()) as { units: { d: unknown[] } };
     results.units.d = results.units.d.map(() => 'x');
@@ -80,5 +105,15 @@ describe('parseProbeResults', () => {
       'maxAbsT.value must not be negative (got -3)',
       'splitHalf.median must be from -1 to 1 (got 1.2)',
     ]);
+  });
+
+  it('reads the near-constant units when results record them, and refuses a list that does not fit the units', () => {
+    const results = { ...publishedResults(), nearConstant: { units: [3, 7], roundoffs: 1024, precision: 'float32' as const, absD: 16384 } };
+    const parsed = parseProbeResults(roundTrip(results));
+    expect(E.isRight(parsed) && parsed.right.nearConstant).toEqual(results.nearConstant);
+    const bad = parseProbeResults(roundTrip({ ...results, nearConstant: { ...results.nearConstant, units: [7, 3, 16320], precision: 'float16' } }));
+    expect(E.isLeft(bad) && bad.left._tag === 'InvalidResults' && bad.left.problems).toEqual(['nearConstant.precision must be one of "float32", "float64"']);
+    const outOfRange = parseProbeResults(roundTrip({ ...results, nearConstant: { ...results.nearConstant, units: [7, 3, 16320] } }));
+    expect(E.isLeft(outOfRange) && outOfRange.left._tag === 'InvalidResults' && outOfRange.left.problems).toEqual(['nearConstant.units must be ascending unit indices below nUnits (16320)']);
   });
 });

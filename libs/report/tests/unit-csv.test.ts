@@ -51,7 +51,34 @@ describe('per-unit CSV', () => {
     const records = readCsv(renderUnitCsv(results));
     expect(records[0]).toEqual([...UNIT_CSV_COLUMNS]);
     expect(records).toHaveLength(16321);
-    expect(records.every((r) => r.length === 8)).toBe(true);
+    expect(records.every((r) => r.length === 14)).toBe(true);
+    // The columns of the first CSV version come first, in their order: readers by position keep working.
+    expect(UNIT_CSV_COLUMNS.slice(0, 8)).toEqual(['unit', 'group', 't', 'd', 'meanDiff', 'pPermutation', 'pFwer', 'qFdr']);
+  });
+
+  it('writes sdDiff and where each unit comes from when the results say so, empty cells when not', () => {
+    const base = publishedResults();
+    const module = Array.from({ length: base.nUnits }, (_, i) => (i < 960 ? `transformer_blocks.${Math.floor(i / 192)}.attn.to_out.0` : `single_transformer_blocks.${Math.floor((i - 960) / 768)}.attn.to_out`));
+    const block = Array.from({ length: base.nUnits }, (_, i) => (i < 960 ? `joint[${Math.floor(i / 192)}]` : `single[${Math.floor((i - 960) / 768)}]`));
+    const indexInBlock = Array.from({ length: base.nUnits }, (_, i) => (i < 960 ? i % 192 : (i - 960) % 768));
+    const channelStart = indexInBlock.map((k) => 16 * k);
+    const channelEnd = channelStart.map((c) => c + 16);
+    const results: ProbeResults = { ...base, units: { ...base.units, module, block, indexInBlock, channelStart, channelEnd } };
+    const records = readCsv(renderUnitCsv(results));
+    const column = (name: string) => records[0]!.indexOf(name);
+    for (const i of [0, 191, 192, 960, 16319]) {
+      const row = records[i + 1]!;
+      expect(Number(row[column('sdDiff')])).toBe(base.units.sdDiff[i]);
+      expect(row[column('module')]).toBe(module[i]);
+      expect(row[column('block')]).toBe(block[i]);
+      expect(Number(row[column('indexInBlock')])).toBe(indexInBlock[i]);
+      expect(Number(row[column('channelStart')])).toBe(channelStart[i]);
+      expect(Number(row[column('channelEnd')])).toBe(channelEnd[i]);
+    }
+    expect(records[1]!.slice(9)).toEqual(['transformer_blocks.0.attn.to_out.0', 'joint[0]', '0', '0', '16']);
+    expect(records[16320]!.slice(9)).toEqual(['single_transformer_blocks.19.attn.to_out', 'single[19]', '767', '12272', '12288']);
+    // Without a taps manifest behind the results, nothing is made up.
+    expect(renderUnitCsv(base).split('\r\n').slice(1, -1).every((line) => line.endsWith(',,,,,'))).toBe(true);
   });
 
   it('round-trips every statistic exactly and labels units with their block', () => {
@@ -83,9 +110,9 @@ describe('per-unit CSV', () => {
       ],
     };
     const text = renderUnitCsv(results);
-    expect(text.split('\r\n')[1]).toBe('0,"a, ""b""\nc",,,0,,,');
+    expect(text.split('\r\n')[1]).toBe('0,"a, ""b""\nc",,,0,,,,0,,,,,');
     const records = readCsv(text);
-    expect(records[1]).toEqual(['0', 'a, "b"\nc', '', '', '0', '', '', '']);
+    expect(records[1]).toEqual(['0', 'a, "b"\nc', '', '', '0', '', '', '', '0', '', '', '', '', '']);
     expect(records[3]?.[1]).toBe('\'=HYPERLINK("x")');
     expect(csvField('plain')).toBe('plain');
   });

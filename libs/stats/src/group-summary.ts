@@ -1,4 +1,4 @@
-import { quantile } from './quantile.js';
+import { median } from './quantile.js';
 import type { GroupSummary } from './results.js';
 
 /** Label used when no groups are given. */
@@ -28,6 +28,6 @@ export function summarizeGroups(
       if (at > 3) countAbsTOver3++;
       absD.push(Math.abs(d[u]));
     }
-    return { name, units: units.length, maxAbsT, countAbsTOver3, medianAbsD: absD.length > 0 ? quantile(absD, 0.5) : null };
+    return { name, units: units.length, maxAbsT, countAbsTOver3, medianAbsD: absD.length > 0 ? median(absD) : null };
   });
 }

@@ -5,10 +5,12 @@ export { DEFAULT_THRESHOLDS, MAX_EXACT_PAIRS, PAIRED_TEST_DEFAULTS } from './opt
 export type { PairedTestOptions, Precision } from './options.js';
 export type { PairedInput } from './paired-input.js';
 export { testActivations } from './activations-test.js';
+export { isNearConstantD, NEAR_CONSTANT_ABS_D, NEAR_CONSTANT_ROUNDOFFS } from './near-constant.js';
+export type { NearConstantUnits } from './near-constant.js';
 export { pairedTest, pairedTestSync } from './paired-test.js';
 export type { NullDistributions, PairedTestOutput } from './paired-test.js';
-export { quantile } from './quantile.js';
-export { benjaminiHochberg } from './fdr.js';
+export { median, orderStatisticQuantile, quantile } from './quantile.js';
+export { benjaminiHochberg, benjaminiHochbergOfFractions } from './fdr.js';
 export { pearson } from './pearson.js';
 export { RESULTS_FORMAT } from './results.js';
 export type {

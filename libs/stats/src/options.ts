@@ -24,16 +24,17 @@ export interface PairedTestOptions {
   readonly workers?: number;
   /**
    * The precision the values were stored in, which sets how small a unit's spread may be before it
-   * counts as zero variance. Default 'float32' for Float32Array data, else 'float64'.
+   * counts as zero variance. Default 'float32' for Float32Array data, else 'float64'; give it for
+   * values decoded from a narrower type (float16, bfloat16) into wider arrays.
    */
   readonly precision?: Precision;
 }
 
-/** Storage precisions of input values. */
-export type Precision = 'float64' | 'float32';
+/** Storage precisions of input values: IEEE float64, float32, float16, and bfloat16 (8 significand bits). */
+export type Precision = 'float64' | 'float32' | 'float16' | 'bfloat16';
 
 /** Unit roundoff of each precision: half the gap between 1 and the next value. */
-export const UNIT_ROUNDOFF: Readonly<Record<Precision, number>> = { float64: 2 ** -53, float32: 2 ** -24 };
+export const UNIT_ROUNDOFF: Readonly<Record<Precision, number>> = { float64: 2 ** -53, float32: 2 ** -24, float16: 2 ** -11, bfloat16: 2 ** -8 };
 
 /** Options with every default filled in. */
 export interface ResolvedOptions {
@@ -87,7 +88,7 @@ export function resolveOptions(options: PairedTestOptions): E.Either<StatsError[
   if (!Number.isInteger(splits) || splits < 0 || splits > 1e6) bad('splits', splits, 'an integer from 0 to 1,000,000');
   const workers = options.workers ?? Math.min(8, availableParallelism());
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) bad('workers', workers, 'an integer from 1 to 256');
-  if (options.precision !== undefined && !(options.precision in UNIT_ROUNDOFF)) bad('precision', options.precision, "'float64' or 'float32'");
+  if (options.precision !== undefined && !(options.precision in UNIT_ROUNDOFF)) bad('precision', options.precision, "'float64', 'float32', 'float16' or 'bfloat16'");
   if (options.groups !== undefined && !options.groups.every((g) => typeof g === 'string')) {
     bad('groups', '(non-string label)', 'an array of strings');
   }

@@ -5,14 +5,16 @@ import type { NonEmptyArray } from 'fp-ts/lib/NonEmptyArray.js';
 import { createPrng, PRNG_NAME } from '@moral-plantain/formats';
 import { unitDescriptives, ZERO_VARIANCE_ROUNDOFFS, type UnitDescriptives } from './descriptive.js';
 import type { StatsError } from './errors.js';
-import { benjaminiHochberg } from './fdr.js';
+import { benjaminiHochbergOfFractions } from './fdr.js';
 import { DEFAULT_GROUP, summarizeGroups } from './group-summary.js';
 import type { DenseMatrix } from './matrix.js';
+import { NEAR_CONSTANT_ABS_D, NEAR_CONSTANT_ROUNDOFFS, findNearConstantUnits, type NearConstantUnits } from './near-constant.js';
 import { MAX_EXACT_PAIRS, resolveOptions, UNIT_ROUNDOFF, type PairedTestOptions, type ResolvedOptions } from './options.js';
 import { pairedDifferences, type PairedInput } from './paired-input.js';
-import { quantileSorted } from './quantile.js';
+import { orderStatisticQuantileSorted } from './quantile.js';
 import { RESULTS_FORMAT, type MaxAbsT, type ProbeResults, type ThresholdResult } from './results.js';
 import { allSignPatterns, randomSignPatterns, type SignPatterns } from './sign-patterns.js';
+import { nullTSample } from './null-t-sample.js';
 import { MAX_SCAN_CUTOFFS, scanSignFlips, scanSignFlipsSync, type SignFlipScan, type SignFlipScanInput } from './sign-flip-null.js';
 import { splitHalfReliability } from './split-half.js';
 import { scaleUnits, timesPowerOfTwo } from './unit-scaling.js';
@@ -26,6 +28,9 @@ export interface NullDistributions {
   /** Split-half r per split, and under sign-flipped labels. */
   readonly splitHalfR: Float64Array;
   readonly splitHalfNullR: Float64Array;
+  /** t of every unit with non-zero variance under `nullTFlips` of the sign flips (flip after flip): the permutation null of t. */
+  readonly nullT: Float64Array;
+  readonly nullTFlips: number;
 }
 
 /** The results contract plus the null distributions it summarizes. */
@@ -69,6 +74,8 @@ interface Prepared {
   readonly diff: DenseMatrix;
   readonly options: ResolvedOptions;
   readonly stats: UnitDescriptives;
+  /** Units whose differences are the same in every pair to within rounding. */
+  readonly nearConstant: NearConstantUnits;
   readonly patterns: SignPatterns;
   /** Units with a defined t (non-zero variance). */
   readonly active: Uint32Array;
@@ -94,6 +101,13 @@ function prepare(input: PairedInput, options: PairedTestOptions): E.Either<NonEm
   const roundoff = UNIT_ROUNDOFF[opts.precision ?? precision];
   const zeroSd = magnitude.map((x, u) => timesPowerOfTwo(ZERO_VARIANCE_ROUNDOFFS * roundoff * x, -exponents[u]!));
   const scaled = unitDescriptives(diff, zeroSd);
+  const nearSd = magnitude.map((x, u) => timesPowerOfTwo(NEAR_CONSTANT_ROUNDOFFS * roundoff * x, -exponents[u]!));
+  const nearConstant: NearConstantUnits = {
+    units: findNearConstantUnits(scaled.sd, nearSd, scaled.d, scaled.zeroVariance),
+    roundoffs: NEAR_CONSTANT_ROUNDOFFS,
+    precision: opts.precision ?? precision,
+    absD: NEAR_CONSTANT_ABS_D,
+  };
   const stats = { ...scaled, mean: scaled.mean.map((x, u) => timesPowerOfTwo(x, exponents[u]!)), sd: scaled.sd.map((x, u) => timesPowerOfTwo(x, exponents[u]!)) };
   const exact = opts.exact === true || (opts.exact === 'auto' && n <= MAX_EXACT_PAIRS && 2 ** n <= opts.permutations);
   const patterns = exact ? allSignPatterns(n) : randomSignPatterns(n, opts.permutations, createPrng(opts.seed));
@@ -112,7 +126,7 @@ function prepare(input: PairedInput, options: PairedTestOptions): E.Either<NonEm
       workers: opts.workers,
     });
   }
-  return E.right({ diff, options: opts, stats, patterns, active, cutoffs, scanInputs });
+  return E.right({ diff, options: opts, stats, nearConstant, patterns, active, cutoffs, scanInputs });
 }
 
 function crossChecks(diff: DenseMatrix, opts: ResolvedOptions): StatsError[] {
@@ -134,33 +148,37 @@ function finish(p: Prepared, scans: readonly SignFlipScan[]): PairedTestOutput {
   const nUnits = p.diff.cols;
   const first = scans[0];
   const sampled = !patterns.exact;
-  const pValue = (atLeast: number): number =>
-    sampled ? (atLeast + 1) / (patterns.count + 1) : atLeast / patterns.count;
+  // A sign-flip p is a fraction of whole numbers: (b + 1) / (m + 1) sampled, b / 2^n exact.
+  const pDenominator = sampled ? patterns.count + 1 : patterns.count;
+  const pNumerator = (atLeast: number): number => (sampled ? atLeast + 1 : atLeast);
+  const pValue = (atLeast: number): number => pNumerator(atLeast) / pDenominator;
   // Observed statistic in the scanned direction.
   const directed = (u: number): number =>
     options.tail === 'two-sided' ? Math.abs(stats.t[u]) : options.tail === 'greater' ? stats.t[u] : -stats.t[u];
 
-  const pPermutation = new Float64Array(nUnits).fill(Number.NaN);
-  active.forEach((u, j) => (pPermutation[u] = pValue(first.exceed[j])));
+  const pNumerators = new Float64Array(nUnits).fill(Number.NaN);
+  active.forEach((u, j) => (pNumerators[u] = pNumerator(first.exceed[j])));
+  const pPermutation = pNumerators.map((x) => x / pDenominator);
   const sortedMax = Float64Array.from(first.maxStat).sort();
   const pFwer = new Float64Array(nUnits).fill(Number.NaN);
   for (const u of active) {
     const stat = directed(u);
     pFwer[u] = pValue(sortedMax.length - lowerBound(sortedMax, stat - TIE_RTOL * Math.abs(stat)));
   }
-  const qFdr = benjaminiHochberg(pPermutation);
+  const qFdr = benjaminiHochbergOfFractions(pNumerators, pDenominator);
 
   const thresholdCounts = p.cutoffs.map((_, k) => scans[Math.floor(k / MAX_SCAN_CUTOFFS)].counts[k % MAX_SCAN_CUTOFFS]);
   const thresholds = options.thresholds.map((th, k): ThresholdResult => {
     const observed = observedCount(th.stat === 't' ? stats.t : stats.d, th.value, options.tail);
     const nullCounts = Float64Array.from(thresholdCounts[k]).sort();
-    const nullP99 = quantileSorted(nullCounts, 0.99);
+    // Quantiles of a count are counts: the smallest null count with at least 95 % / 99 % of the null at or below it.
+    const nullP99 = orderStatisticQuantileSorted(nullCounts, 0.99);
     return {
       stat: th.stat,
       value: th.value,
       observed,
       fraction: active.length > 0 ? observed / active.length : 0,
-      nullP95: quantileSorted(nullCounts, 0.95),
+      nullP95: orderStatisticQuantileSorted(nullCounts, 0.95),
       nullP99,
       ratioToNullP99: nullP99 > 0 ? observed / nullP99 : null,
       p: pValue(nullCounts.length - lowerBound(nullCounts, observed)),
@@ -168,11 +186,13 @@ function finish(p: Prepared, scans: readonly SignFlipScan[]): PairedTestOutput {
   });
 
   const split = options.splits > 0 ? splitHalfReliability(p.diff, options.splits, (options.seed + 1) >>> 0) : null;
+  const nullT = nullTSample(p.diff, active, patterns, (options.seed + 2) >>> 0);
   const results: ProbeResults = {
     format: RESULTS_FORMAT,
     nPairs: p.diff.rows,
     nUnits,
     zeroVarianceUnits: nUnits - active.length,
+    nearConstant: p.nearConstant,
     permutation: { count: patterns.count, exact: patterns.exact, seed: options.seed, tail: options.tail, prng: PRNG_NAME },
     units: {
       t: nullable(stats.t),
@@ -195,6 +215,8 @@ function finish(p: Prepared, scans: readonly SignFlipScan[]): PairedTestOutput {
       thresholdCounts,
       splitHalfR: split?.r ?? new Float64Array(0),
       splitHalfNullR: split?.nullR ?? new Float64Array(0),
+      nullT: nullT.values,
+      nullTFlips: nullT.flips,
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { NearConstantUnits } from './near-constant.js';
+
 /** Identifier written in every results file. */
 export const RESULTS_FORMAT = 'moral-plantain/results@1';
 
@@ -25,7 +27,10 @@ export interface PermutationInfo {
   readonly prng: string;
 }
 
-/** Per-unit statistics as column arrays (`null` where undefined, e.g. zero variance). */
+/**
+ * Per-unit statistics as column arrays (`null` where undefined, e.g. zero variance), and, when the
+ * activations say where their units come from (an embedded taps manifest), the unit's origin.
+ */
 export interface UnitColumns {
   readonly t: readonly (number | null)[];
   readonly d: readonly (number | null)[];
@@ -34,6 +39,16 @@ export interface UnitColumns {
   readonly pPermutation: readonly (number | null)[];
   readonly pFwer: readonly (number | null)[];
   readonly qFdr: readonly (number | null)[];
+  /** Module path of the tapped layer the unit reads (absent when the activations do not say). */
+  readonly module?: readonly string[];
+  /** Block label of that layer, e.g. `joint[3]` (absent when the activations do not say). */
+  readonly block?: readonly string[];
+  /** Position of the unit among its block's units, from 0 (absent when the activations do not say). */
+  readonly indexInBlock?: readonly number[];
+  /** First input channel of the unit in its layer, inclusive (absent when the activations do not say). */
+  readonly channelStart?: readonly number[];
+  /** End of the unit's input channels in its layer, exclusive (absent when the activations do not say). */
+  readonly channelEnd?: readonly number[];
 }
 
 /** Observed count above one threshold compared with its sign-flip null. */
@@ -41,11 +56,13 @@ export interface ThresholdResult {
   readonly stat: ThresholdStat;
   readonly value: number;
   readonly observed: number;
-  /** observed / units with a defined statistic. */
+  /** observed / units with a defined statistic (one division of two counts). */
   readonly fraction: number;
+  /** The smallest null count with at least 95 % of the null counts at or below it: a whole number. */
   readonly nullP95: number;
+  /** The smallest null count with at least 99 % of the null counts at or below it: a whole number. */
   readonly nullP99: number;
-  /** observed / nullP99; `null` when nullP99 = 0 (see `ratioNote`). */
+  /** observed / nullP99 (one division of two counts); `null` when nullP99 = 0. */
   readonly ratioToNullP99: number | null;
   /** Permutation p of the count: share of null counts >= observed. */
   readonly p: number;
@@ -86,6 +103,12 @@ export interface ProbeResults {
   readonly nUnits: number;
   /** Units whose differences have zero variance: t and d are null there. */
   readonly zeroVarianceUnits: number;
+  /**
+   * Units whose differences are the same in every pair to within rounding: their t and d are
+   * defined but measure rounding, not an effect. Written by every `pairedTest`; absent in results
+   * written before it existed (`isNearConstantD` still applies to those).
+   */
+  readonly nearConstant?: NearConstantUnits;
   readonly permutation: PermutationInfo;
   readonly units: UnitColumns;
   readonly thresholds: readonly ThresholdResult[];

@@ -2,7 +2,7 @@ import { createPrng } from '@moral-plantain/formats';
 import type { DenseMatrix } from './matrix.js';
 import { pearson } from './pearson.js';
 import { shuffledIndices } from './shuffle.js';
-import { quantile } from './quantile.js';
+import { median as medianOf, quantile } from './quantile.js';
 import type { SplitHalfResult } from './results.js';
 
 /** Split-half reliability with the raw r of every split (for figures). */
@@ -44,14 +44,14 @@ function summarize(r: Float64Array, nullR: Float64Array, splits: number): SplitH
   if (defined.length === 0) {
     return { splits, median: null, q1: null, q3: null, spearmanBrownMedian: null, nullMedian: null };
   }
-  const median = quantile(defined, 0.5);
+  const median = medianOf(defined);
   return {
     splits,
     median,
     q1: quantile(defined, 0.25),
     q3: quantile(defined, 0.75),
     spearmanBrownMedian: (2 * median) / (1 + median),
-    nullMedian: definedNull.length > 0 ? quantile(definedNull, 0.5) : null,
+    nullMedian: definedNull.length > 0 ? medianOf(definedNull) : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { benjaminiHochberg, pairedTestSync, pearson, quantile } from '../src/index.js';
+import { benjaminiHochberg, benjaminiHochbergOfFractions, median, orderStatisticQuantile, pairedTestSync, pearson, quantile } from '../src/index.js';
 import { closeRel, fixture } from './fixtures.js';
 
 interface TTestCase {
@@ -51,6 +51,8 @@ interface Misc {
   pearson: { name: string; x: number[]; y: number[]; r: number | null }[];
   bh: { name: string; p: number[]; q: number[] }[];
   quantiles: { name: string; values: number[]; probs: number[]; quantiles: number[] }[];
+  medians: { name: string; values: number[]; median: number }[];
+  countQuantiles: { name: string; values: number[]; probs: number[]; quantiles: number[] }[];
 }
 const misc = fixture<Misc>('scipy-misc.json');
 
@@ -65,7 +67,22 @@ describe('helpers against SciPy and NumPy', () => {
     expect(closeRel(Array.from(benjaminiHochberg(c.p)), c.q, 1e-12)).toEqual([]);
   });
 
-  it.each(misc.quantiles.map((c) => [c.name, c] as const))('linear quantiles %s', (_n, c) => {
-    expect(closeRel(c.probs.map((q) => quantile(c.values, q)), c.quantiles, 1e-12)).toEqual([]);
+  it.each(misc.bh.filter((c) => c.name === 'permutation-grid').map((c) => [c.name, c] as const))('Benjamini-Hochberg of fractions %s', (_n, c) => {
+    const numerators = c.p.map((p) => p * 2048);
+    expect(closeRel(Array.from(benjaminiHochbergOfFractions(numerators, 2048)), c.q, 1e-15)).toEqual([]);
+  });
+
+  it.each(misc.quantiles.map((c) => [c.name, c] as const))('linear quantiles %s, bit for bit as np.quantile', (_n, c) => {
+    expect(c.probs.map((q) => quantile(c.values, q))).toEqual(c.quantiles);
+  });
+
+  it.each(misc.medians.map((c) => [c.name, c] as const))('median %s, bit for bit as np.median', (_n, c) => {
+    expect(median(c.values)).toBe(c.median);
+  });
+
+  it.each(misc.countQuantiles.map((c) => [c.name, c] as const))("quantiles of counts %s as np.quantile(method='inverted_cdf')", (_n, c) => {
+    const got = c.probs.map((q) => orderStatisticQuantile(c.values, q));
+    expect(got).toEqual(c.quantiles);
+    expect(got.every(Number.isInteger)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ export { embeddedModel, openModel } from './embedded-model.js';
 export { HASHED_DATA_LIMIT, recordedModelFolder } from './model-files.js';
 export { packageVersions } from './package-versions.js';
 export { renderRunReport } from './render-run-report.js';
-export type { RenderedRunReport } from './render-run-report.js';
+export type { RenderedRunReport, RenderRunReportOptions, ResultsText } from './render-run-report.js';
 export { readRunConfig } from './run-config-file.js';
 export { runFolder } from './run-folder.js';
 export type { RunFolder } from './run-folder.js';

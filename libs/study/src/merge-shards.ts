@@ -31,7 +31,8 @@ export interface MergeOutcome {
   readonly tinyModel: boolean;
   readonly results: ProbeResults;
   readonly prompts: ProbeResult['prompts'];
-  readonly device: string;
+  /** The device the shards' transformers ran on; null when every prompt came from the cache. */
+  readonly device: string | null;
   readonly seconds: Readonly<Record<string, number>>;
 }
 
@@ -121,13 +122,18 @@ export function mergeShards(dirs: readonly string[], options: MergeOptions): TE.
       const prompts = { total: keys.length, computed: sum(records.map((r) => r.prompts.computed)), cached: sum(records.map((r) => r.prompts.cached)) };
       const stages = ['tap', 'load', 'encode', 'transformer', 'total'] as const;
       const probeStages = Object.fromEntries(stages.map((stage) => [stage, sum(records.map((r) => r.timings.probeStages[stage]))])) as ProbeResult['seconds'];
-      const device = devices[0]?.device ?? `${settings.device} (every prompt came from the cache)`;
+      const device = devices[0]?.device ?? null;
+      // What the shard that ran on that device met on the way to it (the same as its peers', on one kind of machine).
+      const ran = records.find((r) => r.device === device) ?? first.record;
       const seconds: Record<string, number> = { merge: round((performance.now() - started) / 1000) };
       const results = await finishStudy(folder, staging.right, activations, {
         settings: { ...settings, out: folder.dir, shard: null },
         prompts,
         probeStages,
-        describe: async () => ({ provenance: { ...first.record.provenance, device, createdAt: new Date().toISOString() }, modelFiles: first.record.modelFiles }),
+        describe: async () => ({
+          provenance: { ...first.record.provenance, device, requestedDevice: settings.device, deviceFallbacks: ran.provenance.deviceFallbacks ?? [], createdAt: new Date().toISOString() },
+          modelFiles: first.record.modelFiles,
+        }),
         seconds,
         started,
         progress: options.progress,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { checkOutputs, completeOutputs, errorReason, OUTPUTS_STAGING, publishOutputs, sha256File, stageOutputs, type OutputManifest } from '@moral-plantain/formats';
-import { parseProbeResults, writeReport, type RunProvenance, type WrittenReport } from '@moral-plantain/report';
+import { checkCardOverrides, parseProbeResults, writeReport, type CardOverrides, type RunProvenance, type WrittenReport } from '@moral-plantain/report';
 import { runFolder } from './run-folder.js';
 import { acquireRunLock } from './run-lock.js';
 import { readRunRecord } from './run-record.js';
@@ -17,39 +17,56 @@ export interface RenderedRunReport {
   readonly provenance: RunProvenance | null;
 }
 
+/** Results given as text rather than as a file (e.g. read from standard input): no run.json is beside them. */
+export interface ResultsText {
+  readonly text: string;
+  /** How messages name them, after "the results file" (`on standard input`). */
+  readonly name: string;
+}
+
 /** Options of `renderRunReport`. */
 export interface RenderRunReportOptions {
-  /** Folder to write into; default: the results' folder. */
+  /** Folder to write into; default: the results' folder (the working folder for results given as text). */
   readonly outDir?: string;
   /** Replace report files (README.md, CSV, figures) there that moral-plantain did not publish, or that were edited since. Default false. */
   readonly force?: boolean;
+  /** What the user states for the card (title, model name, base model, tags); each wins over run.json. Default none. */
+  readonly card?: CardOverrides;
 }
 
 /**
  * Renders the report of a results.json again (README.md model card, figures, CSV) into a folder
- * (default: the results' folder), with the provenance of the run.json beside it when there is one.
+ * (default: the results' folder), with the provenance of the run.json beside it when there is one
+ * and the card overrides given (checked against it before anything is written); results given as
+ * text have no run.json and go to the working folder by default.
  * The folder is locked while it is written; the report files are published with the folder's
  * other outputs as one set (`publishOutputs`), and files there that are not ours are left alone
  * unless `force`.
  */
-export function renderRunReport(resultsFile: string, options: RenderRunReportOptions = {}): TE.TaskEither<StudyError, RenderedRunReport> {
+export function renderRunReport(resultsFile: string | ResultsText, options: RenderRunReportOptions = {}): TE.TaskEither<StudyError, RenderedRunReport> {
   return async () => {
-    const source = path.dirname(path.resolve(resultsFile));
-    // A kill while the run published its outputs: finish that first, so the files read belong together.
-    await completeOutputs(source).catch(() => false);
-    if ((await checkOutputs(source)).pending) return E.left({ _tag: 'InterruptedPublish', dir: source });
+    const file = typeof resultsFile === 'string' ? resultsFile : null;
+    const source = file === null ? process.cwd() : path.dirname(path.resolve(file));
+    if (file !== null) {
+      // A kill while the run published its outputs: finish that first, so the files read belong together.
+      await completeOutputs(source).catch(() => false);
+      if ((await checkOutputs(source)).pending) return E.left({ _tag: 'InterruptedPublish', dir: source });
+    }
+    const name = typeof resultsFile === 'string' ? resultsFile : resultsFile.name;
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(resultsFile, 'utf8'));
+      json = JSON.parse(typeof resultsFile === 'string' ? await readFile(resultsFile, 'utf8') : resultsFile.text);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      return E.left({ _tag: 'ResultsUnreadable', file: resultsFile, reason: code ? errorReason(error) : `it is not valid JSON (${errorReason(error)})` });
+      return E.left({ _tag: 'ResultsUnreadable', file: name, reason: code ? errorReason(error) : `it is not valid JSON (${errorReason(error)})` });
     }
     const results = parseProbeResults(json);
     if (E.isLeft(results)) return E.left({ _tag: 'Report', error: results.left });
     const runFile = path.join(source, 'run.json');
-    const provenance = existsSync(runFile) ? await readRunRecord(runFile)() : E.right(null);
+    const provenance = file !== null && existsSync(runFile) ? await readRunRecord(runFile)() : E.right(null);
     if (E.isLeft(provenance)) return provenance;
+    const card = checkCardOverrides(options.card ?? {}, provenance.right ?? undefined);
+    if (E.isLeft(card)) return E.left({ _tag: 'Report', error: card.left });
 
     const target = path.resolve(options.outDir ?? source);
     const made = await mkdir(target, { recursive: true }).then(
@@ -61,7 +78,7 @@ export function renderRunReport(resultsFile: string, options: RenderRunReportOpt
     const lock = await acquireRunLock(folder.lock, target)();
     if (E.isLeft(lock)) return lock;
     try {
-      return await publishReport(target, { results: results.right, ...(provenance.right ? { provenance: provenance.right } : {}) }, options.force ?? false).then(
+      return await publishReport(target, { results: results.right, ...(provenance.right ? { provenance: provenance.right } : {}) }, options.card ?? {}, options.force ?? false).then(
         (written) => (E.isLeft(written) ? written : E.right({ written: written.right, runRecord: provenance.right ? runFile : null, provenance: provenance.right })),
       );
     } finally {
@@ -71,12 +88,12 @@ export function renderRunReport(resultsFile: string, options: RenderRunReportOpt
 }
 
 /** Writes the report into the staging folder of `target`, refuses to replace files that are not ours, and publishes it with the folder's other outputs. */
-async function publishReport(target: string, input: Parameters<typeof writeReport>[1], force: boolean): Promise<E.Either<StudyError, WrittenReport>> {
+async function publishReport(target: string, input: Parameters<typeof writeReport>[1], card: CardOverrides, force: boolean): Promise<E.Either<StudyError, WrittenReport>> {
   const staging = await stageOutputs(target).catch((error: unknown) => errorReason(error));
   if (!path.isAbsolute(staging)) return E.left({ _tag: 'OutFolderUnusable', dir: target, reason: staging });
   const shown = (file: string) => path.join(target, path.relative(staging, file));
   const discard = () => rm(staging, { recursive: true, force: true });
-  const written = await writeReport(staging, input)();
+  const written = await writeReport(staging, input, card)();
   if (E.isLeft(written)) {
     await discard();
     return E.left({ _tag: 'Report', error: written.left._tag === 'WriteFailed' ? { ...written.left, path: shown(written.left.path) } : written.left });

@@ -1,5 +1,5 @@
 import { PROBE_TIMESTEP, type ModelFolderInfo, type ProbeResult } from '@moral-plantain/model-runtime';
-import { DEFAULT_BASE_MODEL, type RunProvenance } from '@moral-plantain/report';
+import { FLUX2_ARCHITECTURE, type RunProvenance } from '@moral-plantain/report';
 import type { StimulusSet, ValidationReport } from '@moral-plantain/stimuli';
 import type { RunSettings } from './run-settings.js';
 
@@ -10,7 +10,7 @@ export interface ProvenanceSources {
   readonly set: StimulusSet;
   readonly validation: ValidationReport;
   /** What the probe ran (a whole run's `ProbeResult`, or one shard's `ProbePart`). */
-  readonly probe: Pick<ProbeResult, 'model' | 'resolution' | 'unit' | 'manifest' | 'device'>;
+  readonly probe: Pick<ProbeResult, 'model' | 'resolution' | 'unit' | 'manifest' | 'device' | 'fallbacks'>;
   /** Package name -> version of everything that took part. */
   readonly packages: Readonly<Record<string, string>>;
 }
@@ -18,14 +18,22 @@ export interface ProvenanceSources {
 /** The name a card gives the embedded tiny model. */
 export const TINY_MODEL_NAME = 'tiny FLUX.2-architecture model (seeded random weights)';
 
-/** The run's provenance for run.json and the card: the model and its file hashes, the stimuli, the protocol as run, versions, device. */
+/**
+ * The run's provenance for run.json and the card: the model (its kind of weights, architecture,
+ * the Hub repo id of its checkpoint when model.json records one, file hashes), the stimuli, the
+ * protocol as run, versions, device. A base model is recorded only for pretrained weights.
+ */
 export function runProvenance({ settings, info, set, validation, probe, packages }: ProvenanceSources): RunProvenance {
   const { model, resolution } = probe;
+  const headDim = (info.configs.transformer as { attention_head_dim?: unknown } | null)?.attention_head_dim;
   return {
     model: {
       name: model.kind === 'tiny-seeded' ? TINY_MODEL_NAME : model.name,
-      baseModel: DEFAULT_BASE_MODEL,
+      ...(model.kind === 'pretrained' && info.baseModel !== null ? { baseModel: info.baseModel } : {}),
       kind: model.kind,
+      // The probe runner runs FLUX.2 transformers only (their input names, their block layout for the taps).
+      architecture: FLUX2_ARCHITECTURE,
+      ...(typeof headDim === 'number' && Number.isInteger(headDim) && headDim > 0 ? { attentionHeadDim: headDim } : {}),
       ...(model.weightSeed !== undefined ? { weightSeed: model.weightSeed } : {}),
       files: info.files.flatMap((f) => (f.sha256 ? [{ path: f.file, sha256: f.sha256 }] : [])),
     },
@@ -33,6 +41,8 @@ export function runProvenance({ settings, info, set, validation, probe, packages
       name: set.name,
       version: set.version,
       axis: set.axis,
+      language: set.language,
+      ...(set.example ? { example: true } : {}),
       hash: `sha256:${validation.hash}`,
       pairs: set.pairs.length,
       categories: validation.categories.map((c) => c.name),
@@ -50,7 +60,9 @@ export function runProvenance({ settings, info, set, validation, probe, packages
     permutations: settings.permutations,
     splits: settings.splits,
     packages,
-    device: probe.device ?? `${settings.device} (every prompt came from the cache)`,
+    device: probe.device,
+    requestedDevice: settings.device,
+    deviceFallbacks: probe.fallbacks,
     createdAt: new Date().toISOString(),
   };
 }

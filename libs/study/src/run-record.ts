@@ -2,13 +2,17 @@ import { readFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { jsonChecks } from '@moral-plantain/formats';
+import { HUB_REPO_ID_FORM, isHubRepoId, jsonChecks } from '@moral-plantain/formats';
 import type { FolderFileInfo, ProbeResult } from '@moral-plantain/model-runtime';
 import type { RunProvenance } from '@moral-plantain/report';
 import type { RunSettings } from './run-settings.js';
 import type { StudyError } from './study-error.js';
 
-const { arrayOf, count, fail, num, oneOf, optional, str, stringRecord, struct } = jsonChecks;
+const { arrayOf, bool, count, fail, nullable, num, oneOf, optional, str, stringRecord, struct } = jsonChecks;
+
+/** A Hugging Face repo id, `org/name`. */
+const hubRepoId: jsonChecks.Check<string> = (value, path) =>
+  typeof value === 'string' && isHubRepoId(value) ? E.right(value) : fail(path, `must be ${HUB_REPO_ID_FORM}`);
 
 /** Identifier written in every run.json. */
 export const RUN_FORMAT = 'moral-plantain/run@1';
@@ -62,8 +66,10 @@ const provenanceShape = struct<Record<string, unknown>>({
   model: optional(
     struct({
       name: str,
-      baseModel: optional(str),
+      baseModel: optional(hubRepoId),
       kind: oneOf(['pretrained', 'tiny-seeded', 'random-init-control'] as const),
+      architecture: optional(str),
+      attentionHeadDim: optional(count),
       weightSeed: optional(num),
       files: optional(arrayOf(struct({ path: str, sha256: str }))),
     }),
@@ -73,6 +79,8 @@ const provenanceShape = struct<Record<string, unknown>>({
       name: str,
       version: optional(str),
       axis: optional(str),
+      language: optional(str),
+      example: optional(bool),
       hash: optional(str),
       pairs: count,
       categories: optional(arrayOf(str)),
@@ -93,6 +101,8 @@ const provenanceShape = struct<Record<string, unknown>>({
   permutations: optional(count),
   splits: optional(count),
   packages: optional(stringRecord),
-  device: optional(str),
+  device: optional(nullable(str)),
+  requestedDevice: optional(str),
+  deviceFallbacks: optional(arrayOf(struct({ device: str, reason: str }))),
   createdAt: optional(str),
 }) as jsonChecks.Check<RunProvenance>;

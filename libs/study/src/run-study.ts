@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { errorReason, stageOutputs } from '@moral-plantain/formats';
-import { runProbe, type ProbeResult, type SessionPool } from '@moral-plantain/model-runtime';
+import { runProbe, type Device, type DeviceFallback, type ProbeResult, type ResolvedDevice, type SessionPool } from '@moral-plantain/model-runtime';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { recordedModelFolder } from './model-files.js';
 import { packageVersions } from './package-versions.js';
@@ -23,8 +23,12 @@ export interface StudyOutcome {
   readonly tinyModel: boolean;
   readonly results: ProbeResults;
   readonly prompts: ProbeResult['prompts'];
-  /** The device the transformer ran on, or what was asked for when every prompt came from the cache. */
-  readonly device: string;
+  /** The device the transformer ran on; null when every prompt came from the cache. */
+  readonly device: ResolvedDevice | null;
+  /** The device asked for. */
+  readonly requestedDevice: Device;
+  /** GPU providers tried before `device`, and why each did not load. */
+  readonly deviceFallbacks: readonly DeviceFallback[];
   /** Wall seconds per stage and in total. */
   readonly seconds: Readonly<Record<string, number>>;
 }
@@ -111,7 +115,6 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
   progress.log(`probe: ${probe.right.prompts.computed} prompts computed, ${probe.right.prompts.cached} from the cache, ${probe.right.activations.nUnits} units, on ${probe.right.device ?? 'cache only'}`);
 
   const { set } = inputs.right.stimuli.loaded;
-  let device = settings.device as string;
   const results = await finishStudy(folder, staging.right, probe.right.activations, {
     settings: { ...settings, out: folder.dir },
     prompts: probe.right.prompts,
@@ -119,7 +122,6 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
     describe: async () => {
       const info = await recordedModelFolder(inputs.right.model);
       const provenance = runProvenance({ settings, info, set, validation: inputs.right.stimuli.validation, probe: probe.right, packages: packageVersions(options.versions) });
-      device = provenance.device ?? device;
       return { provenance, modelFiles: info.files };
     },
     seconds,
@@ -128,5 +130,14 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (E.isLeft(results)) return results;
-  return E.right({ folder, tinyModel: probe.right.model.kind === 'tiny-seeded', results: results.right, prompts: probe.right.prompts, device, seconds });
+  return E.right({
+    folder,
+    tinyModel: probe.right.model.kind === 'tiny-seeded',
+    results: results.right,
+    prompts: probe.right.prompts,
+    device: probe.right.device,
+    requestedDevice: settings.device,
+    deviceFallbacks: probe.right.fallbacks,
+    seconds,
+  });
 }

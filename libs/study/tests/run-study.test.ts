@@ -5,6 +5,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { readActivations } from '@moral-plantain/formats';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { describeStudyError, parseRunRecord, resolveRunSettings, runFolder, runStudy, type RunSettings, type StudyOutcome, type StudyProgress } from '../src/index.js';
 
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'mp-study-'));
@@ -45,7 +46,7 @@ describe('runStudy on the embedded tiny model', () => {
 
   it('records every run.json key the record type names, and the record parses back as the provenance', () => {
     const record = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as Record<string, unknown>;
-    expect(Object.keys(record)).toEqual(['format', 'model', 'stimuli', 'protocol', 'permutations', 'splits', 'packages', 'device', 'createdAt', 'settings', 'prompts', 'timings', 'modelFiles']);
+    expect(Object.keys(record)).toEqual(['format', 'model', 'stimuli', 'protocol', 'permutations', 'splits', 'packages', 'device', 'requestedDevice', 'deviceFallbacks', 'createdAt', 'settings', 'prompts', 'timings', 'modelFiles']);
     expect(record).toMatchObject({
       format: 'moral-plantain/run@1',
       model: { kind: 'tiny-seeded', weightSeed: 0 },
@@ -55,6 +56,21 @@ describe('runStudy on the embedded tiny model', () => {
       prompts: { total: 50, computed: 50, cached: 0 },
     });
     expect(E.isRight(parseRunRecord(record))).toBe(true);
+  });
+
+  it('(a) records the tiny model without a base model and writes a card that is a pipeline check with true metadata', () => {
+    const record = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as { model: Record<string, unknown>; stimuli: Record<string, unknown> };
+    expect(record.model).toEqual({ name: 'tiny FLUX.2-architecture model (seeded random weights)', kind: 'tiny-seeded', architecture: 'FLUX.2', attentionHeadDim: 16, weightSeed: 0, files: expect.any(Array) });
+    expect(record.stimuli).toMatchObject({ name: 'moral-plantain', axis: 'moral valence', language: 'en', conditions: { a: 'helping', b: 'ignoring' } });
+    const match = /^---\n([\s\S]*?)\n---\n\n# (.*)\n/.exec(readFileSync(path.join(out, 'README.md'), 'utf8'));
+    expect(parseYaml(match?.[1] ?? '')).toEqual({
+      language: ['en'],
+      license: 'apache-2.0',
+      library_name: 'moral-plantain',
+      tags: ['interpretability', 'activation-probe', 'paired-prompt-probe', 'flux2', 'moral-plantain', 'pipeline-check', 'random-weights'],
+      pipeline_tag: 'text-to-image',
+    });
+    expect(match?.[2]).toBe('moral-plantain probe: tiny FLUX.2-architecture model (seeded random weights)');
   });
 
   it('resumes from the cache with the same activations, and refuses a folder a live run holds', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { HelpDefaults } from '../help-defaults.js';
+import { registerEnvCommand } from './env.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerMergeCommand } from './merge.js';
 import { registerModelCommand } from './model.js';
@@ -14,4 +15,4 @@ import { registerTapCommand } from './tap.js';
 export type CommandRegistration = (program: Command, defaults: HelpDefaults | null) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. Each `<name>.ts` registers; `<name>-action.ts` runs it. */
-export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerMergeCommand, registerSweepCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand];
+export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerMergeCommand, registerSweepCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand, registerEnvCommand];

@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describeStudyError, mergeShards, type MergeOutcome } from '@moral-plantain/study';
 import { CliError, EXIT_INTERRUPTED } from '../cli-error.js';
-import { print, printJson, shownPath } from '../print.js';
+import { printJson, printSummary, shownPath } from '../print.js';
+import { refuseStdioFolder } from '../standard-input.js';
 import { createProgressDisplay, formatSeconds } from '../progress-display.js';
 import { summarizeResults } from '../results-summary.js';
 import type { MergeFlags } from './merge.js';
@@ -10,7 +11,8 @@ import type { MergeFlags } from './merge.js';
 export async function mergeAction(folders: readonly string[], flags: MergeFlags): Promise<void> {
   const out = flags.out ?? (folders.length === 1 ? folders[0] : undefined);
   if (out === undefined) throw new CliError(`merge was given ${folders.length} folders and no --out.`, 'Name the run folder to write with --out DIR (it may be one of them).');
-  const display = createProgressDisplay(process.stderr, flags.json === true);
+  refuseStdioFolder('merge', '--out', out);
+  const display = createProgressDisplay(process.stderr, { progress: !flags.json && !flags.quiet, messages: !flags.quiet });
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.on('SIGINT', stop);
@@ -19,7 +21,7 @@ export async function mergeAction(folders: readonly string[], flags: MergeFlags)
     const merged = await mergeShards(folders, { out, progress: display, signal: controller.signal })();
     if (E.isLeft(merged)) throw CliError.from(describeStudyError(merged.left), merged.left._tag === 'Interrupted' ? EXIT_INTERRUPTED : undefined);
     if (flags.json) printJson(mergeJson(merged.right));
-    else print(mergeText(merged.right));
+    else printSummary(mergeText(merged.right), { quiet: flags.quiet });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -33,7 +35,7 @@ function mergeJson(o: MergeOutcome): object {
 
 function mergeText(o: MergeOutcome): string {
   const lines = [
-    `merged ${o.shards} shard${o.shards === 1 ? '' : 's'} in ${formatSeconds(o.seconds.total ?? 0)} (${o.prompts.total} prompts, run on ${o.device})`,
+    `merged ${o.shards} shard${o.shards === 1 ? '' : 's'} in ${formatSeconds(o.seconds.total ?? 0)} (${o.prompts.total} prompts, run on ${o.device ?? 'the cache only'})`,
     ...summarizeResults(o.results).map((line) => `  ${line}`),
     ...(o.tinyModel ? ['this is the tiny seeded model: the numbers check the pipeline, they are not a finding about FLUX.2'] : []),
     `report: ${shownPath(o.folder.readme)}`,

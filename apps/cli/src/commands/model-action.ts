@@ -4,11 +4,13 @@ import { buildModelFolder, describeModelBuildProblem, planModelBuild } from '@mo
 import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError, openModelFolder, type ModelFolderInfo } from '@moral-plantain/model-runtime';
 import { CliError } from '../cli-error.js';
 import { wholeNumberFlag, wholeNumberListFlag } from '../option-values.js';
-import { print, printJson } from '../print.js';
+import { print, printJson, printSummary } from '../print.js';
+import { refuseStdioFolder } from '../standard-input.js';
 import type { BuildFlags, InfoFlags } from './model.js';
 
 /** Runs `model build`: the build plan (every problem at once), then the folder. */
 export async function buildAction(flags: BuildFlags): Promise<void> {
+  refuseStdioFolder('model build', '--out', flags.out);
   const plan = await planModelBuild({
     out: flags.out,
     ...(flags.preset !== undefined ? { preset: flags.preset } : {}),
@@ -20,13 +22,14 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
     ...(flags.textLayers !== undefined ? { textLayers: wholeNumberListFlag('--text-layers', flags.textLayers) } : {}),
     defaultTokenizerDir: defaultQwen3TokenizerDir(),
     ...(flags.externalData ? { externalData: true } : {}),
+    ...(flags.baseModel !== undefined ? { baseModel: flags.baseModel } : {}),
   });
   if (E.isLeft(plan)) throw CliError.from(plan.left.map(describeModelBuildProblem));
   const built = await buildModelFolder(plan.right);
   if (E.isLeft(built)) throw CliError.from(built.left.map(describeModelBuildProblem));
   const { dir, files, manifest } = built.right;
   if (flags.json) return printJson({ dir, files, manifest });
-  print(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n`);
+  printSummary(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n`, flags);
 }
 
 /** Runs `model info`: what a model folder holds. */
@@ -45,6 +48,7 @@ function formatInfo(info: ModelFolderInfo): string {
     `${info.dir}`,
     `  ${info.kind === 'ours' ? 'built by moral-plantain' : 'community export'}: ${info.name}${info.tiny ? ' (tiny)' : ''}, probe resolution ${info.resolution.join(' x ')}`,
     `  transformer ${info.transformer.file} (${info.transformer.naming} input names)${info.weights.transformer ? `, weights: ${info.weights.transformer}` : ''}`,
+    info.baseModel ? `  base model: ${info.baseModel}` : '',
     `   inputs:\n${values(info.transformer.inputs)}`,
     `   outputs:\n${values(info.transformer.outputs)}`,
     info.textEncoder ? `  text encoder ${info.textEncoder.file}${info.weights.textEncoder ? `, weights: ${info.weights.textEncoder}` : ''}\n   inputs:\n${values(info.textEncoder.inputs)}\n   outputs:\n${values(info.textEncoder.outputs)}` : '  no text encoder',

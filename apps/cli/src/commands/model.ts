@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { isQuiet } from '../global-flags.js';
 import type { HelpDefaults } from '../help-defaults.js';
+import { withExamples } from '../help-text.js';
 
 /** The flags of `model build`. */
 export interface BuildFlags {
@@ -12,7 +14,9 @@ export interface BuildFlags {
   readonly textEncoder?: string | false;
   readonly textLayers?: string;
   readonly externalData?: boolean;
+  readonly baseModel?: string;
   readonly json?: boolean;
+  readonly quiet: boolean;
 }
 
 /** The flags of `model info`. */
@@ -25,7 +29,10 @@ export interface InfoFlags {
 export function registerModelCommand(program: Command, defaults: HelpDefaults | null): void {
   const model = program.command('model').description('build and describe model folders (transformer.onnx, text_encoder.onnx, tokenizer files, model.json)');
   const action = async () => import('./model-action.js');
-  model
+  withExamples(model, [
+    ['the tiny seeded model, then what it holds', 'moral-plantain model build --out tiny-model && moral-plantain model info tiny-model'],
+  ]);
+  const build = model
     .command('build')
     .description('build a model folder from a preset or a diffusers config.json, with seeded random weights or a checkpoint')
     .requiredOption('--out <dir>', 'the model folder to write')
@@ -37,14 +44,24 @@ export function registerModelCommand(program: Command, defaults: HelpDefaults | 
     .option('--text-encoder <dir>', 'a Hugging Face Qwen3 folder (config.json + model*.safetensors) for the text encoder (default: the preset, seeded)')
     .option('--no-text-encoder', 'no text encoder (prompt embeddings then come from prompt_embeds.safetensors)')
     .option('--text-layers <list>', "hidden-state indices concatenated as the prompt embedding, e.g. 9,18,27 (default: the text preset's)")
+    .option('--base-model <org/name>', "the Hugging Face repo id of the --weights checkpoint, recorded in model.json and by runs as the card's base_model")
     .option('--external-data', 'write the weights to transformer.onnx.data and text_encoder.onnx.data even when small')
     .option('--json', 'machine-readable output')
-    .action(async (options: BuildFlags) => (await action()).buildAction(options));
-  model
+    .action(async (options: Omit<BuildFlags, 'quiet'>, command: Command) => (await action()).buildAction({ ...options, quiet: isQuiet(command) }));
+  withExamples(build, [
+    ['FLUX.2 [klein] 4B from its diffusers checkpoint, weights streamed to .onnx.data', 'moral-plantain model build --out flux2-klein-4b --weights FLUX.2-klein-base-4B/transformer --text-encoder FLUX.2-klein-base-4B/text_encoder'],
+    ['the random-init control: the real architecture and text encoder, a seeded random transformer', 'moral-plantain model build --out klein-4b-random --preset klein-4b --random --seed 0 --text-encoder FLUX.2-klein-base-4B/text_encoder'],
+    ['a tiny model for trying the pipeline', 'moral-plantain model build --out tiny-model --preset tiny'],
+  ]);
+  const info = model
     .command('info')
     .description('describe a model folder: configs, files with sizes and SHA-256, graph inputs and outputs, input naming, tapped graphs')
     .argument('<dir>', 'the model folder (ours, or a community ONNX export)')
     .option('--no-hash', 'skip the SHA-256 of every file (reading multi-GB data files takes a while)')
     .option('--json', 'machine-readable output')
     .action(async (dir: string, options: InfoFlags) => (await action()).infoAction(dir, options));
+  withExamples(info, [
+    ['configs, inputs, outputs and tapped graphs, without hashing multi-GB files', 'moral-plantain model info flux2-klein-4b --no-hash'],
+    ['the file hashes as JSON', "moral-plantain model info tiny-model --json | jq '.files'"],
+  ]);
 }

@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { setRuntimeLogLevel } from '@moral-plantain/model-runtime';
+import { deviceText } from '@moral-plantain/report';
 import { summarizeResults } from '../results-summary.js';
 import { describeStudyError, readRunConfig, resolveRunSettings, runShard, runStudy, SETTING_KEYS, shardText, type RawSettings, type SettingName, type ShardOutcome, type StudyOutcome } from '@moral-plantain/study';
 import { CliError, EXIT_INTERRUPTED } from '../cli-error.js';
-import { print, printJson, shownPath } from '../print.js';
+import { isQuiet } from '../global-flags.js';
+import { printJson, printSummary, shownPath } from '../print.js';
 import { createProgressDisplay, formatSeconds } from '../progress-display.js';
+import { refuseStdioFolder } from '../standard-input.js';
 import { cliVersion } from '../program.js';
 
 /** Runs `run`: the flags typed on the command line over the config file, then the study, then a summary. */
@@ -21,11 +24,15 @@ export async function runAction(options: Record<string, unknown>, command: Comma
   if (E.isLeft(config)) throw CliError.from(describeStudyError(config.left));
   const settings = resolveRunSettings(config.right, flags);
   if (E.isLeft(settings)) throw CliError.from(describeStudyError({ _tag: 'InvalidSettings', problems: settings.left }));
-  const display = createProgressDisplay(process.stderr, settings.right.json);
+  refuseStdioFolder('run', '--out', settings.right.out);
+  const quiet = isQuiet(command);
+  // Progress and messages go to standard error; --json keeps the messages, --quiet drops both.
+  const display = createProgressDisplay(process.stderr, { progress: !settings.right.json && !quiet, messages: !quiet });
   const controller = new AbortController();
   const stop = () => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    display.log('stopping after the current batch (press Ctrl-C again to quit at once)...');
+    display.finish();
+    process.stderr.write('stopping after the current batch (press Ctrl-C again to quit at once)...\n');
     controller.abort();
   };
   process.on('SIGINT', stop);
@@ -37,13 +44,13 @@ export async function runAction(options: Record<string, unknown>, command: Comma
       const outcome = await runShard({ ...settings.right, shard }, studyOptions)();
       if (E.isLeft(outcome)) throw CliError.from(describeStudyError(outcome.left), outcome.left._tag === 'Interrupted' ? EXIT_INTERRUPTED : undefined);
       if (settings.right.json) printJson(shardJson(outcome.right));
-      else print(shardSummary(outcome.right));
+      else printSummary(shardSummary(outcome.right), { quiet });
       return;
     }
     const outcome = await runStudy(settings.right, studyOptions)();
     if (E.isLeft(outcome)) throw CliError.from(describeStudyError(outcome.left), outcome.left._tag === 'Interrupted' ? EXIT_INTERRUPTED : undefined);
     if (settings.right.json) printJson(summaryJson(outcome.right));
-    else print(summaryText(outcome.right));
+    else printSummary(summaryText(outcome.right), { quiet });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -65,12 +72,24 @@ function shardSummary(o: ShardOutcome): string {
 
 function summaryJson(o: StudyOutcome): object {
   const r = o.results;
-  return { outDir: o.folder.dir, readme: o.folder.readme, tinyModel: o.tinyModel, device: o.device, prompts: o.prompts, seconds: o.seconds, thresholds: r.thresholds, maxAbsT: r.maxAbsT, splitHalf: r.splitHalf };
+  return {
+    outDir: o.folder.dir,
+    readme: o.folder.readme,
+    tinyModel: o.tinyModel,
+    device: o.device,
+    requestedDevice: o.requestedDevice,
+    deviceFallbacks: o.deviceFallbacks,
+    prompts: o.prompts,
+    seconds: o.seconds,
+    thresholds: r.thresholds,
+    maxAbsT: r.maxAbsT,
+    splitHalf: r.splitHalf,
+  };
 }
 
 function summaryText(o: StudyOutcome): string {
   const lines = [
-    `done in ${formatSeconds(o.seconds.total ?? 0)} on ${o.device}`,
+    `done in ${formatSeconds(o.seconds.total ?? 0)}, device ${deviceText({ device: o.device, requestedDevice: o.requestedDevice, deviceFallbacks: o.deviceFallbacks })}`,
     ...summarizeResults(o.results).map((line) => `  ${line}`),
     ...(o.tinyModel ? ['this is the tiny seeded model: the numbers check the pipeline, they are not a finding about FLUX.2'] : []),
     `report: ${shownPath(o.folder.readme)}`,

@@ -1,10 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { HelpDefaults } from '../help-defaults.js';
+import { withExamples } from '../help-text.js';
 
 /** Registers `run`: the whole probe, from stimuli to the report. */
 export function registerRunCommand(program: Command, defaults: HelpDefaults | null): void {
   const d = defaults?.run;
-  program
+  const run = program
     .command('run')
     .description('run the whole probe: stimuli -> one tapped denoising step per prompt -> statistics -> report (default: the embedded tiny model)')
     .option('--model <dir>', 'a model folder (`model build`, or an ONNX export); default: the embedded tiny seeded model')
@@ -22,6 +23,12 @@ export function registerRunCommand(program: Command, defaults: HelpDefaults | nu
     .option('--no-resume', 'recompute every prompt')
     .option('--shard <i/n>', 'compute only shard i of n of the prompts into the folder\'s cache (no outputs, no lock: shards may share a folder); then `merge`')
     .option('--config <file>', 'a YAML file with these settings (kebab-case keys); flags win')
-    .option('--json', 'print a JSON summary instead of text')
+    .option('--json', 'print a JSON summary instead of text (messages stay on standard error, without progress bars)')
     .action(async (options: Record<string, unknown>, command: Command) => (await import('./run-action.js')).runAction(options, command));
+  withExamples(run, [
+    ['the whole probe on the embedded tiny model: a pipeline check in about 10 s', 'moral-plantain run'],
+    ['FLUX.2 [klein] 4B on a GPU, 10,000 sign flips', 'moral-plantain run --model flux2-klein-4b --device cuda --permutations 10000 --out klein-4b-probe'],
+    ['your own stimuli; the first GPU provider that loads, else the CPU; a JSON summary', 'moral-plantain run --model flux2-klein-4b --stimuli my-set.yaml --device auto --json'],
+    ['the settings from a file, flags winning', 'moral-plantain run --config run.yaml --seed 1'],
+  ]);
 }

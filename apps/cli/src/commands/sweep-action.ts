@@ -20,7 +20,8 @@ import {
 } from '@moral-plantain/study';
 import { CliError, EXIT_INTERRUPTED } from '../cli-error.js';
 import { wholeNumberFlag } from '../option-values.js';
-import { print, printJson, shownPath } from '../print.js';
+import { printJson, printSummary, shownPath } from '../print.js';
+import { refuseStdioFolder } from '../standard-input.js';
 import { createProgressDisplay, formatSeconds } from '../progress-display.js';
 import { cliVersion } from '../program.js';
 import type { SweepFlags, SweepJobFlags } from './sweep.js';
@@ -28,6 +29,7 @@ import type { SweepFlags, SweepJobFlags } from './sweep.js';
 /** Runs `sweep <file>`: plans the sweep, then runs it here, or writes (and submits) its SLURM jobs. */
 export async function sweepAction(file: string, flags: SweepFlags): Promise<void> {
   setRuntimeLogLevel('fatal');
+  if (flags.out !== undefined) refuseStdioFolder('sweep', '--out', flags.out);
   const spec = await readSweepFile(file, flags.out)();
   if (E.isLeft(spec)) throw failure(spec.left);
   const shards = flags.shards === undefined ? spec.right.shards : wholeNumberFlag('--shards', flags.shards, 1, 100_000);
@@ -36,7 +38,7 @@ export async function sweepAction(file: string, flags: SweepFlags): Promise<void
   if (flags.submit) throw new CliError('--submit submits SLURM jobs: it needs --slurm.', 'Add --slurm, or leave out --submit to run the sweep here.');
   const jobOnly = SLURM_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
   if (jobOnly.length > 0) throw new CliError(`${jobOnly.join(', ')} ${jobOnly.length === 1 ? 'applies' : 'apply'} to SLURM jobs: ${jobOnly.length === 1 ? 'it needs' : 'they need'} --slurm.`, 'Add --slurm to write the job array, or leave them out to run the sweep here.');
-  const display = createProgressDisplay(process.stderr, flags.json === true);
+  const display = createProgressDisplay(process.stderr, { progress: !flags.json && !flags.quiet, messages: !flags.quiet });
   const outcome = await withStop((signal) => runSweep(plan, { progress: display, signal, resume: flags.resume, versions: { '@moral-plantain/cli': cliVersion() } })());
   if (E.isLeft(outcome)) throw failure(outcome.left);
   const { cells, loads, summary } = outcome.right;
@@ -47,7 +49,7 @@ export async function sweepAction(file: string, flags: SweepFlags): Promise<void
     ...Object.entries(loads).map(([model, slots]) => `  ${model}: ${Object.entries(slots).map(([slot, n]) => `${slot} loaded ${n}x`).join(', ') || 'nothing loaded (every prompt cached)'}`),
     ...summaryLines(summary),
   ];
-  print(`${lines.join('\n')}\n`);
+  printSummary(`${lines.join('\n')}\n`, { quiet: flags.quiet });
 }
 
 async function slurmAction(plan: SweepPlan, flags: SweepFlags): Promise<void> {
@@ -70,7 +72,7 @@ async function slurmAction(plan: SweepPlan, flags: SweepFlags): Promise<void> {
     jobs ? `submitted: tasks job ${jobs.tasks}, merge job ${jobs.merge} (after every task succeeded); logs in ${shownPath(plan.dir)}/logs` : `submit with: bash ${shownPath(files.submit)}`,
     `the same tasks run as a Kubernetes Indexed Job (completions ${plan.tasks.length}): moral-plantain sweep task ${prepared.right.plan}, then moral-plantain sweep merge ${prepared.right.plan}`,
   ];
-  print(`${lines.join('\n')}\n`);
+  printSummary(`${lines.join('\n')}\n`, { quiet: flags.quiet });
 }
 
 /** Flags that only shape SLURM jobs. */
@@ -98,26 +100,26 @@ export async function taskAction(planFile: string, flags: SweepJobFlags): Promis
   if (E.isLeft(plan)) throw failure(plan.left);
   const index = sweepTaskIndex(flags.index, process.env, plan.right.tasks.length);
   if (E.isLeft(index)) throw failure(index.left);
-  const display = createProgressDisplay(process.stderr, flags.json === true);
+  const display = createProgressDisplay(process.stderr, { progress: !flags.json && !flags.quiet, messages: !flags.quiet });
   const task = plan.right.tasks[index.right.index];
   display.log(`task ${index.right.index} (from ${index.right.source}) of ${plan.right.tasks.length}: cell ${task?.cell}, shard ${task ? shardText(task.shard) : '?'}`);
   const outcome = await withStop((signal) => runSweepTask(plan.right, index.right.index, { progress: display, signal, versions: { '@moral-plantain/cli': cliVersion() } })());
   if (E.isLeft(outcome)) throw failure(outcome.left);
   const { shard } = outcome.right;
   if (flags.json) return printJson({ task: outcome.right.task, record: shard.record, device: shard.device, batches: shard.batches, prompts: shard.prompts, seconds: shard.seconds });
-  print(`task ${index.right.index} done in ${formatSeconds(shard.seconds.total ?? 0)}: ${shard.prompts.computed} prompts computed, ${shard.prompts.cached} from the cache; record ${shownPath(shard.record)}\n`);
+  printSummary(`task ${index.right.index} done in ${formatSeconds(shard.seconds.total ?? 0)}: ${shard.prompts.computed} prompts computed, ${shard.prompts.cached} from the cache; record ${shownPath(shard.record)}\n`, { quiet: flags.quiet });
 }
 
 /** Runs `sweep merge <plan>`: every cell's shards merged, then the sweep report. */
 export async function mergeSweepAction(planFile: string, flags: SweepJobFlags): Promise<void> {
   const plan = await readSweepPlan(planFile)();
   if (E.isLeft(plan)) throw failure(plan.left);
-  const display = createProgressDisplay(process.stderr, flags.json === true);
+  const display = createProgressDisplay(process.stderr, { progress: !flags.json && !flags.quiet, messages: !flags.quiet });
   const outcome = await withStop((signal) => mergeSweep(plan.right, { progress: display, signal })());
   if (E.isLeft(outcome)) throw failure(outcome.left);
   const { merged, complete, summary } = outcome.right;
   if (flags.json) return printJson({ dir: plan.right.dir, merged, complete, report: summary.readme, files: summary.files, missing: summary.missing });
-  print(`${[`sweep ${plan.right.name}: ${merged.length} cells merged, ${complete.length} already merged`, ...summaryLines(summary)].join('\n')}\n`);
+  printSummary(`${[`sweep ${plan.right.name}: ${merged.length} cells merged, ${complete.length} already merged`, ...summaryLines(summary)].join('\n')}\n`, { quiet: flags.quiet });
 }
 
 function summaryLines(summary: SweepSummary): string[] {

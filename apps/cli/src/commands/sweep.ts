@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { isQuiet } from '../global-flags.js';
+import { withExamples } from '../help-text.js';
 
 /** The flags of `sweep <file>`. */
 export interface SweepFlags {
@@ -21,12 +23,14 @@ export interface SweepFlags {
   readonly mergeCpus?: string;
   readonly command?: string;
   readonly json?: boolean;
+  readonly quiet: boolean;
 }
 
 /** The flags of `sweep task` and `sweep merge`. */
 export interface SweepJobFlags {
   readonly index?: string;
   readonly json?: boolean;
+  readonly quiet: boolean;
 }
 
 /** Registers `sweep <file>` (run here, or write SLURM job-array scripts) and the job entry points `sweep task` and `sweep merge`. */
@@ -36,7 +40,7 @@ export function registerSweepCommand(program: Command): void {
     .command('sweep')
     .description('a grid of probe runs (models x stimulus sets x seeds x unit definitions) and one report comparing them; here, or as a SLURM job array')
     .addHelpText('after', '\n`moral-plantain sweep <file>` is `sweep run <file>`: see `moral-plantain sweep run --help` for its options.');
-  sweep
+  const run = sweep
     .command('run', { isDefault: true })
     .description('plan a sweep file and run its cells here (one model load per model), or with --slurm write (and --submit) a job array and its merge job')
     .argument('<file>', 'a sweep file (YAML): models, stimuli, seeds, units, settings, shards')
@@ -60,18 +64,28 @@ export function registerSweepCommand(program: Command): void {
     .option('--merge-cpus <n>', 'CPUs of the merge job')
     .option('--command <words>', 'how the nodes run moral-plantain (default: this Node.js and this CLI, by absolute path)')
     .option('--json', 'print a JSON summary instead of text')
-    .action(async (file: string, options: SweepFlags) => (await action()).sweepAction(file, options));
-  sweep
+    .action(async (file: string, options: Omit<SweepFlags, 'quiet'>, command: Command) => (await action()).sweepAction(file, { ...options, quiet: isQuiet(command) }));
+  withExamples(run, [
+    ['every cell here, then the sweep report (axes-out/README.md)', 'moral-plantain sweep axes.yaml'],
+    ['a SLURM job array (4 shards per cell, one GPU each) and its merge job, submitted', 'moral-plantain sweep axes.yaml --slurm --shards 4 --gpus 1 --time 2:00:00 --partition gpu --submit'],
+    ['the scripts only, to read and submit by hand (bash axes-out/slurm/submit.sh)', 'moral-plantain sweep axes.yaml --slurm'],
+  ]);
+  const task = sweep
     .command('task')
     .description('run one task of a planned sweep (one shard of one cell): the entry point of SLURM array tasks and Kubernetes Indexed Jobs')
     .argument('<plan>', "the sweep's sweep-plan.json")
     .option('--index <i>', 'the task (default: $SLURM_ARRAY_TASK_ID, else $JOB_COMPLETION_INDEX)')
     .option('--json', 'print a JSON summary instead of text')
-    .action(async (plan: string, options: SweepJobFlags) => (await action()).taskAction(plan, options));
-  sweep
+    .action(async (plan: string, options: Omit<SweepJobFlags, 'quiet'>, command: Command) => (await action()).taskAction(plan, { ...options, quiet: isQuiet(command) }));
+  withExamples(task, [
+    ['task 5 by hand (a retry computes only what is missing)', 'moral-plantain sweep task axes-out/sweep-plan.json --index 5'],
+    ['in a Kubernetes Indexed Job: the index comes from JOB_COMPLETION_INDEX', 'moral-plantain sweep task /shared/axes-out/sweep-plan.json'],
+  ]);
+  const merge = sweep
     .command('merge')
     .description("merge every cell's shards and write the sweep report: the job that runs after the tasks")
     .argument('<plan>', "the sweep's sweep-plan.json")
     .option('--json', 'print a JSON summary instead of text')
-    .action(async (plan: string, options: SweepJobFlags) => (await action()).mergeSweepAction(plan, options));
+    .action(async (plan: string, options: Omit<SweepJobFlags, 'quiet'>, command: Command) => (await action()).mergeSweepAction(plan, { ...options, quiet: isQuiet(command) }));
+  withExamples(merge, [['after every task succeeded (what merge.sbatch runs)', 'moral-plantain sweep merge axes-out/sweep-plan.json']]);
 }

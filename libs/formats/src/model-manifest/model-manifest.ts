@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { writeJsonFile } from '../json-file.js';
 import { DEFAULT_RESOLUTION, isResolution, PIXELS_PER_TOKEN } from './folder-defaults.js';
+import { HUB_REPO_ID_FORM, isHubRepoId } from './hub-repo-id.js';
 
 /** The `format` value of a model folder's `model.json`. */
 export const MODEL_MANIFEST_FORMAT = 'moral-plantain/model@1';
@@ -32,6 +33,11 @@ export interface ModelManifest {
   readonly seeds: Readonly<Record<string, number>>;
   /** Default probe resolution in pixels [height, width] (`PIXELS_PER_TOKEN` pixels per latent token). */
   readonly resolution: readonly [number, number];
+  /**
+   * The Hugging Face repo id (`org/name`) of the checkpoint the transformer's weights come from,
+   * when known (`model build --base-model`). Absent for seeded random transformers, which have none.
+   */
+  readonly baseModel?: string;
 }
 
 /** A problem with a `model.json`. */
@@ -56,6 +62,11 @@ export function parseModelManifest(value: unknown): E.Either<readonly ManifestPr
   const r = o.resolution;
   const resolution = isResolution(r) ? ([r[0], r[1]] as const) : null;
   if (resolution === null) problems.push({ key: 'resolution', reason: `must be [height, width] in pixels, positive multiples of ${PIXELS_PER_TOKEN}` });
+  const baseModel = o.baseModel;
+  if (baseModel !== undefined) {
+    if (typeof baseModel !== 'string' || !isHubRepoId(baseModel)) problems.push({ key: 'baseModel', reason: `must be ${HUB_REPO_ID_FORM}` });
+    else if (o.tiny === true || seeds?.transformer !== undefined) problems.push({ key: 'baseModel', reason: 'must be absent: the transformer has seeded random weights, which come from no checkpoint' });
+  }
   if (problems.length > 0 || !transformer) return E.left(problems);
   return E.right({
     format: MODEL_MANIFEST_FORMAT,
@@ -66,6 +77,7 @@ export function parseModelManifest(value: unknown): E.Either<readonly ManifestPr
     tokenizerFiles: tokenizerFiles ?? [],
     seeds: seeds ?? {},
     resolution: resolution ?? DEFAULT_RESOLUTION,
+    ...(typeof baseModel === 'string' ? { baseModel } : {}),
   });
 }
 

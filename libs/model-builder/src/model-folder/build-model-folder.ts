@@ -2,7 +2,7 @@ import { copyFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { commitFolder, DEFAULT_RESOLUTION, errorReason, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, readModelManifest, stagingFolder, writeModelManifest, type ModelManifest } from '@moral-plantain/formats';
+import { commitFolder, DEFAULT_RESOLUTION, errorReason, isHubRepoId, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, readModelManifest, stagingFolder, writeModelManifest, type ModelManifest } from '@moral-plantain/formats';
 import { buildFlux2TransformerFile } from '../flux2/flux2-build-file.js';
 import type { GraphBuildError } from '../graph-weights/graph-build-error.js';
 import type { Flux2Config } from '../flux2/flux2-config.js';
@@ -27,6 +27,8 @@ export interface BuildModelFolderOptions {
   readonly tiny: boolean;
   /** Seeds of seeded random weights, by component (empty for checkpoints). */
   readonly seeds: Readonly<Record<string, number>>;
+  /** The Hugging Face repo id of the transformer's checkpoint, recorded in model.json when known (never for seeded weights). */
+  readonly baseModel?: string;
   /** Write the transformer weights to `transformer.onnx.data` (default: only past 1 GiB). */
   readonly externalData?: boolean;
   /**
@@ -57,9 +59,14 @@ export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'] as co
  * staging folder beside `out` and renamed into place when complete, so `out` is never a partly
  * written folder, whatever stops the build; an existing `out` is replaced only when it is empty or
  * a model folder of ours. The text encoder's output width must be the transformer's
- * `joint_attention_dim`; that is checked before anything is written.
+ * `joint_attention_dim`, and a base model must be a Hub repo id of checkpoint weights; both are
+ * checked before anything is written.
  */
 export async function buildModelFolder(options: BuildModelFolderOptions): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuiltModelFolder>> {
+  if (options.baseModel !== undefined) {
+    if (!isHubRepoId(options.baseModel)) return E.left([{ _tag: 'InvalidBaseModel', value: options.baseModel }]);
+    if (options.tiny || options.seeds.transformer !== undefined) return E.left([{ _tag: 'BaseModelWithoutCheckpoint' }]);
+  }
   if (options.textEncoder) {
     const width = checkTextWidth(options.transformer.config, options.textEncoder.config);
     if (E.isLeft(width)) return E.left([width.left]);
@@ -134,6 +141,7 @@ async function buildInto(dir: string, options: BuildModelFolderOptions): Promise
     tokenizerFiles,
     seeds: options.seeds,
     resolution: options.tiny ? TINY_RESOLUTION : DEFAULT_RESOLUTION,
+    ...(options.baseModel !== undefined ? { baseModel: options.baseModel } : {}),
   };
   try {
     await writeModelManifest(dir, manifest);

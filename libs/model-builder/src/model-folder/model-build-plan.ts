@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { DEFAULT_TEXT_LENGTH, isSeed } from '@moral-plantain/formats';
+import { DEFAULT_TEXT_LENGTH, isHubRepoId, isSeed } from '@moral-plantain/formats';
 import { DEFAULT_WEIGHT_SEED } from '../build-defaults.js';
 import type { Flux2Config } from '../flux2/flux2-config.js';
 import { readFlux2ConfigFile } from '../flux2/flux2-config-file.js';
@@ -42,6 +42,12 @@ export interface ModelBuildRequest {
   readonly defaultTokenizerDir: string | null;
   /** Stream both graphs' weights to `.data` files even when small. */
   readonly externalData?: boolean;
+  /**
+   * The Hugging Face repo id (`org/name`) of the checkpoint given as `weights`, recorded in
+   * model.json as the model's `baseModel`. Only with checkpoint weights: a seeded random
+   * transformer comes from no checkpoint. Default: not recorded.
+   */
+  readonly baseModel?: string;
 }
 
 /**
@@ -67,6 +73,8 @@ export async function planModelBuild(request: ModelBuildRequest): Promise<E.Eith
   if (request.weights !== undefined && request.textEncoder === undefined) problems.push({ _tag: 'TextEncoderRequired' });
   const layers = request.textLayers;
   if (layers !== undefined && (layers.length === 0 || !layers.every((n) => Number.isInteger(n) && n >= 0))) problems.push({ _tag: 'InvalidTextLayers', layers });
+  if (request.baseModel !== undefined && !isHubRepoId(request.baseModel)) problems.push({ _tag: 'InvalidBaseModel', value: request.baseModel });
+  else if (request.baseModel !== undefined && request.weights === undefined) problems.push({ _tag: 'BaseModelWithoutCheckpoint' });
 
   const transformerConfig = await transformerConfigOf(request, problems);
   const transformerWeights = request.weights === undefined ? seededWeights({ seed }) : await checkpoint(request.weights, problems);
@@ -91,6 +99,7 @@ export async function planModelBuild(request: ModelBuildRequest): Promise<E.Eith
     textEncoder,
     tokenizerDir: ownTokenizer ? (request.textEncoder as string) : request.defaultTokenizerDir,
     ...(request.externalData ? { externalData: true, textEncoderExternalData: true } : {}),
+    ...(request.baseModel !== undefined ? { baseModel: request.baseModel } : {}),
   });
 }
 
@@ -127,6 +136,14 @@ function collect<T>(value: E.Either<NEA.NonEmptyArray<ConfigProblem>, T>, proble
 }
 
 function folderName(request: ModelBuildRequest): string {
-  if (request.config !== undefined) return path.basename(path.dirname(path.resolve(request.config)));
-  return request.preset ?? (request.weights !== undefined ? path.basename(path.resolve(request.weights)) : 'tiny');
+  if (request.config !== undefined) return pipelineName(path.dirname(path.resolve(request.config)));
+  if (request.preset !== undefined) return request.preset;
+  if (request.baseModel !== undefined) return request.baseModel.split('/')[1] ?? request.baseModel;
+  return request.weights === undefined ? 'tiny' : pipelineName(path.resolve(request.weights));
+}
+
+/** A folder's name, or its parent's when it is a diffusers pipeline's `transformer` folder (the pipeline's folder names the model). */
+function pipelineName(dir: string): string {
+  const name = path.basename(dir);
+  return name === 'transformer' ? path.basename(path.dirname(dir)) : name;
 }

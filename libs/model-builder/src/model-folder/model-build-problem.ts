@@ -1,4 +1,4 @@
-import { describeFileProblem, SEED_RANGE, type ErrorDescription } from '@moral-plantain/formats';
+import { describeFileProblem, HUB_REPO_ID_FORM, SEED_RANGE, type ErrorDescription } from '@moral-plantain/formats';
 import { describeGraphBuildError, type GraphBuildError } from '../graph-weights/graph-build-error.js';
 import { describeConfigProblem, type ConfigProblem } from '../model-config/config-problem.js';
 import { describeWeightError } from '../weights/checkpoint-weights.js';
@@ -10,6 +10,8 @@ export type ModelBuildProblem =
   | { readonly _tag: 'TextEncoderRequired' }
   | { readonly _tag: 'InvalidSeed'; readonly value: number }
   | { readonly _tag: 'InvalidTextLayers'; readonly layers: readonly number[] }
+  | { readonly _tag: 'InvalidBaseModel'; readonly value: string }
+  | { readonly _tag: 'BaseModelWithoutCheckpoint' }
   | { readonly _tag: 'TransformerConfig'; readonly problem: ConfigProblem }
   | { readonly _tag: 'TextEncoderConfig'; readonly problem: ConfigProblem }
   | { readonly _tag: 'Checkpoint'; readonly error: WeightError }
@@ -33,6 +35,13 @@ export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDesc
       return { message: `The weight seed ${problem.value} is not a seed.`, hint: `Give ${SEED_RANGE}, e.g. --seed 0.` };
     case 'InvalidTextLayers':
       return { message: `The text layers [${problem.layers.join(', ')}] are not a list of hidden-state indices.`, hint: 'Give non-negative integers, e.g. --text-layers 9,18,27.' };
+    case 'InvalidBaseModel':
+      return { message: `The base model ${JSON.stringify(problem.value)} is not a Hugging Face repo id.`, hint: `Give ${HUB_REPO_ID_FORM}.` };
+    case 'BaseModelWithoutCheckpoint':
+      return {
+        message: 'A base model names the checkpoint the transformer weights come from, but this build gives the transformer seeded random weights.',
+        hint: 'Give the checkpoint with --weights, or leave out --base-model (a random-init control has no base model).',
+      };
     case 'TransformerConfig':
       return describeConfigProblem(problem.problem, 'FLUX.2');
     case 'TextEncoderConfig':

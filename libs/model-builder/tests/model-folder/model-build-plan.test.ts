@@ -61,6 +61,27 @@ describe('planModelBuild', () => {
     expect(E.isRight(withTokenizer) && withTokenizer.right.tokenizerDir).toBe(dir);
     expect(E.isRight(withTokenizer) && withTokenizer.right.textEncoder?.weights.description).toBe(dir);
   });
+
+  it('records a base model only as a Hub repo id of checkpoint weights, and says why otherwise', async () => {
+    const random = await planModelBuild({ out: 'x', preset: 'klein-4b', baseModel: 'black-forest-labs/FLUX.2-klein-base-4B', defaultTokenizerDir: null });
+    expect(E.isLeft(random) && tags(random.left)).toEqual(['BaseModelWithoutCheckpoint']);
+    expect(E.isLeft(random) && describeModelBuildProblem(random.left[0]!).hint).toBe('Give the checkpoint with --weights, or leave out --base-model (a random-init control has no base model).');
+    const malformed = await planModelBuild({ out: 'x', baseModel: 'FLUX.2-klein-base-4B', defaultTokenizerDir: null });
+    expect(E.isLeft(malformed) && malformed.left).toEqual([{ _tag: 'InvalidBaseModel', value: 'FLUX.2-klein-base-4B' }]);
+    const out = path.join(await tempDir(), 'folder');
+    const seeded = await buildModelFolder({ out, name: 'x', tiny: false, seeds: { transformer: 0 }, baseModel: 'acme/x', transformer: { config: flux2Presets.tiny, weights: seededWeights() }, textEncoder: null, tokenizerDir: null });
+    expect(E.isLeft(seeded) && tags(seeded.left)).toEqual(['BaseModelWithoutCheckpoint']);
+    await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("names a folder built from a diffusers pipeline's config after the pipeline, not its transformer folder", async () => {
+    const root = await tempDir();
+    const pipeline = path.join(root, 'FLUX.2-klein-base-4B', 'transformer');
+    await mkdir(pipeline, { recursive: true });
+    await writeFile(path.join(pipeline, 'config.json'), JSON.stringify({ _class_name: 'Flux2Transformer2DModel', ...flux2Presets.tiny }));
+    const fromConfig = await planModelBuild({ out: 'x', config: path.join(pipeline, 'config.json'), random: true, defaultTokenizerDir: null, textEncoder: null });
+    expect(E.isRight(fromConfig) && fromConfig.right.name).toBe('FLUX.2-klein-base-4B');
+  });
 });
 
 describe('buildModelFolder', () => {

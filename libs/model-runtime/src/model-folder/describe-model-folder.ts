@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TAPS_FORMAT, type TapsManifest } from '@moral-plantain/hooks';
-import { DEFAULT_RESOLUTION, sha256File } from '@moral-plantain/formats';
+import { DEFAULT_RESOLUTION, modelKindOf, sha256File, type ModelKind } from '@moral-plantain/formats';
+import type { TransformerIo } from './io-naming.js';
 import type { GraphValue, ModelFolder } from './open-model-folder.js';
 
 /** One file of a model folder. */
@@ -16,7 +17,10 @@ export interface FolderFileInfo {
 /** A graph's role, naming and declared inputs and outputs. */
 export interface GraphInfo {
   readonly file: string;
-  readonly naming: string;
+  /** The input naming convention: `diffusers` or `bfl` for a transformer, `transformers` (Hugging Face: input_ids, attention_mask) for a text encoder. */
+  readonly naming: 'diffusers' | 'bfl' | 'transformers';
+  /** The graph's value for each role the probe feeds or reads (`latents` -> `hidden_states`, ...). */
+  readonly io: Readonly<Record<string, string>>;
   readonly inputs: readonly GraphValue[];
   readonly outputs: readonly GraphValue[];
 }
@@ -37,8 +41,13 @@ export interface ModelFolderInfo {
   readonly name: string;
   readonly tiny: boolean;
   readonly configs: { readonly transformer: unknown; readonly textEncoder: unknown };
+  /** Where the weights came from, in words from model.json (`seeded random (seed 0)`, a checkpoint folder); null for a community export. */
   readonly weights: { readonly transformer: string | null; readonly textEncoder: string | null };
+  /** The kind of the transformer's weights: `pretrained`, `tiny-seeded` or `random-init-control`. */
+  readonly weightsKind: ModelKind;
   readonly seeds: Readonly<Record<string, number>>;
+  /** The Hugging Face repo id of the transformer's checkpoint, as model.json records it (null when not recorded). */
+  readonly baseModel: string | null;
   readonly resolution: readonly [number, number];
   readonly transformer: GraphInfo;
   readonly textEncoder: GraphInfo | null;
@@ -80,13 +89,22 @@ export async function describeModelFolder(folder: ModelFolder, options: Describe
     tiny: m?.tiny ?? false,
     configs: { transformer: m?.transformer.config ?? null, textEncoder: m?.textEncoder?.config ?? null },
     weights: { transformer: m?.transformer.weights ?? null, textEncoder: m?.textEncoder?.weights ?? null },
+    weightsKind: modelKindOf(m),
     seeds: m?.seeds ?? {},
+    baseModel: m?.baseModel ?? null,
     resolution: m?.resolution ?? DEFAULT_RESOLUTION,
-    transformer: { file: rel(folder.transformer.path), naming: folder.transformerIo.naming, inputs: folder.transformer.inputs, outputs: folder.transformer.outputs },
-    textEncoder: folder.textEncoder ? { file: rel(folder.textEncoder.path), naming: 'input_ids, attention_mask -> prompt_embeds', inputs: folder.textEncoder.inputs, outputs: folder.textEncoder.outputs } : null,
+    transformer: { file: rel(folder.transformer.path), naming: folder.transformerIo.naming, io: transformerRoles(folder.transformerIo), inputs: folder.transformer.inputs, outputs: folder.transformer.outputs },
+    textEncoder:
+      folder.textEncoder && folder.textEncoderIo
+        ? { file: rel(folder.textEncoder.path), naming: 'transformers', io: { ...folder.textEncoderIo }, inputs: folder.textEncoder.inputs, outputs: folder.textEncoder.outputs }
+        : null,
     tokenizerDir: folder.tokenizerDir === null ? null : rel(folder.tokenizerDir) || '.',
     promptEmbeddings: folder.promptEmbeddings === null ? null : rel(folder.promptEmbeddings),
     files,
     taps,
   };
+}
+
+function transformerRoles({ naming: _naming, ...roles }: TransformerIo): Record<string, string> {
+  return roles;
 }

@@ -17,5 +17,5 @@ export function assembleActivations(pairs: readonly ProbePair[], vectors: Readon
     a.set(vectors.get(pair.a)!, i * units);
     b.set(vectors.get(pair.b)!, i * units);
   }
-  return { nPairs: n, nUnits: units, a: ndarray(a, [n, units]), b: ndarray(b, [n, units]), dtype: 'F32', pairs: pairs.map((p) => p.id), groups: unitGroups(manifest), metadata: { ...metadata } };
+  return { nPairs: n, nUnits: units, a: ndarray(a, [n, units]), b: ndarray(b, [n, units]), dtype: 'F32', pairs: pairs.map((p) => p.id), groups: unitGroups(manifest), taps: manifest, metadata: { ...metadata } };
 }

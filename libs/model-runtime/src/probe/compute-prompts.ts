@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { errorReason, readCachedUnits, writeCachedUnits } from '@moral-plantain/formats';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
-import { createSession, type ModelSession, type ResolvedDevice, type SessionOptions } from '../session/create-session.js';
+import { createSession, type DeviceFallback, type ModelSession, type ResolvedDevice, type SessionOptions } from '../session/create-session.js';
 import type { SessionPool } from '../session/session-pool.js';
 import type { ProbeError } from './probe-error.js';
 import type { ProbeOptions } from './probe-options.js';
@@ -17,7 +17,7 @@ export interface ComputedPrompts {
   readonly vectors: ReadonlyMap<string, Float32Array>;
   /** Prompts of the range served from the cache. */
   readonly cached: number;
-  readonly sessions: { readonly device: ResolvedDevice | null; readonly notes: readonly string[] };
+  readonly sessions: { readonly device: ResolvedDevice | null; readonly fallbacks: readonly DeviceFallback[]; readonly notes: readonly string[] };
   readonly seconds: { readonly load: number; readonly encode: number; readonly transformer: number };
 }
 
@@ -91,7 +91,7 @@ export async function computePrompts(
     }
   }
   const notes = sessions ? [...sessions.transformer.notes, ...(sessions.textEncoder?.notes ?? [])] : [];
-  return E.right({ vectors, cached, sessions: { device: sessions?.transformer.device ?? null, notes }, seconds });
+  return E.right({ vectors, cached, sessions: { device: sessions?.transformer.device ?? null, fallbacks: sessions?.transformer.fallbacks ?? [], notes }, seconds });
 }
 
 /** The cache entries of the jobs that have one, by prompt. */

@@ -69,6 +69,7 @@ export function runProbePart(folder: ModelFolder, options: ProbeOptions & { read
       resolution: resolved.resolution,
       unit: unitDefinition(options.taps ?? {}, manifest),
       device: sessions.device,
+      fallbacks: sessions.fallbacks,
       notes: sessions.notes,
       prompts: { total, computed: total - cached, cached },
       seconds: { tap: prepared.right.tapSeconds, ...seconds, total: (performance.now() - started) / 1000 },

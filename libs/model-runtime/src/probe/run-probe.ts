@@ -3,7 +3,7 @@ import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { errorReason, modelKindOf, writeActivations, type Activations, type ModelKind, type UnitDefinition } from '@moral-plantain/formats';
 import type { TapsManifest } from '@moral-plantain/hooks';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
-import type { ResolvedDevice } from '../session/create-session.js';
+import type { DeviceFallback, ResolvedDevice } from '../session/create-session.js';
 import { assembleActivations } from './assemble-activations.js';
 import { computePrompts } from './compute-prompts.js';
 import type { ProbeError } from './probe-error.js';
@@ -28,6 +28,9 @@ export interface ProbeResult {
   readonly unit: UnitDefinition;
   /** Device the transformer ran on (null when every prompt came from the cache). */
   readonly device: ResolvedDevice | null;
+  /** GPU providers tried before `device` for the transformer, and why each did not load. */
+  readonly fallbacks: readonly DeviceFallback[];
+  /** Why a session is not on the requested device, in words (transformer and text encoder). */
   readonly notes: readonly string[];
   readonly prompts: { readonly total: number; readonly computed: number; readonly cached: number };
   /** Wall time per stage in seconds. */
@@ -72,6 +75,7 @@ export function runProbe(folder: ModelFolder, options: ProbeOptions): TE.TaskEit
       resolution: prepared.right.resolved.resolution,
       unit: unitDefinition(options.taps ?? {}, manifest),
       device: sessions.device,
+      fallbacks: sessions.fallbacks,
       notes: sessions.notes,
       prompts: { total: jobs.length, computed: jobs.length - cached, cached },
       seconds: { tap: prepared.right.tapSeconds, ...seconds, total: (performance.now() - started) / 1000 },

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import * as ort from 'onnxruntime-node';
+import { conciseRuntimeError } from './runtime-error-text.js';
 import type { SessionError } from './session-error.js';
 
 /** Where a session runs: `auto` takes the first GPU provider that loads (CUDA, then WebGPU), else the CPU. */
@@ -8,6 +9,13 @@ export type Device = 'cpu' | 'cuda' | 'webgpu' | 'auto';
 
 /** A device a session actually runs on. */
 export type ResolvedDevice = 'cpu' | 'cuda' | 'webgpu';
+
+/** A GPU provider that was tried before the device a session got, and why it did not load. */
+export interface DeviceFallback {
+  readonly device: 'cuda' | 'webgpu';
+  /** The first line of ONNX Runtime's error. */
+  readonly reason: string;
+}
 
 /** ONNX Runtime graph optimization levels. */
 export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all';
@@ -46,8 +54,10 @@ export interface ModelSession {
   readonly source: string;
   readonly device: ResolvedDevice;
   readonly requested: Device;
-  /** Why the session is not on the requested device or on a GPU (empty when it is). */
+  /** Why the session is not on the requested device or on a GPU (empty when it is), in words. */
   readonly notes: readonly string[];
+  /** The same as values: each GPU provider tried before `device`, and why it did not load. */
+  readonly fallbacks: readonly DeviceFallback[];
   readonly inputs: readonly ValueSpec[];
   readonly outputs: readonly ValueSpec[];
 }
@@ -67,8 +77,9 @@ export function createSession(model: string | Uint8Array, options: SessionOption
     for (const device of candidates) {
       try {
         const session = await open(model, device, options, requested === 'auto' && device !== 'cpu');
-        const notes = tried.map((t) => `${t.device} unavailable (${t.reason.split('\n')[0]}), using ${device}`);
-        return E.right({ session, source, device, requested, notes, inputs: specsOf(session.inputMetadata), outputs: specsOf(session.outputMetadata) });
+        const fallbacks = tried.map((t) => ({ device: t.device, reason: conciseRuntimeError(t.reason) }));
+        const notes = fallbacks.map((t) => `${t.device} unavailable (${t.reason}), using ${device}`);
+        return E.right({ session, source, device, requested, notes, fallbacks, inputs: specsOf(session.inputMetadata), outputs: specsOf(session.outputMetadata) });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         if (device === 'cpu' || !isProviderFailure(device, reason)) return E.left({ _tag: 'ModelLoadFailed', source, reason });

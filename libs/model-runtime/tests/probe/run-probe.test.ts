@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import path from 'node:path';
 import { encodeSafetensors, fromFloat16Bits, readActivations, toFloat16Bits } from '@moral-plantain/formats';
 import { gaussianNoise, openModelFolder, runProbe, type ModelFolder, type ProbeOptions, type ProbeProgress } from '../../src/index.js';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { charTokenizer, charTokens, embeddingTable, FAKE_DIMS, fakeWeights } from './fake-models.js';
 import { tempDir, writeFakeFolder, type FakeFolderOptions } from './fake-folder.js';
 import { referenceUnits } from './fake-reference.js';
@@ -110,6 +110,9 @@ describe('runProbe', () => {
     expect(Array.from(read.right.a.data)).toEqual(Array.from(Float32Array.from(result.activations.a.data)));
     expect(read.right.metadata).toMatchObject({ seed: '3', stimuli: 'sha256:abc', model: 'fake', timestep: '1', resolution: '[64,48]' });
     expect(JSON.parse(read.right.metadata.units!)).toMatchObject({ preset: 'flux2', unitWidth: 8, channels: null, tokens: null });
+    // The tapped model's manifest travels with the units: every field of <tapped>.taps.json.
+    expect(read.right.taps).toEqual(result.manifest);
+    expect(JSON.parse(await readFile(`${result.tappedModel}.taps.json`, 'utf8'))).toEqual(read.right.taps);
   });
 
   it('computes a prompt that occurs twice only once', async () => {

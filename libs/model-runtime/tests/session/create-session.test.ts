@@ -40,7 +40,7 @@ describe('createSession', () => {
     const { proto, w } = model();
     const s = await createSession(encodeModel(proto), { device: 'cpu', intraOpThreads: 1, interOpThreads: 1, graphOptimization: 'disabled' })();
     if (E.isLeft(s)) throw new Error(describeSessionError(s.left).message);
-    expect(s.right).toMatchObject({ device: 'cpu', requested: 'cpu', notes: [], source: '<buffer>' });
+    expect(s.right).toMatchObject({ device: 'cpu', requested: 'cpu', notes: [], fallbacks: [], source: '<buffer>' });
     expect(s.right.inputs).toEqual([{ name: 'x', type: 'float32', shape: ['n', 64] }]);
     const out = await runSession(s.right, { x: new ort.Tensor('float32', x, [2, 64]) })();
     if (E.isLeft(out)) throw new Error('run failed');
@@ -71,6 +71,7 @@ describe('createSession', () => {
     if (E.isLeft(s)) throw new Error(describeSessionError(s.left).message);
     expect(s.right.device).toBe('cpu');
     expect(s.right.notes[0]).toMatch(/^cuda unavailable .*using cpu$/);
+    expect(s.right.fallbacks).toEqual([{ device: 'cuda', reason: expect.stringMatching(/\S/) }]);
   });
 
   it.skipIf(vulkanPresent)('reports WebGPU without a Vulkan adapter as an unavailable provider', async () => {
@@ -82,6 +83,7 @@ describe('createSession', () => {
     const s = await createSession(encodeModel(model().proto), { device: 'auto' })();
     if (E.isLeft(s)) throw new Error(describeSessionError(s.left).message);
     expect(['cpu', 'cuda', 'webgpu']).toContain(s.right.device);
+    if (s.right.device === 'cpu') expect(s.right.fallbacks.map((f) => f.device)).toEqual(['cuda', 'webgpu']);
     if (s.right.device === 'cpu') expect(s.right.notes.length).toBe(2);
     if (!cudaInstalled && !vulkanPresent) expect(s.right.device).toBe('cpu');
   });

@@ -18,18 +18,29 @@ export interface RenderedFigure {
   readonly svg: string;
 }
 
-/** The report's figures as vega-lite specs with their relative paths (split-half only when computed). */
+/**
+ * The report's figures as vega-lite specs with their relative paths (split-half only when computed),
+ * each titled as its spec is, so a caption never says more than the figure draws.
+ */
 export function figureSpecs(
   results: ProbeResults,
   distributions: ResultDistributions = {},
 ): readonly { readonly path: string; readonly title: string; readonly spec: TopLevelSpec }[] {
   const splitHalf = splitHalfSpec(results, distributions);
-  return [
-    { path: 'figures/abs-t-by-block.svg', title: '|t| per unit, blocks by units', spec: absTHeatmapSpec(results) },
-    { path: 'figures/t-histogram.svg', title: 'Observed t per unit against the null', spec: tHistogramSpec(results, distributions) },
-    { path: 'figures/threshold-counts.svg', title: 'Threshold counts against their null', spec: thresholdCountsSpec(results, distributions) },
-    ...(splitHalf ? [{ path: 'figures/split-half.svg', title: 'Split-half r across splits', spec: splitHalf }] : []),
+  const figures: [string, TopLevelSpec][] = [
+    ['figures/abs-t-by-block.svg', absTHeatmapSpec(results)],
+    ['figures/t-histogram.svg', tHistogramSpec(results, distributions)],
+    ['figures/threshold-counts.svg', thresholdCountsSpec(results, distributions)],
+    ...(splitHalf ? [['figures/split-half.svg', splitHalf] as [string, TopLevelSpec]] : []),
   ];
+  return figures.map(([path, spec]) => ({ path, title: specTitle(spec), spec }));
+}
+
+/** The title text of a spec (its first line). */
+function specTitle(spec: TopLevelSpec): string {
+  const title = spec.title;
+  const text = typeof title === 'string' || Array.isArray(title) ? title : title?.text;
+  return (Array.isArray(text) ? text.join(' ') : (text ?? '')).toString();
 }
 
 /** Renders every figure of the report to SVG, one after another (vega views are not shared). */
