@@ -78,7 +78,7 @@ describe('the sweep report', () => {
     const svg = await renderSvg('sweep', sweepAxesSpec(cells))();
     if (E.isLeft(svg)) throw new Error(JSON.stringify(svg.left));
     expect(xmlProblems(svg.right)).toEqual([]);
-    for (const label of ['perspective taking', 'self reference', 'klein-random (control)', '|t| &gt; 5']) expect(svg.right).toContain(label);
+    for (const label of ['>perspective<', '>taking<', '>self<', '>reference<', 'klein-random (control)', '|t| &gt; 5']) expect(svg.right).toContain(label);
     const dir = await mkdtemp(path.join(os.tmpdir(), 'sweep-report-'));
     const written = await writeSweepReport(dir, { name: 'axes', cells })();
     expect(E.isRight(written)).toBe(true);
