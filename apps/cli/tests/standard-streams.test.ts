@@ -64,7 +64,7 @@ describe('- for standard input and output', () => {
     const res = run(results, ['report', '-', '--out', out]);
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/results from standard input have no run\.json/);
-    expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('`moral-plantain/results@1`');
+    expect(readFileSync(path.join(out, 'README.md'), 'utf8')).toContain('| results format | moral-plantain/results@1 |');
     const cwd = mkdtempSync(path.join(tmpdir(), 'mp-stdio-cwd-'));
     expect(run(results, ['report', '-', '--quiet'], cwd)).toMatchObject({ status: 0, stdout: '', stderr: '' });
     expect(existsSync(path.join(cwd, 'README.md'))).toBe(true);
