@@ -40,6 +40,11 @@ export function registerSweepCommand(program: Command): void {
     .command('sweep')
     .description('a grid of probe runs (models x stimulus sets x seeds x unit definitions) and one report comparing them; here, or as a SLURM job array')
     .addHelpText('after', '\n`moral-plantain sweep <file>` is `sweep run <file>`: see `moral-plantain sweep run --help` for its options.');
+  withExamples(sweep, [
+    ['every cell here, then the sweep report (axes-out/README.md)', 'moral-plantain sweep axes.yaml'],
+    ['a SLURM job array (4 shards per cell) and its merge job, submitted', 'moral-plantain sweep axes.yaml --slurm --shards 4 --gpus 1 --submit'],
+    ['one task, as a SLURM array task or a Kubernetes Indexed Job runs it', 'moral-plantain sweep task axes-out/sweep-plan.json --index 5'],
+  ]);
   const run = sweep
     .command('run', { isDefault: true })
     .description('plan a sweep file and run its cells here (one model load per model), or with --slurm write (and --submit) a job array and its merge job')
@@ -69,6 +74,7 @@ export function registerSweepCommand(program: Command): void {
     ['every cell here, then the sweep report (axes-out/README.md)', 'moral-plantain sweep axes.yaml'],
     ['a SLURM job array (4 shards per cell, one GPU each) and its merge job, submitted', 'moral-plantain sweep axes.yaml --slurm --shards 4 --gpus 1 --time 2:00:00 --partition gpu --submit'],
     ['the scripts only, to read and submit by hand (bash axes-out/slurm/submit.sh)', 'moral-plantain sweep axes.yaml --slurm'],
+    ['the subcommand named (sweep FILE is short for it), a JSON summary', 'moral-plantain sweep run axes.yaml --json'],
   ]);
   const task = sweep
     .command('task')
