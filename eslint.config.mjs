@@ -12,7 +12,8 @@ const depConstraints = [
   { sourceTag: 'scope:hooks', onlyDependOnLibsWithTags: ['scope:hooks', 'scope:formats'] },
   { sourceTag: 'scope:stimuli', onlyDependOnLibsWithTags: ['scope:stimuli', 'scope:formats'] },
   { sourceTag: 'scope:model-builder', onlyDependOnLibsWithTags: ['scope:model-builder', 'scope:hooks', 'scope:formats'] },
-  { sourceTag: 'scope:model-runtime', onlyDependOnLibsWithTags: ['scope:model-runtime', 'scope:hooks', 'scope:formats'] },
+  { sourceTag: 'scope:onnxruntime-node', onlyDependOnLibsWithTags: ['scope:onnxruntime-node'] },
+  { sourceTag: 'scope:model-runtime', onlyDependOnLibsWithTags: ['scope:model-runtime', 'scope:hooks', 'scope:formats', 'scope:onnxruntime-node'] },
   { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:report', 'scope:stats', 'scope:formats'] },
   {
     sourceTag: 'scope:study',
@@ -20,12 +21,12 @@ const depConstraints = [
   },
 ];
 
-/** Tests may also use the independent references of the test-support project (never the published code). */
+/** Tests may also use the independent references of the test-support project (never the published code), and run graphs with ONNX Runtime. */
 const testDepConstraints = depConstraints.map((constraint) =>
   constraint.sourceTag.startsWith('type:') && constraint.sourceTag !== 'type:test-support'
     ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'type:test-support'] }
     : constraint.sourceTag.startsWith('scope:')
-      ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'scope:references'] }
+      ? { ...constraint, onlyDependOnLibsWithTags: [...constraint.onlyDependOnLibsWithTags, 'scope:references', 'scope:onnxruntime-node'] }
       : constraint,
 );
 

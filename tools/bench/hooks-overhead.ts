@@ -6,7 +6,7 @@
  * the steadiest on a shared machine; 0 = ONNX Runtime's default).
  */
 import * as E from 'fp-ts/lib/Either.js';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import { createGraphBuilder, DataType, encodeModel, float32Tensor, insertTaps, type ModelProto } from '@moral-plantain/hooks';
 
 const widths = (process.env['WIDTHS'] ?? '768,1536,3072').split(',').map(Number);

@@ -6,7 +6,7 @@
  * node --conditions=@moral-plantain/source --import tsx tools/bench/qwen3-text-encoder.ts
  */
 import * as E from 'fp-ts/lib/Either.js';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import { encodeModel } from '@moral-plantain/hooks';
 import { buildQwen3TextEncoder, qwen3Presets, seededWeights, type Qwen3TextEncoderConfig, type Qwen3TextEncoderGraph } from '@moral-plantain/model-builder';
 import { encodePrompts, loadQwen3Tokenizer } from '@moral-plantain/model-runtime';

@@ -56,7 +56,7 @@ describe('moral-plantain env', () => {
     if (!cudaInstalled) {
       expect(report.providers[1]).toMatchObject({ status: 'failed', reason: expect.stringMatching(/Failed to load shared library/) });
       expect(report.cuda.provider.installed).toBe(false);
-      expect(report.cuda.provider.install).toMatch(/onnxruntime-node/);
+      expect(report.cuda.provider.install).toBe('moral-plantain install-cuda');
     }
   });
 
@@ -77,7 +77,7 @@ describe('moral-plantain env', () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^Execution providers: not tried \(--no-probe\)$/m);
     for (const soname of report.cuda.missing) expect(res.stdout).toMatch(new RegExp(`^  ${soname.replaceAll('.', '\\.')}\\s.*\\sMISSING`, 'm'));
-    if (!cudaInstalled) expect(res.stdout).toMatch(/^ {2}install\s+node .*onnxruntime-node.* \(see the README's GPU section: https:\/\/\S+\)$/m);
+    if (!cudaInstalled) expect(res.stdout).toMatch(/^ {2}install\s+moral-plantain install-cuda \(see https:\/\/\S+#running-the-real-model-on-a-gpu\)$/m);
     expect(res.stdout).toMatch(/^ {2}LD_LIBRARY_PATH\s+\(unset\)/m);
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeActivations, unitOrigins, type Activations } from '@moral-plantain/formats';
+import { decodeActivations, hostName, unitOrigins, type Activations } from '@moral-plantain/formats';
 import { buildTinyModelFolder } from '@moral-plantain/model-builder';
 import { defaultQwen3TokenizerDir, loadQwen3Tokenizer, onnxruntimeInstall, openModelFolder, qwen3Tokenize, runProbe } from '@moral-plantain/model-runtime';
 import { pairedTestSync } from '@moral-plantain/stats';
@@ -100,7 +100,9 @@ describe('moral-plantain run on the embedded tiny model', () => {
     writeFileSync(path.join(busy, '.moral-plantain.lock'), `${process.pid}\n`);
     const res = run('--out', busy);
     expect(res.status).toBe(2);
-    expect(res.stderr).toContain(`Another run (process ${process.pid}) is writing into ${busy}`);
+    expect(res.stderr).toContain(`Another run (process ${process.pid} on ${hostName()}; its lock was refreshed`);
+    expect(res.stderr).toContain(`is writing into ${busy}.`);
+    expect(res.stderr).toContain(`remove ${path.join(busy, '.moral-plantain.lock')} and run again`);
   });
 
   it('takes over the lock a killed run left behind', () => {
@@ -181,7 +183,8 @@ describe('moral-plantain run on the embedded tiny model', () => {
     const res = run('--out', path.join(root, 'cuda'), '--device', 'cuda');
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('The CUDA execution provider could not be loaded');
-    expect(res.stderr).toContain('--onnxruntime-node-install=cuda12');
+    expect(res.stderr).toContain('moral-plantain install-cuda');
+    expect(res.stderr).toContain('CUDA 13.x and cuDNN 9');
     expect(res.stderr).not.toMatch(/\[E:onnxruntime/);
   }, 60_000);
 

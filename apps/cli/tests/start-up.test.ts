@@ -48,7 +48,7 @@ function packagesOf(urls: readonly string[]): Set<string> {
   return packages;
 }
 
-const HEAVY = ['onnxruntime-node', 'vega', 'vega-lite', '@bufbuild/protobuf', '@huggingface/tokenizers', '@huggingface/jinja'];
+const HEAVY = ['onnxruntime-node', '@moral-plantain/onnxruntime-node', 'onnxruntime-common', 'vega', 'vega-lite', '@bufbuild/protobuf', '@huggingface/tokenizers', '@huggingface/jinja'];
 
 describe('start-up', () => {
   it('prints the version loading no library at all', () => {

@@ -2,19 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { syncFolder } from './atomic-write.js';
-import { isProcessRunning } from './process-alive.js';
+import { hostName, processState } from './process-alive.js';
 
 /**
- * A new, empty staging folder beside `target` (`.<name>.partial-<pid>-<hex>`, on the same disk so
- * it can be renamed into place) to build a folder in, complete, before `commitFolder` publishes it.
- * Staging and set-aside folders that interrupted builds of `target` left (their process gone) are
- * removed first.
+ * A new, empty staging folder beside `target` (`.<name>.partial-<host>-<pid>-<hex>`, on the same
+ * disk so it can be renamed into place) to build a folder in, complete, before `commitFolder`
+ * publishes it. Staging and set-aside folders that interrupted builds of `target` on this machine
+ * left (their process gone) are removed first; those of other machines sharing the disk are left
+ * alone, since their processes cannot be seen from here.
  */
 export async function stagingFolder(target: string): Promise<string> {
   const parent = path.dirname(path.resolve(target));
   await mkdir(parent, { recursive: true });
   await removeLeftovers(target);
-  const staging = path.join(parent, `.${path.basename(target)}.partial-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const staging = path.join(parent, `.${path.basename(target)}.partial-${hostName()}-${process.pid}-${randomBytes(6).toString('hex')}`);
   await mkdir(staging);
   return staging;
 }
@@ -28,7 +29,7 @@ export async function stagingFolder(target: string): Promise<string> {
 export async function commitFolder(staging: string, target: string): Promise<void> {
   const resolved = path.resolve(target);
   await syncTree(staging);
-  const aside = path.join(path.dirname(resolved), `.${path.basename(resolved)}.old-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const aside = path.join(path.dirname(resolved), `.${path.basename(resolved)}.old-${hostName()}-${process.pid}-${randomBytes(6).toString('hex')}`);
   const setAside = await rename(resolved, aside).then(
     () => true,
     (error: NodeJS.ErrnoException) => {
@@ -41,14 +42,14 @@ export async function commitFolder(staging: string, target: string): Promise<voi
   if (setAside) await rm(aside, { recursive: true, force: true });
 }
 
-/** Removes `.<name>.partial-*` and `.<name>.old-*` folders beside `target` whose process no longer runs. */
+/** Removes `.<name>.partial-*` and `.<name>.old-*` folders beside `target` whose process, on this machine, no longer runs (names without a host are this machine's). */
 async function removeLeftovers(target: string): Promise<void> {
   const parent = path.dirname(path.resolve(target));
   const prefix = `.${path.basename(target)}.`;
   const entries = await readdir(parent).catch(() => [] as string[]);
   for (const entry of entries) {
-    const match = /^(?:partial|old)-(\d+)-[0-9a-f]{12}$/.exec(entry.startsWith(prefix) ? entry.slice(prefix.length) : '');
-    if (match && !isProcessRunning(Number(match[1]))) await rm(path.join(parent, entry), { recursive: true, force: true });
+    const match = /^(?:partial|old)-(?:(.+)-)?(\d+)-[0-9a-f]{12}$/.exec(entry.startsWith(prefix) ? entry.slice(prefix.length) : '');
+    if (match && processState(match[1] ?? hostName(), Number(match[2])) === 'gone') await rm(path.join(parent, entry), { recursive: true, force: true });
   }
 }
 

@@ -6,7 +6,7 @@ export { describeActivationsError } from './activations/describe-activations-err
 export { DEFAULT_UNIT_WIDTH } from './activations/unit-definition.js';
 export type { UnitDefinition } from './activations/unit-definition.js';
 export { commitFolder, stagingFolder } from './atomic-folder.js';
-export { isProcessRunning } from './process-alive.js';
+export { hostName, isProcessRunning, processState } from './process-alive.js';
 export { syncFolder, writeFileAtomic } from './atomic-write.js';
 export { canonicalJson } from './canonical-json.js';
 export type { CanonicalJsonOptions } from './canonical-json.js';

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toFloat16Bits } from '@moral-plantain/formats';
 import { ablationFeeds, decodeModel, encodeModel, insertTaps, type HooksErrors, type TapOptions, type TappedModel } from '../src/index.js';

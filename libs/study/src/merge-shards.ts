@@ -93,7 +93,9 @@ export function mergeShards(dirs: readonly string[], options: MergeOptions): TE.
       (error: unknown) => errorReason(error),
     );
     if (made !== null) return E.left({ _tag: 'OutFolderUnusable', dir: folder.dir, reason: made });
-    const lock = await acquireRunLock(folder.lock, folder.dir)();
+    const lock = await acquireRunLock(folder.lock, folder.dir, {
+      onLost: () => options.progress.log(`warning: another process took over the lock of ${folder.dir} (this merge stopped refreshing it for too long); the outputs of both may be mixed: merge again into a fresh folder`),
+    })();
     if (E.isLeft(lock)) return lock;
     try {
       const staging = await stageOutputs(folder.dir).then(

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { errorReason, isProcessRunning, writeJsonFile } from '@moral-plantain/formats';
+import { errorReason, hostName, processState, writeJsonFile } from '@moral-plantain/formats';
 import { openModelFolder, runProbePart, type ProbePart } from '@moral-plantain/model-runtime';
 import { recordedModelFolder } from './model-files.js';
 import { packageVersions } from './package-versions.js';
@@ -113,7 +112,7 @@ async function shardIn(settings: RunSettings & { readonly shard: Shard }, folder
     metadata: part.right.metadata,
     device: part.right.device,
     timings: { seconds, probeStages: part.right.seconds },
-    host: hostname(),
+    host: hostName(),
     finishedAt: new Date().toISOString(),
   };
   const file = shardRecordPath(folder.cache.shards, settings.shard);
@@ -148,13 +147,11 @@ async function offerFolder(dir: string, target: string): Promise<void> {
  * are left alone: whether their process lives cannot be known from here.
  */
 async function workFolder(folder: RunFolder): Promise<E.Either<StudyError, string>> {
-  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
-  const own = new RegExp(`^${host.replace(/[.]/g, '\\.')}-(\\d+)-[0-9a-f]{12}$`);
   for (const entry of await readdir(folder.cache.work).catch(() => [] as string[])) {
-    const pid = own.exec(entry)?.[1];
-    if (pid !== undefined && !isProcessRunning(Number(pid))) await rm(path.join(folder.cache.work, entry), { recursive: true, force: true }).catch(() => undefined);
+    const match = /^(.+)-(\d+)-[0-9a-f]{12}$/.exec(entry);
+    if (match && processState(match[1] ?? '', Number(match[2])) === 'gone') await rm(path.join(folder.cache.work, entry), { recursive: true, force: true }).catch(() => undefined);
   }
-  const dir = path.join(folder.cache.work, `${host}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const dir = path.join(folder.cache.work, `${hostName()}-${process.pid}-${randomBytes(6).toString('hex')}`);
   return mkdir(dir, { recursive: true }).then(
     () => E.right(dir),
     (error: unknown) => E.left({ _tag: 'OutFolderUnusable', dir: folder.dir, reason: errorReason(error) }),

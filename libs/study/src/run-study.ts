@@ -66,7 +66,10 @@ export function runStudy(settings: RunSettings, options: StudyOptions): TE.TaskE
       (error: NodeJS.ErrnoException) => error.code ?? String(error),
     );
     if (made !== null) return E.left({ _tag: 'OutFolderUnusable', dir: folder.dir, reason: made });
-    const lock = await acquireRunLock(folder.lock, folder.dir)();
+    const lock = await acquireRunLock(folder.lock, folder.dir, {
+      // Only after this run stalled past the stale timeout (suspended, frozen disk): say so, the outputs may mix.
+      onLost: () => options.progress.log(`warning: another process took over the lock of ${folder.dir} (this run stopped refreshing it for too long); the outputs of both may be mixed: rerun into a fresh folder`),
+    })();
     if (E.isLeft(lock)) return lock;
     try {
       return await studyInLockedFolder(settings, folder, options);

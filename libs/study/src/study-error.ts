@@ -4,6 +4,7 @@ import { describeModelFolderError, describeProbeError, describeTextError, type M
 import { describeReportError, type ReportError } from '@moral-plantain/report';
 import { describeStatsError, type StatsError } from '@moral-plantain/stats';
 import { describeStimulusSetLoadError, type StimulusProblem, type StimulusSetLoadError } from '@moral-plantain/stimuli';
+import { RUN_LOCK_TIMING } from './run-lock-timing.js';
 import { describeShardError, type ShardError } from './shard-error.js';
 
 /** Why a probe study (or one of its steps: settings, the report of a finished run) could not go on. */
@@ -11,7 +12,8 @@ export type StudyError =
   | { readonly _tag: 'InvalidSettings'; readonly problems: readonly string[] }
   | { readonly _tag: 'ConfigFile'; readonly file: string; readonly reason: string; readonly hint: string }
   | { readonly _tag: 'OutFolderUnusable'; readonly dir: string; readonly reason: string }
-  | { readonly _tag: 'Locked'; readonly dir: string; readonly file: string; readonly pid: number }
+  /** A live run holds the folder: its process, machine and start as its lock file names them (null where it does not), and how long ago it refreshed the lock. */
+  | { readonly _tag: 'Locked'; readonly dir: string; readonly file: string; readonly pid: number | null; readonly host: string | null; readonly started: string | null; readonly ageMs: number }
   | { readonly _tag: 'LockFailed'; readonly dir: string; readonly file: string; readonly reason: string }
   | { readonly _tag: 'ModelFolder'; readonly dir: string; readonly problems: readonly ModelFolderError[] }
   | { readonly _tag: 'EmbeddedModel'; readonly dir: string; readonly problems: readonly ModelBuildProblem[] }
@@ -45,10 +47,7 @@ export function describeStudyError(error: StudyError): ErrorDescription {
     case 'OutFolderUnusable':
       return describeFileProblem('use the output folder', error.dir, error.reason, 'Choose another folder with --out.');
     case 'Locked':
-      return {
-        message: `Another run (process ${error.pid}) is writing into ${error.dir}.`,
-        hint: `Wait for it to finish, or choose another folder with --out. If process ${error.pid} is not a moral-plantain run, remove ${error.file} and run again.`,
-      };
+      return describeLocked(error);
     case 'LockFailed':
       return { message: describeFileProblem('create the lock file', error.file, error.reason).message, hint: `If no run is using ${error.dir}, remove ${error.file} (it may be a folder: rm -r) and run again.` };
     case 'ModelFolder': {
@@ -104,4 +103,21 @@ export function describeStudyError(error: StudyError): ErrorDescription {
     case 'Shards':
       return describeShardError(error.error);
   }
+}
+
+function describeLocked(error: Extract<StudyError, { _tag: 'Locked' }>): ErrorDescription {
+  const holder = error.pid === null ? 'a run whose lock file is being written' : `process ${error.pid}${error.host === null ? '' : ` on ${error.host}`}`;
+  const since = error.started === null ? '' : `, started ${error.started.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`;
+  const { heartbeatMs, staleAfterMs } = RUN_LOCK_TIMING;
+  return {
+    message: `Another run (${holder}${since}; its lock was refreshed ${formatAge(error.ageMs)} ago) is writing into ${error.dir}.`,
+    hint:
+      `Wait for it to finish, or choose another folder with --out. A running run refreshes its lock every ${heartbeatMs / 1000} s; ` +
+      `a lock not refreshed for ${staleAfterMs / 1000} s (or whose process on this machine is gone) is taken over by the next run. ` +
+      `If no run is using ${error.dir}, remove ${error.file} and run again.`,
+  };
+}
+
+function formatAge(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { readActivations } from '@moral-plantain/formats';
+import { hostName, readActivations } from '@moral-plantain/formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { describeStudyError, parseRunRecord, resolveRunSettings, runFolder, runStudy, type RunSettings, type StudyOutcome, type StudyProgress } from '../src/index.js';
@@ -80,7 +80,7 @@ describe('runStudy on the embedded tiny model', () => {
     expect(readFileSync(path.join(out, 'activations.safetensors')).equals(first)).toBe(true);
     await writeFile(runFolder(out).lock, `${process.pid}\n`);
     const locked = await runStudy(settings(out), { progress: collecting() })();
-    expect(E.isLeft(locked) && locked.left).toEqual({ _tag: 'Locked', file: expect.stringContaining('.moral-plantain.lock'), dir: out, pid: process.pid });
+    expect(E.isLeft(locked) && locked.left).toEqual({ _tag: 'Locked', file: expect.stringContaining('.moral-plantain.lock'), dir: out, pid: process.pid, host: hostName(), started: null, ageMs: expect.any(Number) });
     // What to do when the lock is stale (its process id now belongs to something else): the file to remove.
     if (E.isLeft(locked)) expect(describeStudyError(locked.left).hint).toContain(`remove ${runFolder(out).lock}`);
   });

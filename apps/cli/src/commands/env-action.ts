@@ -9,10 +9,10 @@ import type { EnvFlags } from './env.js';
 /** Runs `env`: the environment report of @moral-plantain/model-runtime with the installed package versions, as text or JSON. */
 export async function envAction(flags: EnvFlags): Promise<void> {
   const timeoutSeconds = flags.timeout === undefined ? undefined : wholeNumberFlag('--timeout', flags.timeout, 1, 3600);
-  const { version, docsUrl } = cliPackage();
+  const { version } = cliPackage();
   const { node: _node, ...packages } = packageVersions({ '@moral-plantain/cli': version });
   const report = await describeEnvironment({ probe: flags.probe, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) });
   const { format, ...rest } = report;
   if (flags.json) return printJson({ format, packages, ...rest });
-  print(environmentText(report, packages, docsUrl));
+  print(environmentText(report, packages));
 }

@@ -3,11 +3,14 @@ import type { CudaReadiness, EnvironmentReport, LibraryLocation, ProviderProbe, 
 import { textTable } from '../text-table.js';
 
 /** The environment report as a person reads it: sections of aligned rows, then what to do about what is missing. */
-export function environmentText(report: EnvironmentReport, packages: Readonly<Record<string, string>>, docsUrl: string): string {
+/** The repository README's section on running on a GPU: the CUDA provider's install step and its requirements. */
+const GPU_DOCS_URL = 'https://github.com/moral-plantain/moral-plantain#running-the-real-model-on-a-gpu';
+
+export function environmentText(report: EnvironmentReport, packages: Readonly<Record<string, string>>): string {
   const sections = [
     section('Versions', versions(report, packages)),
     section(report.providers ? 'Execution providers (a tiny model on each, in its own process)' : 'Execution providers: not tried (--no-probe)', report.providers ? providers(report.providers, report.cuda) : ''),
-    section(`CUDA provider (onnxruntime-node ${report.cuda.build.onnxruntime}: CUDA ${report.cuda.build.cuda}, cuDNN ${report.cuda.build.cudnn}, NVIDIA driver ${report.cuda.build.minimumDriver} or newer)`, cuda(report.cuda, docsUrl)),
+    section(`CUDA provider (onnxruntime-node ${report.cuda.build.onnxruntime}: CUDA ${report.cuda.build.cuda}, cuDNN ${report.cuda.build.cudnn}, NVIDIA driver ${report.cuda.build.minimumDriver} or newer)`, cuda(report.cuda)),
     section('WebGPU (through Vulkan on Linux)', webgpu(report.webgpu)),
     section('Environment variables', variables(report.variables)),
   ];
@@ -47,13 +50,13 @@ function providers(probes: readonly ProviderProbe[], cudaReadiness: CudaReadines
   );
 }
 
-function cuda(c: CudaReadiness, docsUrl: string): string {
+function cuda(c: CudaReadiness): string {
   const provider = c.provider.installed ? `installed (${c.provider.file})` : `not installed (${path.basename(c.provider.file)} is not in ${path.dirname(c.provider.file)})`;
   const driver = c.driver.version === null ? (c.driver.deviceNode ? 'no version found (/dev/nvidia0 exists, /proc/driver/nvidia does not)' : 'none loaded (no /proc/driver/nvidia/version)') : `${c.driver.version}${c.driver.supportsBuild === false ? ` (too old for CUDA ${c.build.cuda}: needs ${c.build.minimumDriver} or newer)` : ''}`;
   const head = rows([
     ['provider library', provider],
     ...(c.provider.problem ? [['problem', c.provider.problem] as const] : []),
-    ...(c.provider.installed ? [] : [['install', `${c.provider.install} (see the README's GPU section: ${docsUrl})`] as const]),
+    ...(c.provider.installed ? [] : [['install', `${c.provider.install} (see ${GPU_DOCS_URL})`] as const]),
     ['NVIDIA driver', driver],
     ['GPUs', c.driver.gpus.length > 0 ? c.driver.gpus.join(', ') : 'none listed'],
     ['library list from', c.provider.librariesFrom === 'provider library' ? "the provider library's own DT_NEEDED entries" : "onnxruntime's build (the provider library is not installed)"],

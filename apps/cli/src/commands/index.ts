@@ -3,6 +3,7 @@ import type { HelpDefaults } from '../help-defaults.js';
 import { registerEnvCommand } from './env.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerMergeCommand } from './merge.js';
+import { registerInstallCudaCommand } from './install-cuda.js';
 import { registerModelCommand } from './model.js';
 import { registerReportCommand } from './report.js';
 import { registerRunCommand } from './run.js';
@@ -15,4 +16,4 @@ import { registerTapCommand } from './tap.js';
 export type CommandRegistration = (program: Command, defaults: HelpDefaults | null) => void;
 
 /** Every command of the CLI, in the order `--help` lists them. Each `<name>.ts` registers; `<name>-action.ts` runs it. */
-export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerMergeCommand, registerSweepCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand, registerEnvCommand];
+export const commandRegistrations: readonly CommandRegistration[] = [registerRunCommand, registerMergeCommand, registerSweepCommand, registerStatsCommand, registerStimuliCommand, registerInspectCommand, registerTapCommand, registerModelCommand, registerReportCommand, registerEnvCommand, registerInstallCudaCommand];

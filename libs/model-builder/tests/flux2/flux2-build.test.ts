@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import * as E from 'fp-ts/lib/Either.js';
 import { encodeSafetensors, fromFloat16Bits, toFloat16Bits, type SafetensorsTensor } from '@moral-plantain/formats';
 import { DataType, decodeModel, encodeModel, findLinearLayers, selectLayers, tapModelFile } from '@moral-plantain/hooks';

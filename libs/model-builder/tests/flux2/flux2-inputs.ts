@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import * as E from 'fp-ts/lib/Either.js';
 import { seededStream, seededTensor, seededWeights, type Flux2Config, type WeightSource } from '../../src/index.js';
 import type { Flux2ReferenceInputs } from '@moral-plantain/references';

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeModel, encodeModel, insertTaps } from '@moral-plantain/hooks';
 import { beforeAll, describe, expect, it } from 'vitest';

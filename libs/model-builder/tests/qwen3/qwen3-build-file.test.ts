@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import { encodeSafetensors, type SafetensorsTensor } from '@moral-plantain/formats';
 import { decodeModel, encodeModel } from '@moral-plantain/hooks';
 import { existsSync } from 'node:fs';

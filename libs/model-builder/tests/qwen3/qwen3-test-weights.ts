@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import { encodeModel } from '@moral-plantain/hooks';
 import type { ModelProto } from '@moral-plantain/hooks';
 import { seededStream, seededWeights, type WeightInit, type WeightSource } from '../../src/index.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { CUDA_INSTALL_COMMAND } from '../session/session-error.js';
+import { CUDA_INSTALL_COMMAND } from '../session/cuda-provider.js';
 import { CUDA_PROVIDER_BUILD, CUDA_PROVIDER_LIBRARIES, SYSTEM_LIBRARY, type CudaLibrary } from './cuda-libraries.js';
 import { readElfInfo } from './elf-file.js';
 import { driverAtLeast, nvidiaDriver, type NvidiaDriver } from './nvidia-driver.js';

@@ -9,7 +9,7 @@ export const RELEVANT_VARIABLES: readonly { readonly name: string; readonly mean
   { name: 'NVIDIA_DRIVER_CAPABILITIES', meaning: 'driver libraries a container runtime mounts (compute for CUDA, graphics for Vulkan)' },
   { name: 'VK_DRIVER_FILES', meaning: 'the Vulkan drivers (ICD manifests) WebGPU may use' },
   { name: 'VK_ICD_FILENAMES', meaning: 'the Vulkan drivers (ICD manifests) WebGPU may use (older name)' },
-  { name: 'ONNXRUNTIME_NODE_INSTALL', meaning: "onnxruntime-node's install script: skip, or cuda12 to download the CUDA provider" },
+  { name: 'ONNXRUNTIME_NODE_INSTALL', meaning: "the upstream onnxruntime-node install script's choice (skip, or cuda12 to download the CUDA provider); the binding moral-plantain installs has no install script, and `moral-plantain install-cuda` downloads the CUDA provider on request" },
   { name: 'npm_config_onnxruntime_node_install', meaning: "the same choice, from .npmrc or npm's --onnxruntime-node-install flag" },
   { name: 'HF_HOME', meaning: 'the Hugging Face folder (its hub cache holds downloaded checkpoints)' },
   { name: 'HF_HUB_CACHE', meaning: 'the Hugging Face hub cache' },

@@ -13,9 +13,9 @@ export interface OnnxruntimeInstall {
   readonly installScript: string;
 }
 
-/** Finds the installed onnxruntime-node (the copy this library imports). */
+/** Finds the installed ONNX Runtime binding (`@moral-plantain/onnxruntime-node`, onnxruntime-node's files without its install script: the copy this library imports). */
 export function onnxruntimeInstall(): OnnxruntimeInstall {
-  const manifest = createRequire(import.meta.url).resolve('onnxruntime-node/package.json');
+  const manifest = createRequire(import.meta.url).resolve('@moral-plantain/onnxruntime-node/package.json');
   const packageDir = path.dirname(manifest);
   const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
   return {
@@ -28,5 +28,5 @@ export function onnxruntimeInstall(): OnnxruntimeInstall {
 
 /** The entry module of onnxruntime-node, for a separate Node.js process to load. */
 export function onnxruntimeEntry(): string {
-  return createRequire(import.meta.url).resolve('onnxruntime-node');
+  return createRequire(import.meta.url).resolve('@moral-plantain/onnxruntime-node');
 }

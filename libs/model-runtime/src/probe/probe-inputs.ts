@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import { PIXELS_PER_TOKEN, toFloat16Bits } from '@moral-plantain/formats';
 
 /** The latent token grid of an image resolution in pixels (each side a multiple of `PIXELS_PER_TOKEN`). */

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type * as ort from 'onnxruntime-node';
+import type * as ort from '@moral-plantain/onnxruntime-node';
 import { fromFloat16Bits } from '@moral-plantain/formats';
 import type { ModelSession } from '../session/create-session.js';
 import { badIo, type ProbeError } from './probe-error.js';

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import type * as ort from 'onnxruntime-node';
+import type * as ort from '@moral-plantain/onnxruntime-node';
 import type { TapsManifest } from '@moral-plantain/hooks';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import { gaussianNoise } from '../noise/gaussian-noise.js';

@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 
 /** Severity of ONNX Runtime's own process-wide log, from most to least talkative. */
 export type RuntimeLogLevel = 'verbose' | 'info' | 'warning' | 'error' | 'fatal';

@@ -1,7 +1,5 @@
 import type { ErrorDescription } from '@moral-plantain/formats';
-
-/** The command that downloads the CUDA 12 provider libraries of onnxruntime-node (they are not bundled). */
-export const CUDA_INSTALL_COMMAND = 'node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12';
+import { CUDA_INSTALL_COMMAND, CUDA_REQUIREMENTS } from './cuda-provider.js';
 
 /** Why a session could not be created or run. */
 export type SessionError =
@@ -18,7 +16,7 @@ export function describeSessionError(error: SessionError): ErrorDescription {
       return error.device === 'cuda'
         ? {
             message: `The CUDA execution provider could not be loaded (${firstLine(error.reason)}).`,
-            hint: `Install its libraries on a CUDA 12 machine with \`${CUDA_INSTALL_COMMAND}\` (CUDA 12 and cuDNN 9 must be installed), or use --device cpu, or --device auto to fall back to the CPU.`,
+            hint: `Download its libraries with \`${CUDA_INSTALL_COMMAND}\` (they need ${CUDA_REQUIREMENTS} on the library path), or use --device cpu, or --device auto to fall back to the CPU.`,
           }
         : {
             message: `The WebGPU execution provider found no usable GPU adapter (${firstLine(error.reason)}).`,
@@ -27,7 +25,7 @@ export function describeSessionError(error: SessionError): ErrorDescription {
     case 'NoGpuProvider':
       return {
         message: `No GPU execution provider loaded: ${error.tried.map((t) => `${t.device}: ${firstLine(t.reason)}`).join('; ')}.`,
-        hint: `For CUDA, run \`${CUDA_INSTALL_COMMAND}\` on a CUDA 12 machine; or use --device cpu.`,
+        hint: `For CUDA, run \`${CUDA_INSTALL_COMMAND}\` (the libraries need ${CUDA_REQUIREMENTS}); or use --device cpu.`,
       };
     case 'ModelLoadFailed':
       return { message: `ONNX Runtime could not load ${error.source}: ${firstLine(error.reason)}`, hint: 'Check that the file is a complete ONNX model and that its external data file lies beside it.' };

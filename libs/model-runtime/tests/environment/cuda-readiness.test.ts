@@ -22,7 +22,7 @@ describe('checkCudaReadiness', () => {
   it('names every CUDA 13 and cuDNN 9 library missing, and the provider library as not installed', () => {
     const readiness = checkCudaReadiness({ binDir: tempFolder(), env: { LD_LIBRARY_PATH: tempFolder() }, cache: new Map(), root: tempFolder() });
     expect(readiness.provider).toMatchObject({ installed: false, librariesFrom: 'onnxruntime build', problem: null });
-    expect(readiness.provider.install).toContain('onnxruntime-node');
+    expect(readiness.provider.install).toBe('moral-plantain install-cuda');
     expect(readiness.missing).toEqual(SONAMES);
     expect(SONAMES).toEqual(expect.arrayContaining(['libcudart.so.13', 'libcublas.so.13', 'libcublasLt.so.13', 'libcurand.so.10', 'libcufft.so.12', 'libcudnn.so.9', 'libnvrtc.so.13', 'libcuda.so.1']));
     expect(readiness.driver).toEqual({ version: null, gpus: [], deviceNode: false, supportsBuild: null });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import { createGraphBuilder, DataType, encodeModel, float32Tensor, writeModelWithExternalData } from '@moral-plantain/hooks';
-import { createSession, CUDA_INSTALL_COMMAND, describeSessionError, runSession } from '../../src/index.js';
+import { createSession, CUDA_INSTALL_COMMAND, cudaProviderStatus, describeSessionError, runSession } from '../../src/index.js';
 import { tempDir } from '../probe/fake-folder.js';
 
 /** y = relu(x W), W [64, 32] with entries (i - j) / 64: big enough (8 KiB) to go to external data. */
@@ -31,8 +30,7 @@ function expected(w: Float32Array): number[] {
   return out;
 }
 
-const ortBin = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-const cudaInstalled = existsSync(path.join(ortBin, 'libonnxruntime_providers_cuda.so'));
+const cudaInstalled = cudaProviderStatus().installed;
 const vulkanPresent = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1'].some(existsSync);
 
 describe('createSession', () => {

@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from '@moral-plantain/onnxruntime-node';
 import { encodeModel } from '@moral-plantain/hooks';
 import { buildModelFolder, buildQwen3TextEncoder, flux2Presets, qwen3Presets, seededWeights, type WeightSource } from '@moral-plantain/model-builder';
 import {
