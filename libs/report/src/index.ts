@@ -18,6 +18,12 @@ export { cardFacts, cardTitle, checkCardOverrides, FLUX2_ARCHITECTURE } from './
 export type { CardFacts, CardOverrides } from './card-facts.js';
 export { degenerateUnits, nearConstantBeyond } from './degenerate-units.js';
 export type { DegenerateUnits } from './degenerate-units.js';
+export { sweepAxesSpec } from './figures/sweep-axes.js';
+export { renderSweepReport } from './sweep/sweep-report.js';
+export type { SweepReportInput, SweepReportLinks } from './sweep/sweep-report.js';
+export { axisLabels, cellMeasures, summarise, sweepRows } from './sweep/sweep-rows.js';
+export type { CellMeasures, SeedSummary, SweepCell, SweepRow } from './sweep/sweep-rows.js';
+export { SWEEP_CSV_COLUMNS, SWEEP_REPORT_FILES, SWEEP_RESULTS_FORMAT, sweepCsv, sweepResults, writeSweepReport } from './sweep/write-sweep-report.js';
 export { metadataOf, modelCardMetadata, renderFrontMatter } from './front-matter.js';
 export type { FrontMatterOptions, ModelCardMetadata } from './front-matter.js';
 export { judge, renderInterpretation } from './interpretation.js';

@@ -36,6 +36,8 @@ export interface StimulusSet {
   /** The paired axis the set probes, e.g. "moral valence". */
   readonly axis: string;
   readonly description: string;
+  /** What changes from condition a to condition b and what is held constant, in a sentence or two (optional). */
+  readonly contrast?: string;
   readonly conditions: ConditionLabels;
   /** BCP 47 language tag of the prompts, e.g. "en". */
   readonly language: string;

@@ -36,7 +36,7 @@ describe('the shipped JSON Schema and the loader', () => {
 
   it('agree on the optional top-level fields', () => {
     const optional = Object.keys(schema.properties).filter((k) => !schema.required.includes(k));
-    expect(optional.sort()).toEqual(['$schema', 'categories', 'example']);
+    expect(optional.sort()).toEqual(['$schema', 'categories', 'contrast', 'example']);
     for (const key of optional) expect(codesFor(edit((root) => root.delete(key))), key).toEqual([]);
     expect(codesFor(edit((root) => root.set('$schema', 'stimulus-set.schema.json')))).toEqual([]);
   });

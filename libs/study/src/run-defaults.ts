@@ -21,5 +21,6 @@ export const RUN_DEFAULTS = {
   unitTokens: 'all',
   referenceSteps: null,
   resume: true,
+  shard: null,
   json: false,
 } as const satisfies Record<SettingName, unknown>;

@@ -10,7 +10,8 @@ export interface ProvenanceSources {
   readonly info: ModelFolderInfo;
   readonly set: StimulusSet;
   readonly validation: ValidationReport;
-  readonly probe: ProbeResult;
+  /** What the probe ran (a whole run's `ProbeResult`, or one shard's `ProbePart`). */
+  readonly probe: Pick<ProbeResult, 'model' | 'resolution' | 'unit' | 'manifest' | 'device' | 'fallbacks' | 'references'>;
   /** Package name -> version of everything that took part. */
   readonly packages: Readonly<Record<string, string>>;
   /** The run's reference images (null or absent: none). */

@@ -4,6 +4,7 @@ import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { parseRange, parseResolution, parseWholeNumber, SEED_MAX, UNIT_TOKENS, type TextRange, type UnitTokens } from '@moral-plantain/formats';
 import type { Device } from '@moral-plantain/model-runtime';
 import { RUN_DEFAULTS } from './run-defaults.js';
+import { parseShard, type Shard } from './run-shard.js';
 
 /** Everything one probe run needs, resolved from defaults, a config file and flags. */
 export interface RunSettings {
@@ -33,6 +34,8 @@ export interface RunSettings {
   /** Denoising steps of generated reference images, or null for the checkpoint's default (50 base, 4 distilled). */
   readonly referenceSteps: number | null;
   readonly resume: boolean;
+  /** The shard of the prompts this run computes (`run --shard i/n`), or null for the whole run. */
+  readonly shard: Shard | null;
   readonly json: boolean;
 }
 
@@ -56,6 +59,7 @@ export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
   unitTokens: 'unit-tokens',
   referenceSteps: 'reference-steps',
   resume: 'resume',
+  shard: 'shard',
   json: 'json',
 };
 
@@ -106,7 +110,10 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
     unitTokens: (UNIT_TOKENS as readonly string[]).includes(text('unitTokens')) ? (text('unitTokens') as UnitTokens) : (problems.push(`unit-tokens must be ${UNIT_TOKENS.join(' or ')}, got "${text('unitTokens')}"`), 'all'),
     referenceSteps: optional('referenceSteps', (raw) => parseWholeNumber(raw, 1, 1000)),
     resume: flag('resume'),
+    shard: optional('shard', parseShard),
     json: flag('json'),
   };
+  // Shards compute into a shared cache without the references a run draws or reads first: not combined yet.
+  if (settings.shard !== null && settings.reference !== null) problems.push('shard cannot be combined with reference yet: run a study with reference images undivided (without --shard)');
   return isNonEmpty(problems) ? E.left(problems) : E.right(settings);
 }

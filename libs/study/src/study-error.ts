@@ -5,6 +5,7 @@ import { describeReportError, type ReportError } from '@moral-plantain/report';
 import { describeStatsError, type StatsError } from '@moral-plantain/stats';
 import { describeStimulusSetLoadError, type StimulusProblem, type StimulusSetLoadError } from '@moral-plantain/stimuli';
 import { RUN_LOCK_TIMING } from './run-lock-timing.js';
+import { describeShardError, type ShardError } from './shard-error.js';
 
 /** Why a probe study (or one of its steps: settings, the report of a finished run) could not go on. */
 export type StudyError =
@@ -29,7 +30,8 @@ export type StudyError =
   | { readonly _tag: 'ForeignFiles'; readonly dir: string; readonly files: readonly string[] }
   | { readonly _tag: 'InterruptedPublish'; readonly dir: string }
   | { readonly _tag: 'RunRecordInvalid'; readonly file: string; readonly problems: readonly string[] }
-  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string };
+  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string }
+  | { readonly _tag: 'Shards'; readonly error: ShardError };
 
 /** How many problems a description lists before "and N more". */
 const SHOWN_PROBLEMS = 5;
@@ -110,6 +112,8 @@ export function describeStudyError(error: StudyError): ErrorDescription {
       return { message: `${error.file} is not a valid run record: ${error.problems.join('; ')}.`, hint: 'Fix or remove run.json (the report renders without it).' };
     case 'WriteFailed':
       return describeFileProblem('write', error.path, error.reason);
+    case 'Shards':
+      return describeShardError(error.error);
   }
 }
 

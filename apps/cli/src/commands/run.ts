@@ -24,6 +24,7 @@ export function registerRunCommand(program: Command, defaults: HelpDefaults | nu
     .option('--reference-steps <n>', "denoising steps of generated reference images (default: the checkpoint's, 50 base, 4 distilled)")
     .option('--resume', 'reuse prompts already computed in the output folder (default)')
     .option('--no-resume', 'recompute every prompt')
+    .option('--shard <i/n>', 'compute only shard i of n of the prompts into the folder\'s cache (no outputs, no lock: shards may share a folder); then `merge`')
     .option('--config <file>', 'a YAML file with these settings (kebab-case keys); flags win')
     .option('--json', 'print a JSON summary instead of text (messages stay on standard error, without progress bars)')
     .action(async (options: Record<string, unknown>, command: Command) => (await import('./run-action.js')).runAction(options, command));

@@ -86,7 +86,7 @@ export function openPatchRunner(folder: ModelFolder, options: PatchRunnerOptions
     if (!isSeed(seed)) return E.left({ _tag: 'InvalidProbeOption', option: 'seed', reason: `is ${seed}, expected ${SEED_RANGE}` });
     if (!isResolution(resolution)) return E.left({ _tag: 'InvalidProbeOption', option: 'resolution', reason: `is ${JSON.stringify(resolution)}, expected [height, width] in pixels, multiples of ${PIXELS_PER_TOKEN} up to ${MAX_RESOLUTION_SIDE}` });
     const fingerprint = await fingerprintGraph(folder.transformer.path, folder.transformer.externalData.map((d) => d.path));
-    const tapped = await tapTransformer(folder.transformer.path, fingerprint, options.taps ?? {}, options.tappedDir, { scales: 'per-sample' });
+    const tapped = await tapTransformer(folder.transformer.path, fingerprint, options.taps ?? {}, options.tappedDir, null, { scales: 'per-sample' });
     if (E.isLeft(tapped)) return E.left({ _tag: 'TapFailed', errors: tapped.left });
     const text = await textSource(folder, { pairs: [], ...(options.tokenize ? { tokenize: options.tokenize } : {}), ...(options.promptEmbeddings !== undefined ? { promptEmbeddings: options.promptEmbeddings } : {}) })();
     if (E.isLeft(text)) return text;
@@ -110,7 +110,7 @@ function runner(folder: ModelFolder, options: PatchRunnerOptions, opened: Opened
   let transformer: ModelSession | null = null;
   let encoder: ModelSession | null = null;
   const keyParts = { transformer: fingerprint, seed, resolution: [resolution[0], resolution[1]] as [number, number], timestep: PROBE_TIMESTEP, taps: tapConfig(options.taps ?? {}) };
-  const jobsFor = (prompts: readonly string[]): E.Either<ProbeError, ProbeJob[]> => probeJobs(prompts, text, keyParts);
+  const jobsFor = (prompts: readonly string[]): E.Either<ProbeError, ProbeJob[]> => probeJobs(prompts.map((prompt) => ({ id: prompt, prompt, references: null })), text, keyParts);
   const open = async (model: string): Promise<E.Either<ProbeError, ModelSession>> => E.mapLeft((error: SessionError): ProbeError => ({ _tag: 'Session', error }))(await createSession(model, sessionOptions)());
   const releaseEncoder = async () => {
     const session = encoder;

@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import type * as ort from 'onnxruntime-node';
+import type * as ort from '@moral-plantain/onnxruntime-node';
 import type { TapsManifest } from '@moral-plantain/hooks';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import { badIo, type ProbeError } from '../probe/probe-error.js';
 import { tensorFor, toFloat32 } from '../probe/session-feeds.js';
-import { transformerFeeds, type BatchEmbeddings, type NoiseCache } from '../probe/transformer-step.js';
+import { probeFeeds, type BatchEmbeddings, type NoiseCache } from '../probe/transformer-step.js';
 import { runSession, type ModelSession } from '../session/create-session.js';
 
 /** What one patched transformer call gives per sample. */
@@ -36,7 +36,7 @@ export function runPatchedTransformer(
     const batch = text.batch;
     const units = manifest.totalUnits;
     if (scales.length !== batch * units) return E.left(badIo(session.source, `${scales.length} scales were given for ${batch} samples of ${units} units`));
-    const feeds = transformerFeeds(session, folder, text, seed, resolution, noiseCache);
+    const feeds = probeFeeds(session, folder, text, seed, resolution, noiseCache);
     if (E.isLeft(feeds)) return feeds;
     const all: Record<string, ort.Tensor> = { ...feeds.right };
     for (const tap of manifest.taps) {

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { DEFAULT_RESOLUTION, isResolution, isSeed, MAX_RESOLUTION_SIDE, PIXELS_PER_TOKEN, SEED_RANGE } from '@moral-plantain/formats';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import type { SessionOptions } from '../session/create-session.js';
+import type { SessionPool } from '../session/session-pool.js';
 import type { Tokenize } from '../text/prompt-tokens.js';
 import type { ProbeError } from './probe-error.js';
 import type { ProbeProgress } from './probe-progress.js';
@@ -36,6 +37,10 @@ export interface ProbeOptions {
   readonly tappedDir?: string;
   /** Folder of the resumable per-prompt cache (default: no cache). */
   readonly cacheDir?: string;
+  /** Compute every prompt even when the cache has it (the cache is still written); default false. */
+  readonly recompute?: boolean;
+  /** Sessions shared with other runs (a sweep's); default: the run opens its own and releases them at the end. */
+  readonly sessions?: SessionPool;
   /** Stops the run between batches; finished prompts stay in the cache. */
   readonly signal?: AbortSignal;
   /** Called at each stage and after each batch. */

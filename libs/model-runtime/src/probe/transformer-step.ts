@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
+import type * as ort from '@moral-plantain/onnxruntime-node';
 import type { TapsManifest } from '@moral-plantain/hooks';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import { gaussianNoise } from '../noise/gaussian-noise.js';
@@ -26,20 +27,8 @@ export function runTransformer(
   references: ReferenceTokens | null = null,
 ): TE.TaskEither<ProbeError, Float32Array[]> {
   return async () => {
-    const { rows, cols } = latentGrid(resolution[0], resolution[1]);
-    const channels = latentChannels(session, folder);
-    if (E.isLeft(channels)) return channels;
-    const noise = noiseCache.get(seed, rows * cols * channels.right);
     const b = text.batch;
-    const image = withReferences(repeat(noise, b), imageIds(rows, cols), b, references);
-    const feeds = transformerFeeds(session, folder.transformerIo, {
-      hidden: image.hidden,
-      imageTokens: image.tokens,
-      channels: channels.right,
-      text,
-      timestep: new Float32Array(b).fill(PROBE_TIMESTEP),
-      imageIds: image.ids,
-    });
+    const feeds = probeFeeds(session, folder, text, seed, resolution, noiseCache, references);
     if (E.isLeft(feeds)) return feeds;
     // Only the tap outputs are fetched: ONNX Runtime then skips the layers after the last tapped input.
     const out = await runSession(session, feeds.right, manifest.taps.map((t) => t.output))();
@@ -51,6 +40,36 @@ export function runTransformer(
     }
     return E.right(vectors);
   };
+}
+
+/**
+ * The probe step's feeds for one batch: the run's seeded noise (the same for every sample), the
+ * batch's text, timestep 1.0 and the FLUX.2 position ids; with reference tokens, every sample reads
+ * the same references after its noisy tokens.
+ */
+export function probeFeeds(
+  session: ModelSession,
+  folder: ModelFolder,
+  text: BatchEmbeddings,
+  seed: number,
+  resolution: readonly [number, number],
+  noiseCache: NoiseCache,
+  references: ReferenceTokens | null = null,
+): E.Either<ProbeError, Record<string, ort.Tensor>> {
+  const { rows, cols } = latentGrid(resolution[0], resolution[1]);
+  const channels = latentChannels(session, folder);
+  if (E.isLeft(channels)) return channels;
+  const noise = noiseCache.get(seed, rows * cols * channels.right);
+  const b = text.batch;
+  const image = withReferences(repeat(noise, b), imageIds(rows, cols), b, references);
+  return transformerFeeds(session, folder.transformerIo, {
+    hidden: image.hidden,
+    imageTokens: image.tokens,
+    channels: channels.right,
+    text,
+    timestep: new Float32Array(b).fill(PROBE_TIMESTEP),
+    imageIds: image.ids,
+  });
 }
 
 /** The run's noise latents, drawn once (the same for every prompt and batch). */

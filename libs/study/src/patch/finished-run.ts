@@ -79,6 +79,8 @@ export async function readFinishedRun(dir: string): Promise<E.Either<PatchError,
   const activations = await readActivations(folder.activations)();
   if (E.isLeft(activations)) return E.left({ _tag: 'Activations', file: folder.activations, error: activations.left });
 
+  // The patch runner repeats the plain probe step; a run conditioned on reference images would not be reproduced.
+  if (activations.right.metadata.references !== undefined) return E.left({ _tag: 'NotARunFolder', dir: folder.dir, reason: 'its run was conditioned on reference images (--reference), which the causal test does not repeat yet; patch a run made without --reference' });
   const problems = consistency(inputs.right, results.right, activations.right);
   if (problems.length > 0) return E.left({ _tag: 'RunInconsistent', dir: folder.dir, problems });
   return E.right({
