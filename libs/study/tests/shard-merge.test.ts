@@ -81,7 +81,9 @@ describe('run --shard and merge on a tiny model', () => {
     if (E.isLeft(result)) throw new Error(describeStudyError(result.left).message);
     expect(comparable(shared)).toEqual(comparable(whole));
     const record = JSON.parse(readFileSync(path.join(shared, 'run.json'), 'utf8'));
-    expect(record.prompts).toEqual({ total: 8, computed: 8, cached: 0 });
+    // Shard 2 ran twice at once: the copy that wrote the record may have found an entry the other had already written.
+    expect(record.prompts.total).toBe(8);
+    expect(record.prompts.computed + record.prompts.cached).toBe(8);
     expect(record.settings.shard).toBeNull();
   });
 
