@@ -49,8 +49,8 @@ export function studyProbeOptions(settings: RunSettings, inputs: StudyInputs, pr
     ...(settings.resolution ? { resolution: settings.resolution } : {}),
     batchSize: settings.batchSize,
     taps: { unitWidth: settings.unitWidth, unitTokens: settings.unitTokens, ...(settings.channels ? { channels: settings.channels } : {}) },
-    // Encoding and transformer passes alternate per batch: one steady 'prompts' bar for both.
-    onProgress: (p) => progress.update({ stage: p.stage === 'tap' || p.stage === 'load' || p.stage === 'references' ? p.stage : 'prompts', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
+    // Every prompt is embedded (text encoder alone) before the transformer runs: an 'encode' bar, then a 'transformer' bar.
+    onProgress: (p) => progress.update({ stage: p.stage === 'done' ? 'transformer' : p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
     stimuliHash: inputs.stimuli.validation.hash,
     ...extra,
   };
