@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { DEFAULT_TEXT_LENGTH } from '@moral-plantain/formats';
 import { loadQwen3Tokenizer, qwen3TokenCounter, qwen3Tokenize, type ModelFolder, type ProbeOptions, type Qwen3Tokenizer } from '@moral-plantain/model-runtime';
-import { embeddedModel, openModel } from './embedded-model.js';
+import { embeddedModel } from './embedded-model.js';
+import { sourcedModel } from './sourced-model.js';
 import type { RunSettings } from './run-settings.js';
 import { runStimuli, type RunStimuli } from './run-stimuli.js';
 import type { StudyError } from './study-error.js';
@@ -28,7 +29,7 @@ export async function studyInputs(settings: RunSettings, embeddedModelDir: strin
   if (checkedEarly !== null && E.isLeft(checkedEarly)) return checkedEarly;
   const since = performance.now();
   if (settings.model === null) progress.log('model: the embedded TINY FLUX.2-architecture model with seeded random weights (not FLUX.2 klein 4B); the report is a pipeline check, not a finding');
-  const model = await (settings.model === null ? embeddedModel(embeddedModelDir) : openModel(settings.model))();
+  const model = settings.model === null ? await embeddedModel(embeddedModelDir)() : await sourcedModel(settings.model, settings.revision, progress);
   if (E.isLeft(model)) return model;
   const modelSeconds = (performance.now() - since) / 1000;
   const checked = checkedEarly ?? (await checkedStimuli(settings.stimuli, model.right.tokenizerDir ?? undefined, textLengthOf(model.right)));
