@@ -121,7 +121,7 @@ describe('moral-plantain run on the embedded tiny model', () => {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       // Interrupt once some prompts are done (and cached), well before the last one.
-      if (/prompts: ([5-9]|[1-3]\d)\/50/.test(stderr) && !child.killed) child.kill('SIGINT');
+      if (/transformer: ([5-9]|[1-3]\d)\/50/.test(stderr) && !child.killed) child.kill('SIGINT');
     });
     expect(await exit).toBe(130);
     expect(stderr).toMatch(/Interrupted after \d+ of 50 prompts; they are saved/);

@@ -26,6 +26,8 @@ export { fromBfloat16Bits, fromFloat16Bits, halfToNumber, toFloat16Bits } from '
 export { checkOutputs, completeOutputs, OUTPUTS_FILE, OUTPUTS_FORMAT, OUTPUTS_STAGING, publishOutputs, stageOutputs } from './output-set/output-set.js';
 export type { OutputCheck, OutputEntry, OutputManifest } from './output-set/output-set.js';
 export { FINGERPRINT_VERSION, fingerprintGraph } from './probe-cache/model-fingerprint.js';
+export { EMBEDDING_CACHE_FORMAT, embeddingKey, readCachedEmbedding, writeCachedEmbedding } from './probe-cache/embedding-cache.js';
+export type { CachedEmbedding, EmbeddingKeyParts } from './probe-cache/embedding-cache.js';
 export { cacheEntryPath, PROBE_CACHE_FORMAT, promptKey, readCachedUnits, writeCachedUnits } from './probe-cache/probe-cache.js';
 export type { PromptKeyParts } from './probe-cache/probe-cache.js';
 export { createPrng, PRNG_NAME, prngFromState } from './prng/prng.js';

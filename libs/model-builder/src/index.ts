@@ -57,3 +57,9 @@ export { flux2VaePreset, flux2VaePresets } from './flux2-vae/flux2-vae-presets.j
 export type { Flux2VaePresetName } from './flux2-vae/flux2-vae-presets.js';
 export { readPipelineFolder, readSchedulerFile } from './model-folder/pipeline-folder.js';
 export type { PipelineFolder } from './model-folder/pipeline-folder.js';
+export { hubCacheDir, hubRepoFolder, looksLikeHubRepoId, resolveHubSnapshot } from './hub/hub-cache.js';
+export type { HubEnvironment, HubSnapshot, HubSnapshotMissing } from './hub/hub-cache.js';
+export { folderFingerprint, isBuiltModelFolder, isPipelineFolder, resolveModelSource } from './hub/model-source.js';
+export type { ModelSource } from './hub/model-source.js';
+export { cachedModelBuild, MODEL_CACHE_FORMAT, modelCacheKey, moralPlantainCacheDir } from './hub/model-cache.js';
+export type { CachedModel, ModelBuildChoices } from './hub/model-cache.js';

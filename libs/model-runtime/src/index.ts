@@ -41,6 +41,8 @@ export type { PromptEmbedding, PromptEmbeddings } from './probe/prompt-embedding
 export { assembleActivations } from './probe/assemble-activations.js';
 export { batchCount, partBatches } from './probe/probe-parts.js';
 export type { BatchRange, ProbePartIndex } from './probe/probe-parts.js';
+export { embedProbePrompts } from './probe/embed-probe-prompts.js';
+export type { EmbeddedProbePrompts } from './probe/embed-probe-prompts.js';
 export { runProbe } from './probe/run-probe.js';
 export type { ProbeResult } from './probe/run-probe.js';
 export { runProbePart } from './probe/run-probe-part.js';
@@ -51,6 +53,7 @@ export { unitDefinition } from './probe/unit-definition.js';
 export { createSession, runSession } from './session/create-session.js';
 export type { Device, DeviceFallback, GraphOptimization, ModelSession, ResolvedDevice, SessionOptions, ValueSpec } from './session/create-session.js';
 export { createSessionPool } from './session/session-pool.js';
+export type { SessionEvent, SessionEventListener } from './session/session-events.js';
 export type { SessionPool } from './session/session-pool.js';
 export { setRuntimeLogLevel } from './session/runtime-log-level.js';
 export type { RuntimeLogLevel } from './session/runtime-log-level.js';

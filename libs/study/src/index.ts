@@ -1,4 +1,5 @@
 export { embeddedModel, openModel } from './embedded-model.js';
+export { sourcedModel } from './sourced-model.js';
 export { HASHED_DATA_LIMIT, recordedModelFolder } from './model-files.js';
 export { packageVersions } from './package-versions.js';
 export { renderRunReport } from './render-run-report.js';

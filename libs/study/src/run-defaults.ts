@@ -7,6 +7,7 @@ import type { SettingName } from './run-settings.js';
 /** Defaults of every setting (the embedded tiny model, the built-in set, ./moral-plantain-out), as text where the value is parsed. */
 export const RUN_DEFAULTS = {
   model: null,
+  revision: null,
   stimuli: 'moral-plantain',
   out: 'moral-plantain-out',
   device: 'cpu',

@@ -15,11 +15,11 @@ export interface RunFolder {
   /** The lock file of a live run. */
   readonly lock: string;
   /**
-   * What a rerun reuses: the embedded model, the per-prompt cache, the tapped graph and generated
+   * What a rerun reuses: the embedded model, the per-prompt cache, the prompts' text embeddings, the tapped graph and generated
    * reference images; and what shards leave for a merge: their records (`shards`), and the private
    * working folders of the shard runs under way (`work`).
    */
-  readonly cache: { readonly embeddedModel: string; readonly prompts: string; readonly tapped: string; readonly references: string; readonly shards: string; readonly work: string };
+  readonly cache: { readonly embeddedModel: string; readonly prompts: string; readonly embeddings: string; readonly tapped: string; readonly references: string; readonly shards: string; readonly work: string };
 }
 
 /** The layout of the output folder `dir`. */
@@ -37,6 +37,7 @@ export function runFolder(dir: string): RunFolder {
     cache: {
       embeddedModel: path.join(cache, 'model-tiny'),
       prompts: path.join(cache, 'prompts'),
+      embeddings: path.join(cache, 'embeddings'),
       tapped: path.join(cache, 'tapped'),
       references: path.join(cache, 'references'),
       shards: path.join(cache, 'shards'),

@@ -8,8 +8,14 @@ import { parseShard, type Shard } from './run-shard.js';
 
 /** Everything one probe run needs, resolved from defaults, a config file and flags. */
 export interface RunSettings {
-  /** A model folder, or null for the embedded tiny model. */
+  /**
+   * A model folder, a diffusers pipeline folder or a Hugging Face repo id (`org/name`, found in the
+   * local Hugging Face cache; the ONNX folder is built once into our cache), or null for the
+   * embedded tiny model.
+   */
   readonly model: string | null;
+  /** With a repo id as `model`: the branch, tag or commit hash of its snapshot (null: `main`). */
+  readonly revision: string | null;
   /** A built-in stimulus set name or a YAML file. */
   readonly stimuli: string;
   readonly out: string;
@@ -45,6 +51,7 @@ export type SettingName = keyof RunSettings;
 /** Setting names as flags and config-file keys (kebab-case; camelCase is accepted in files too). */
 export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
   model: 'model',
+  revision: 'revision',
   stimuli: 'stimuli',
   out: 'out',
   device: 'device',
@@ -96,6 +103,7 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
   if (!(DEVICES as readonly string[]).includes(device)) problems.push(`device must be ${DEVICES.slice(0, -1).join(', ')} or ${DEVICES.at(-1)}, got "${device}"`);
   const settings: RunSettings = {
     model: merged.model === null || merged.model === undefined ? null : text('model'),
+    revision: merged.revision === null || merged.revision === undefined || text('revision').trim() === '' ? null : text('revision').trim(),
     stimuli: text('stimuli'),
     out: text('out'),
     device: device as Device,
@@ -113,6 +121,7 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
     shard: optional('shard', parseShard),
     json: flag('json'),
   };
+  if (settings.revision !== null && settings.model === null) problems.push('revision needs model: a Hugging Face repo id whose snapshot to use');
   // Shards compute into a shared cache without the references a run draws or reads first: not combined yet.
   if (settings.shard !== null && settings.reference !== null) problems.push('shard cannot be combined with reference yet: run a study with reference images undivided (without --shard)');
   return isNonEmpty(problems) ? E.left(problems) : E.right(settings);

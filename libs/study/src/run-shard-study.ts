@@ -81,6 +81,7 @@ async function shardIn(settings: RunSettings & { readonly shard: Shard }, folder
         ...(options.sessions ? { sessions: options.sessions } : {}),
       }),
       cacheDir: folder.cache.prompts,
+      embeddingsCacheDir: folder.cache.embeddings,
     },
     { index: settings.shard.index - 1, count: settings.shard.count },
   )();

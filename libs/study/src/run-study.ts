@@ -48,6 +48,8 @@ export interface StudyOptions {
   readonly tappedDir?: string;
   /** Sessions shared with other studies (a sweep's), so a model loads once; default: the study's own. */
   readonly sessions?: SessionPool;
+  /** Where the prompts' text embeddings are cached (default: the output folder's cache); a sweep shares one. */
+  readonly embeddingsCacheDir?: string;
 }
 
 /**
@@ -97,7 +99,7 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
   if (E.isLeft(inputs)) return inputs;
   seconds.model = round(inputs.right.modelSeconds);
 
-  if (!settings.resume) await rm(folder.cache.prompts, { recursive: true, force: true });
+  if (!settings.resume) for (const dir of [folder.cache.prompts, folder.cache.embeddings]) await rm(dir, { recursive: true, force: true });
   const { set } = inputs.right.stimuli.loaded;
   let since = performance.now();
   const references = await runReferences(settings, {
@@ -118,6 +120,7 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
       ...(references.right ? { references: references.right.probe } : {}),
       tappedDir: options.tappedDir ?? folder.cache.tapped,
       cacheDir: folder.cache.prompts,
+      embeddingsCacheDir: options.embeddingsCacheDir ?? folder.cache.embeddings,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.sessions ? { sessions: options.sessions } : {}),
       out: activationsFile,

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { createSessionPool } from '@moral-plantain/model-runtime';
 import { runStudy, type StudyOptions } from './run-study.js';
+import { embedCellPrompts } from './sweep-embed.js';
 import { cellComplete, modelFingerprint } from './sweep-cell-state.js';
 import type { SweepError } from './sweep-error.js';
 import { withSweepLock } from './sweep-lock.js';
@@ -28,15 +29,18 @@ export interface SweepCellOutcome {
 export interface SweepOutcome {
   readonly folder: SweepFolder;
   readonly cells: readonly SweepCellOutcome[];
-  /** Sessions opened per model and graph (`transformer`, `text-encoder`): one each per model and unit definition. */
+  /** Sessions opened per model and graph (`transformer`, `text-encoder`): the text encoder once per model (all prompts are embedded first), the transformer once per model and unit definition. */
   readonly loads: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly summary: SweepSummary;
 }
 
 /**
  * Runs every cell of a sweep on this machine, then writes the sweep report. The cells of one model
- * run one after another on sessions shared through a session pool, so the model is loaded once
- * (and again only for another unit definition, whose tapped graph differs); the embedded tiny model
+ * run one after another on sessions shared through a session pool that holds one model at a time:
+ * first the prompts every cell still needs are embedded (`embedCellPrompts`: the text encoder loads
+ * once per model, into the sweep's embeddings cache) and the text encoder is released, then the
+ * cells run on the transformer, loaded once (and again only for another unit definition, whose
+ * tapped graph differs); the embedded tiny model
  * and each model's tapped graphs are kept once for the whole sweep in its `.cache/`. Each cell is an
  * ordinary run folder (`runStudy`: locked, resumable, published as one output set); cells already
  * complete for their settings and model are skipped. The sweep folder is locked throughout, and the
@@ -55,6 +59,26 @@ export function runSweep(plan: SweepPlan, options: SweepRunOptions): TE.TaskEith
       for (const [model, cells] of groupBy(plan.cells, (c) => c.model.name)) {
         const pool = createSessionPool();
         try {
+          // Every prompt still to compute is embedded first (the text encoder loads once per model and is released), so the cells then run on the transformer alone.
+          for (const cell of cells) {
+            const modelDir = cell.model.path ?? folder.cache.embeddedModel;
+            if (!fingerprints.has(modelDir)) fingerprints.set(modelDir, await modelFingerprint(modelDir));
+            if (resume && (await cellComplete(cell.settings, fingerprints.get(modelDir) ?? null))) continue;
+            const embedded = await embedCellPrompts(
+              { ...cell.settings, resume },
+              {
+                progress: options.progress,
+                ...(options.signal ? { signal: options.signal } : {}),
+                sessions: pool,
+                embeddedModelDir: folder.cache.embeddedModel,
+                tappedDir: path.join(folder.cache.tapped, cell.model.name),
+                embeddingsCacheDir: folder.cache.embeddings,
+              },
+            );
+            if (E.isLeft(embedded)) return E.left({ _tag: 'Cell', cell: cell.id, error: embedded.left });
+            if (cell.model.path === null && fingerprints.get(modelDir) === null) fingerprints.delete(modelDir);
+          }
+          await pool.release('text-encoder');
           for (const cell of cells) {
             const number = plan.cells.indexOf(cell) + 1;
             const modelDir = cell.model.path ?? folder.cache.embeddedModel;
@@ -75,6 +99,7 @@ export function runSweep(plan: SweepPlan, options: SweepRunOptions): TE.TaskEith
                 embeddedModelDir: folder.cache.embeddedModel,
                 // One folder per model: the tapped graphs of its unit definitions share its data files' hard links, which another model's may not.
                 tappedDir: path.join(folder.cache.tapped, cell.model.name),
+                embeddingsCacheDir: folder.cache.embeddings,
               },
             )();
             if (E.isLeft(run)) return E.left({ _tag: 'Cell', cell: cell.id, error: run.left });

@@ -17,6 +17,7 @@ export type StudyError =
   | { readonly _tag: 'LockFailed'; readonly dir: string; readonly file: string; readonly reason: string }
   | { readonly _tag: 'ModelFolder'; readonly dir: string; readonly problems: readonly ModelFolderError[] }
   | { readonly _tag: 'EmbeddedModel'; readonly dir: string; readonly problems: readonly ModelBuildProblem[] }
+  | { readonly _tag: 'ModelSource'; readonly model: string; readonly problems: readonly ModelBuildProblem[] }
   | { readonly _tag: 'Tokenizer'; readonly error: TextError }
   | { readonly _tag: 'StimuliUnloadable'; readonly nameOrFile: string; readonly error: StimulusSetLoadError }
   | { readonly _tag: 'StimuliInvalid'; readonly nameOrFile: string; readonly set: string; readonly problems: readonly StimulusProblem[] }
@@ -58,6 +59,10 @@ export function describeStudyError(error: StudyError): ErrorDescription {
         message: `${first?.message ?? `${error.dir} is not a model folder.`}${rest.length ? ` (${rest.map((r) => r.message).join('; ')})` : ''}`,
         hint: first?.hint ?? 'Build one with `moral-plantain model build`.',
       };
+    }
+    case 'ModelSource': {
+      const [first, ...rest] = error.problems.map(describeModelBuildProblem);
+      return { message: [first?.message, ...rest.map((r) => r.message)].join(' '), hint: first?.hint ?? `Give a model folder, a diffusers pipeline folder or a Hugging Face repo id as --model (not ${error.model}).` };
     }
     case 'EmbeddedModel':
       return {

@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { DEFAULT_TEXT_LENGTH } from '@moral-plantain/formats';
 import { loadQwen3Tokenizer, qwen3TokenCounter, qwen3Tokenize, type ModelFolder, type ProbeOptions, type Qwen3Tokenizer } from '@moral-plantain/model-runtime';
-import { embeddedModel, openModel } from './embedded-model.js';
+import { embeddedModel } from './embedded-model.js';
+import { sourcedModel } from './sourced-model.js';
 import type { RunSettings } from './run-settings.js';
 import { runStimuli, type RunStimuli } from './run-stimuli.js';
 import type { StudyError } from './study-error.js';
@@ -28,7 +29,7 @@ export async function studyInputs(settings: RunSettings, embeddedModelDir: strin
   if (checkedEarly !== null && E.isLeft(checkedEarly)) return checkedEarly;
   const since = performance.now();
   if (settings.model === null) progress.log('model: the embedded TINY FLUX.2-architecture model with seeded random weights (not FLUX.2 klein 4B); the report is a pipeline check, not a finding');
-  const model = await (settings.model === null ? embeddedModel(embeddedModelDir) : openModel(settings.model))();
+  const model = settings.model === null ? await embeddedModel(embeddedModelDir)() : await sourcedModel(settings.model, settings.revision, progress);
   if (E.isLeft(model)) return model;
   const modelSeconds = (performance.now() - since) / 1000;
   const checked = checkedEarly ?? (await checkedStimuli(settings.stimuli, model.right.tokenizerDir ?? undefined, textLengthOf(model.right)));
@@ -49,8 +50,8 @@ export function studyProbeOptions(settings: RunSettings, inputs: StudyInputs, pr
     ...(settings.resolution ? { resolution: settings.resolution } : {}),
     batchSize: settings.batchSize,
     taps: { unitWidth: settings.unitWidth, unitTokens: settings.unitTokens, ...(settings.channels ? { channels: settings.channels } : {}) },
-    // Encoding and transformer passes alternate per batch: one steady 'prompts' bar for both.
-    onProgress: (p) => progress.update({ stage: p.stage === 'tap' || p.stage === 'load' || p.stage === 'references' ? p.stage : 'prompts', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
+    // Every prompt is embedded (text encoder alone) before the transformer runs: an 'encode' bar, then a 'transformer' bar.
+    onProgress: (p) => progress.update({ stage: p.stage === 'done' ? 'transformer' : p.stage, done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
     stimuliHash: inputs.stimuli.validation.hash,
     ...extra,
   };

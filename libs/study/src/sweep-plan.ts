@@ -56,8 +56,8 @@ export interface SweepFolder {
   readonly logs: string;
   /** The lock of a live local sweep, plan or merge. */
   readonly lock: string;
-  /** What a local sweep shares between its cells: the embedded model, and the tapped graphs (a folder per model). */
-  readonly cache: { readonly embeddedModel: string; readonly tapped: string };
+  /** What a local sweep shares between its cells: the embedded model, the tapped graphs (a folder per model) and the prompts' text embeddings. */
+  readonly cache: { readonly embeddedModel: string; readonly tapped: string; readonly embeddings: string };
 }
 
 /** The layout of the sweep folder `dir`. */
@@ -71,7 +71,7 @@ export function sweepFolder(dir: string): SweepFolder {
     kubernetes: path.join(root, 'kubernetes'),
     logs: path.join(root, 'logs'),
     lock: path.join(root, '.moral-plantain-sweep.lock'),
-    cache: { embeddedModel: path.join(root, '.cache', 'model-tiny'), tapped: path.join(root, '.cache', 'tapped') },
+    cache: { embeddedModel: path.join(root, '.cache', 'model-tiny'), tapped: path.join(root, '.cache', 'tapped'), embeddings: path.join(root, '.cache', 'embeddings') },
   };
 }
 

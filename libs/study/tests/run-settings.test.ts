@@ -11,6 +11,7 @@ describe('run settings', () => {
     expect(defaults).toEqual(
       E.right({
         model: null,
+        revision: null,
         stimuli: 'moral-plantain',
         out: 'moral-plantain-out',
         device: 'cpu',
@@ -60,7 +61,7 @@ describe('run settings', () => {
     const bad = path.join(dir, 'bad.yaml');
     await writeFile(bad, 'permutaions: 10\n');
     const refused = await readRunConfig(bad)();
-    expect(E.isLeft(refused) && describeStudyError(refused.left)).toEqual({ message: `The config file ${bad} has unknown settings: permutaions.`, hint: expect.stringContaining('Known settings: model, stimuli, out') });
+    expect(E.isLeft(refused) && describeStudyError(refused.left)).toEqual({ message: `The config file ${bad} has unknown settings: permutaions.`, hint: expect.stringContaining('Known settings: model, revision, stimuli, out') });
     const list = path.join(dir, 'list.yaml');
     await writeFile(list, '- 1\n');
     expect(E.isLeft(await readRunConfig(list)())).toBe(true);

@@ -88,7 +88,7 @@ describe('runStudy on the embedded tiny model', () => {
   it('stops between batches when asked and names the cache that keeps what was done', async () => {
     const other = path.join(await tempDir(), 'stopped');
     const controller = new AbortController();
-    const progressStop: StudyProgress = { update: (p) => p.stage === 'prompts' && p.done >= 4 && controller.abort(), log: () => undefined, finish: () => undefined };
+    const progressStop: StudyProgress = { update: (p) => p.stage === 'transformer' && p.done >= 4 && controller.abort(), log: () => undefined, finish: () => undefined };
     const stopped = await runStudy(settings(other), { progress: progressStop, signal: controller.signal })();
     expect(E.isLeft(stopped) && stopped.left._tag).toBe('Interrupted');
     expect(E.isLeft(stopped) && describeStudyError(stopped.left).message).toMatch(/^Interrupted after \d+ of 50 prompts; they are saved in .*prompts\.$/);

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { SEED_MAX } from '@moral-plantain/formats';
-import { buildModelFolder, describeModelBuildProblem, planModelBuild } from '@moral-plantain/model-builder';
+import { buildModelFolder, describeModelBuildProblem, looksLikeHubRepoId, planModelBuild, resolveHubSnapshot } from '@moral-plantain/model-builder';
 import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError, openModelFolder, type ModelFolderInfo } from '@moral-plantain/model-runtime';
 import { CliError } from '../cli-error.js';
 import { wholeNumberFlag, wholeNumberListFlag } from '../option-values.js';
@@ -11,6 +11,7 @@ import type { BuildFlags, InfoFlags } from './model.js';
 /** Runs `model build`: the build plan (every problem at once), then the folder. */
 export async function buildAction(flags: BuildFlags): Promise<void> {
   refuseStdioFolder('model build', '--out', flags.out);
+  const from = await pipelineOf(flags);
   const plan = await planModelBuild({
     out: flags.out,
     ...(flags.preset !== undefined ? { preset: flags.preset } : {}),
@@ -22,12 +23,12 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
     ...(flags.textLayers !== undefined ? { textLayers: wholeNumberListFlag('--text-layers', flags.textLayers) } : {}),
     defaultTokenizerDir: defaultQwen3TokenizerDir(),
     ...(flags.externalData ? { externalData: true } : {}),
-    ...(flags.from !== undefined ? { from: flags.from } : {}),
+    ...(from !== undefined ? { from: from.dir } : {}),
     ...(typeof flags.vae === 'string' ? { vae: flags.vae } : flags.vae === false ? { vae: null } : {}),
     ...(flags.vaePreset !== undefined ? { vaePreset: flags.vaePreset } : {}),
     ...(flags.scheduler !== undefined ? { scheduler: flags.scheduler } : {}),
     ...(flags.distilled ? { distilled: true } : {}),
-    ...(flags.baseModel !== undefined ? { baseModel: flags.baseModel } : {}),
+    ...(flags.baseModel !== undefined ? { baseModel: flags.baseModel } : from?.repoId !== undefined ? { baseModel: from.repoId } : {}),
   });
   if (E.isLeft(plan)) throw CliError.from(plan.left.map(describeModelBuildProblem));
   const built = await buildModelFolder(plan.right);
@@ -36,6 +37,22 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
   if (flags.json) return printJson({ dir, files, manifest });
   const sampler = manifest.sampler ? `${manifest.sampler.isDistilled ? 'distilled (no classifier-free guidance)' : 'base (classifier-free guidance)'}` : 'base';
   printSummary(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n  vae: ${manifest.vae?.weights ?? 'none'}\n  sampling: ${sampler}\n`, flags);
+}
+
+/** The pipeline folder of `--from`: a folder as given, or a repo id's snapshot in the Hugging Face cache (its repo id then the default base model). */
+async function pipelineOf(flags: BuildFlags): Promise<{ readonly dir: string; readonly repoId?: string } | undefined> {
+  if (flags.from === undefined) {
+    if (flags.revision !== undefined) throw CliError.from([{ message: '--revision needs --from with a Hugging Face repo id.', hint: 'Give --from org/name --revision REV, or leave --revision out.' }]);
+    return undefined;
+  }
+  if (!looksLikeHubRepoId(flags.from)) {
+    if (flags.revision !== undefined) throw CliError.from([{ message: `--revision picks a snapshot of a Hugging Face repo id; ${flags.from} is a folder.`, hint: 'Leave --revision out, or give --from org/name.' }]);
+    return { dir: flags.from };
+  }
+  const snapshot = await resolveHubSnapshot(flags.from, flags.revision);
+  if (E.isLeft(snapshot)) throw CliError.from([describeModelBuildProblem(snapshot.left)]);
+  if (!flags.quiet && !flags.json) process.stderr.write(`from ${snapshot.right.repoId} at ${snapshot.right.revision}: ${snapshot.right.dir}\n`);
+  return { dir: snapshot.right.dir, repoId: snapshot.right.repoId };
 }
 
 /** Runs `model info`: what a model folder holds. */

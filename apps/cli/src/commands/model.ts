@@ -15,6 +15,7 @@ export interface BuildFlags {
   readonly textLayers?: string;
   readonly externalData?: boolean;
   readonly from?: string;
+  readonly revision?: string;
   readonly vae?: string | false;
   readonly vaePreset?: string;
   readonly scheduler?: string;
@@ -49,7 +50,8 @@ export function registerModelCommand(program: Command, defaults: HelpDefaults | 
     .option('--text-encoder <dir>', 'a Hugging Face Qwen3 folder (config.json + model*.safetensors) for the text encoder (default: the preset, seeded)')
     .option('--no-text-encoder', 'no text encoder (prompt embeddings then come from prompt_embeds.safetensors)')
     .option('--text-layers <list>', "hidden-state indices concatenated as the prompt embedding, e.g. 9,18,27 (default: the text preset's)")
-    .option('--from <pipeline-dir>', 'a diffusers FLUX.2 pipeline folder (model_index.json, transformer/, text_encoder/, vae/, scheduler/, tokenizer/): every component, its scheduler and is_distilled')
+    .option('--from <pipeline-dir|repo>', 'a diffusers FLUX.2 pipeline folder (model_index.json, transformer/, text_encoder/, vae/, scheduler/, tokenizer/), or a Hugging Face repo id whose snapshot is in the local Hugging Face cache ($HF_HUB_CACHE, else $HF_HOME/hub): every component, its scheduler and is_distilled')
+    .option('--revision <rev>', 'with --from a repo id: the branch, tag or commit hash of the cached snapshot (default main)')
     .option('--vae <dir>', 'a diffusers AutoencoderKLFlux2 folder (config.json + diffusion_pytorch_model.safetensors), e.g. FLUX.2-klein-base-4B/vae (default: the tiny VAE for the tiny model, none otherwise)')
     .option('--no-vae', 'no VAE (the folder can probe, not draw or encode images)')
     .option('--vae-preset <name>', 'a VAE preset with seeded weights: klein, tiny')
@@ -62,6 +64,7 @@ export function registerModelCommand(program: Command, defaults: HelpDefaults | 
   withExamples(build, [
     ['FLUX.2 [klein] 4B from its diffusers checkpoint, weights streamed to .onnx.data', 'moral-plantain model build --out flux2-klein-4b --weights FLUX.2-klein-base-4B/transformer --text-encoder FLUX.2-klein-base-4B/text_encoder'],
     ['the random-init control: the real architecture and text encoder, a seeded random transformer', 'moral-plantain model build --out klein-4b-random --preset klein-4b --random --seed 0 --text-encoder FLUX.2-klein-base-4B/text_encoder'],
+    ['FLUX.2 [klein] 4B as `hf download black-forest-labs/FLUX.2-klein-base-4B` left it in the Hugging Face cache', 'moral-plantain model build --out flux2-klein-4b --from black-forest-labs/FLUX.2-klein-base-4B'],
     ['a tiny model for trying the pipeline', 'moral-plantain model build --out tiny-model --preset tiny'],
   ]);
   const info = model

@@ -123,7 +123,8 @@ export async function planModelBuild(given: ModelBuildRequest): Promise<E.Either
   );
   return E.right({
     out: request.out,
-    name: pipeline ? path.basename(path.resolve(given.from!)) : folderName(request),
+    // A Hub snapshot folder is named by its commit hash: the repo's name says more.
+    name: pipeline ? (request.baseModel?.split('/')[1] ?? path.basename(path.resolve(given.from!))) : folderName(request),
     tiny,
     seeds,
     transformer: { config: transformerConfig!, weights: transformerWeights! },

@@ -3,6 +3,7 @@ import { describeGraphBuildError, type GraphBuildError } from '../graph-weights/
 import { describeConfigProblem, type ConfigProblem } from '../model-config/config-problem.js';
 import { describeWeightError } from '../weights/checkpoint-weights.js';
 import type { WeightError } from '../weights/weight-source.js';
+import type { HubSnapshotMissing } from '../hub/hub-cache.js';
 
 /** One reason a model folder cannot be planned or built; a plan or a build reports every one it finds. */
 export type ModelBuildProblem =
@@ -23,7 +24,8 @@ export type ModelBuildProblem =
   | { readonly _tag: 'VaeChannelMismatch'; readonly patchedChannels: number; readonly inChannels: number }
   | { readonly _tag: 'PipelineFile'; readonly path: string; readonly reason: string }
   | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string }
-  | { readonly _tag: 'OutNotModelFolder'; readonly path: string };
+  | { readonly _tag: 'OutNotModelFolder'; readonly path: string }
+  | HubSnapshotMissing;
 
 /** What is wrong with a model build, and what to do. */
 export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDescription {
@@ -70,6 +72,13 @@ export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDesc
         message: `The VAE gives ${problem.patchedChannels} channels per image token (4 x latent_channels) but the transformer's in_channels is ${problem.inChannels}.`,
         hint: 'Give the VAE of the same pipeline as the transformer (its vae/ folder), or build without one (--no-vae).',
       };
+    case 'HubSnapshotMissing': {
+      const revision = problem.revision === 'main' ? '' : ` --revision ${problem.revision}`;
+      return {
+        message: `${problem.repoId}${problem.revision === 'main' ? '' : ` at revision ${problem.revision}`} is not in the Hugging Face cache ${problem.cacheDir}: ${problem.reason}.`,
+        hint: `Download it first with \`hf download ${problem.repoId}${revision}\` (or \`huggingface-cli download ${problem.repoId}${revision}\`); moral-plantain never downloads. If your cache is elsewhere, set HF_HUB_CACHE or HF_HOME.`,
+      };
+    }
     case 'PipelineFile':
       return { message: `Cannot use ${problem.path}: ${problem.reason}.`, hint: 'Give the folder of a diffusers FLUX.2 pipeline (model_index.json, transformer/, text_encoder/, vae/, scheduler/, tokenizer/), as the Hugging Face Hub client downloads it.' };
     case 'WriteFailed':

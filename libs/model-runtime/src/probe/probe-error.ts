@@ -18,6 +18,7 @@ export type ProbeError =
   | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string }
   | { readonly _tag: 'NoVae'; readonly dir: string; readonly needed: string }
   | { readonly _tag: 'Image'; readonly error: ImageError }
+  | { readonly _tag: 'EmbeddingLost'; readonly dir: string; readonly prompt: string }
   | { readonly _tag: 'Aborted'; readonly done: number; readonly total: number };
 
 /** What went wrong with a probe run or a generation, and what to do about it. */
@@ -52,6 +53,8 @@ export function describeProbeError(error: ProbeError): ErrorDescription {
       };
     case 'Image':
       return describeImageError(error.error);
+    case 'EmbeddingLost':
+      return { message: `The cached text embedding of the prompt ${JSON.stringify(error.prompt)} in ${error.dir} was removed or damaged between the encode phase and the transformer phase.`, hint: 'Run again: the prompts already computed are kept and the missing embeddings are encoded again.' };
     case 'Aborted':
       return { message: `The probe was stopped after ${error.done} of ${error.total} prompts.`, hint: 'Run it again with the same cache folder to continue where it stopped.' };
   }

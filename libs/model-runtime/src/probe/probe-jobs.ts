@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { fingerprintGraph, promptKey, sha256, type PromptKeyParts } from '@moral-plantain/formats';
+import { embeddingKey, fingerprintGraph, promptKey, sha256, type PromptKeyParts } from '@moral-plantain/formats';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import type { ProbeError } from './probe-error.js';
 import type { Tokenize } from '../text/prompt-tokens.js';
@@ -80,12 +80,12 @@ export function probeJobs(specs: readonly JobSpec[], text: TextSource, parts: Om
       const ids = Float64Array.from(tokens.right.inputIds);
       const mask = Float64Array.from(tokens.right.attentionMask);
       const tokenHash = sha256(new Uint8Array([...new Uint8Array(ids.buffer), ...new Uint8Array(mask.buffer)]));
-      jobs.push({ id, prompt, references, tokens: tokens.right, embedding: null, key: promptKey({ ...parts, prompt, text: { encoder: text.fingerprint, tokens: tokenHash }, ...(references ? { references: references.key } : {}) }) });
+      jobs.push({ id, prompt, references, tokens: tokens.right, embedding: null, embeddingKey: embeddingKey({ encoder: text.fingerprint, tokens: tokenHash }), key: promptKey({ ...parts, prompt, text: { encoder: text.fingerprint, tokens: tokenHash }, ...(references ? { references: references.key } : {}) }) });
     } else {
       const embedding = text.embeddings.lookup(prompt);
       if (!embedding) return E.left({ _tag: 'MissingEmbedding', path: text.embeddings.path, prompt });
       const embeddingHash = sha256(new Uint8Array(embedding.data.buffer, embedding.data.byteOffset, embedding.data.byteLength));
-      jobs.push({ id, prompt, references, tokens: null, embedding, key: promptKey({ ...parts, prompt, text: { embeddings: embeddingHash }, ...(references ? { references: references.key } : {}) }) });
+      jobs.push({ id, prompt, references, tokens: null, embedding, embeddingKey: null, key: promptKey({ ...parts, prompt, text: { embeddings: embeddingHash }, ...(references ? { references: references.key } : {}) }) });
     }
   }
   return E.right(jobs);

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { DEFAULT_RESOLUTION, isResolution, isSeed, MAX_RESOLUTION_SIDE, PIXELS_PER_TOKEN, SEED_RANGE } from '@moral-plantain/formats';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import type { SessionOptions } from '../session/create-session.js';
+import type { SessionEventListener } from '../session/session-events.js';
 import type { SessionPool } from '../session/session-pool.js';
 import type { Tokenize } from '../text/prompt-tokens.js';
 import type { ProbeError } from './probe-error.js';
@@ -37,13 +38,21 @@ export interface ProbeOptions {
   readonly tappedDir?: string;
   /** Folder of the resumable per-prompt cache (default: no cache). */
   readonly cacheDir?: string;
+  /**
+   * Folder of the cached text embeddings (one file per prompt, keyed by the text encoder and the
+   * tokens); default: `<cacheDir>/embeddings` when `cacheDir` is set, else the embeddings are kept
+   * in memory between the encode and the transformer phase.
+   */
+  readonly embeddingsCacheDir?: string;
   /** Compute every prompt even when the cache has it (the cache is still written); default false. */
   readonly recompute?: boolean;
-  /** Sessions shared with other runs (a sweep's); default: the run opens its own and releases them at the end. */
+  /** Sessions shared with other runs (a sweep's); default: the run opens its own. Either way the text encoder is released before the transformer opens. */
   readonly sessions?: SessionPool;
+  /** Hears every session the run opens and releases itself, in order (a pool reports its own to its listener). */
+  readonly onSessionEvent?: SessionEventListener;
   /** Stops the run between batches; finished prompts stay in the cache. */
   readonly signal?: AbortSignal;
-  /** Called at each stage and after each batch. */
+  /** Called at each stage and after each batch of each phase. */
   readonly onProgress?: (progress: ProbeProgress) => void;
   /** Activations file to write (default: none, only returned). */
   readonly out?: string;

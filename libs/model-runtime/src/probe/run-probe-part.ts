@@ -47,13 +47,14 @@ export function runProbePart(folder: ModelFolder, options: ProbeOptions & { read
     const started = performance.now();
     let total = 0;
     const emit = (stage: ProbeStage, done: number, cached: number, etaSeconds: number | null) => options.onProgress?.({ stage, done, total, cached, etaSeconds } satisfies ProbeProgress);
+    const forward = (event: ProbeProgress) => options.onProgress?.(event);
     const prepared = await prepareProbe(folder, options, (stage, done) => emit(stage, done, 0, null));
     if (E.isLeft(prepared)) return prepared;
     const { jobs, manifest, resolved, references } = prepared.right;
     const batches = prepared.right.batches.length;
     const range = partBatches(batches, part);
     total = prepared.right.batches.slice(range.first, range.end).flat().length;
-    const computed = await computePrompts(folder, prepared.right, range, options, emit);
+    const computed = await computePrompts(folder, prepared.right, range, options, forward);
     if (E.isLeft(computed)) return computed;
     const { cached, sessions, seconds } = computed.right;
     emit('done', total, cached, 0);

@@ -56,11 +56,12 @@ export function runProbe(folder: ModelFolder, options: ProbeOptions): TE.TaskEit
     const started = performance.now();
     let total = new Set(options.pairs.flatMap((p) => [p.a, p.b])).size;
     const emit = (stage: ProbeStage, done: number, cached: number, etaSeconds: number | null) => options.onProgress?.({ stage, done, total, cached, etaSeconds } satisfies ProbeProgress);
+    const forward = (event: ProbeProgress) => options.onProgress?.(event);
     const prepared = await prepareProbe(folder, options, (stage, done) => emit(stage, done, 0, null));
     if (E.isLeft(prepared)) return prepared;
     const { jobs, manifest, references } = prepared.right;
     total = jobs.length;
-    const computed = await computePrompts(folder, prepared.right, { first: 0, end: prepared.right.batches.length }, options, emit);
+    const computed = await computePrompts(folder, prepared.right, { first: 0, end: prepared.right.batches.length }, options, forward);
     if (E.isLeft(computed)) return computed;
     const { vectors, cached, sessions, seconds } = computed.right;
 

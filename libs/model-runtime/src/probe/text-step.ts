@@ -15,6 +15,8 @@ export interface ProbeJob {
   readonly id: string;
   readonly prompt: string;
   readonly key: string;
+  /** The cache key of its text embedding (`embeddingKey`: the text encoder's fingerprint and the tokens fed), or null when the embedding is precomputed. */
+  readonly embeddingKey: string | null;
   /** The reference tokens the prompt is conditioned on, with their key, or null. */
   readonly references: { readonly key: string; readonly tokens: ReferenceTokens } | null;
   readonly tokens: PromptTokens | null;
@@ -51,7 +53,8 @@ export function embedBatch(batch: readonly ProbeJob[], encoder: ModelSession | n
   };
 }
 
-function stackEmbeddings(items: readonly { prompt: string; embedding: PromptEmbedding }[]): E.Either<ProbeError, BatchEmbeddings> {
+/** Stacks per-prompt embeddings of equal shape into one batch [B, S_txt, D_txt]. */
+export function stackEmbeddings(items: readonly { prompt: string; embedding: PromptEmbedding }[]): E.Either<ProbeError, BatchEmbeddings> {
   const first = items[0]!.embedding;
   const data = new Float32Array(items.length * first.data.length);
   for (const [i, { prompt, embedding }] of items.entries()) {
@@ -61,4 +64,10 @@ function stackEmbeddings(items: readonly { prompt: string; embedding: PromptEmbe
     data.set(embedding.data, i * first.data.length);
   }
   return E.right({ data, batch: items.length, tokens: first.tokens, width: first.width });
+}
+
+/** The batch's embeddings, one per prompt (copies, so each can be kept or written alone). */
+export function splitEmbeddings(embeddings: BatchEmbeddings): PromptEmbedding[] {
+  const size = embeddings.tokens * embeddings.width;
+  return Array.from({ length: embeddings.batch }, (_, i) => ({ data: embeddings.data.slice(i * size, (i + 1) * size), tokens: embeddings.tokens, width: embeddings.width }));
 }

@@ -130,7 +130,7 @@ export function createImageGenerator(folder: ModelFolder, options: GeneratorOpti
       if (out.has(prompt)) continue;
       const tokens = options.tokenize(prompt);
       if (E.isLeft(tokens)) return E.left({ _tag: 'Text', error: tokens.left });
-      const embedded = await embedBatch([{ id: prompt, prompt, key: '', references: null, tokens: tokens.right, embedding: null }], encoder.right, folder.textEncoderIo)();
+      const embedded = await embedBatch([{ id: prompt, prompt, key: '', embeddingKey: null, references: null, tokens: tokens.right, embedding: null }], encoder.right, folder.textEncoderIo)();
       if (E.isLeft(embedded)) return embedded;
       out.set(prompt, embedded.right);
     }

@@ -21,7 +21,7 @@ function options(extra: Partial<ProbeOptions>): ProbeOptions {
 
 async function entries(dir: string): Promise<string[]> {
   const out: string[] = [];
-  for (const sub of await readdir(dir)) for (const file of await readdir(path.join(dir, sub))) out.push(path.join(dir, sub, file));
+  for (const sub of await readdir(dir)) if (sub !== 'embeddings') for (const file of await readdir(path.join(dir, sub))) out.push(path.join(dir, sub, file));
   return out.sort();
 }
 

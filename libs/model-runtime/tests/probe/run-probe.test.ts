@@ -125,9 +125,12 @@ describe('runProbe', () => {
     const events: ProbeProgress[] = [];
     await probe(await folder(), { batchSize: 2, onProgress: (e) => events.push(e) });
     expect(events[0]).toMatchObject({ stage: 'tap', done: 0, total: 6 });
-    expect(events.filter((e) => e.stage === 'transformer').map((e) => e.done)).toEqual([2, 4, 6]);
+    expect(events.filter((e) => e.stage === 'encode').map((e) => [e.done, e.total])).toEqual([[0, 6], [2, 6], [4, 6], [6, 6]]);
+    expect(events.filter((e) => e.stage === 'transformer').map((e) => e.done)).toEqual([0, 2, 4, 6]);
+    expect(events.findLastIndex((e) => e.stage === 'encode')).toBeLessThan(events.findIndex((e) => e.stage === 'transformer'));
     expect(events.at(-1)).toMatchObject({ stage: 'done', done: 6, total: 6, etaSeconds: 0 });
-    expect(events.filter((e) => e.stage === 'transformer')[0]!.etaSeconds).toBeGreaterThan(0);
+    expect(events.filter((e) => e.stage === 'transformer')[0]!.etaSeconds).toBeNull();
+    expect(events.filter((e) => e.stage === 'transformer')[1]!.etaSeconds).toBeGreaterThan(0);
   });
 
   it('rejects a model with a text encoder but no tokenizer, a folder with no text source, and bad options', async () => {
