@@ -49,7 +49,7 @@ function parseOptions(args: readonly string[]): Options {
     return v;
   };
   const known = new Set(['--preset', '--quantize', '--pairs', '--resolution', '--out', '--keep']);
-  const unknown = args.find((a, i) => a.startsWith('--') && !known.has(a) && !(i > 0 && known.has(args[i - 1]!) && args[i - 1] !== '--keep'));
+  const unknown = args.find((a, i) => a.startsWith('--') && !known.has(a) && !(i > 0 && known.has(args[i - 1] ?? '') && args[i - 1] !== '--keep'));
   if (unknown) throw new Error(`unknown option ${unknown}`);
   const preset = value('--preset') ?? 'klein-4b';
   const quantize = value('--quantize') ?? 'none';
@@ -107,7 +107,7 @@ function runCli(cli: string, args: readonly string[], label: string): Promise<Ph
         const match = /^([a-z][a-z -]*): \d+\/\d+/i.exec(line.trim());
         if (match && match[1] !== stage) {
           sample();
-          stage = match[1]!;
+          stage = match[1] ?? stage;
         }
       }
     });
