@@ -190,7 +190,9 @@ describe('moral-plantain run on the embedded tiny model', () => {
 
   it.skipIf(cudaInstalled)('reports --device auto as values: the device it got, the one asked for, and why each GPU provider did not load', () => {
     const out = path.join(root, 'auto');
-    const res = spawnSync(process.execPath, [bin, 'run', '--out', out, '--stimuli', FAULT_STIMULI, '--device', 'auto', '--permutations', '32', '--splits', '0', '--json'], { encoding: 'utf8' });
+    // No Vulkan driver (a machine with Mesa's software Vulkan would otherwise give WebGPU an adapter).
+    const noVulkan = { ...process.env, VK_DRIVER_FILES: '/nonexistent.json', VK_ICD_FILENAMES: '/nonexistent.json' };
+    const res = spawnSync(process.execPath, [bin, 'run', '--out', out, '--stimuli', FAULT_STIMULI, '--device', 'auto', '--permutations', '32', '--splits', '0', '--json'], { encoding: 'utf8', env: noVulkan });
     expect(res.status).toBe(0);
     const json = JSON.parse(res.stdout);
     expect(json).toMatchObject({ device: 'cpu', requestedDevice: 'auto' });
