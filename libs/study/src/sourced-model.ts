@@ -35,7 +35,7 @@ export async function sourcedModel(model: string, revision: string | null, setti
   if (!buildable) {
     if (revision !== null) return E.left({ _tag: 'ModelSource', model, problems: [{ _tag: 'ConflictingOptions', options: ['--revision', '--model'], hint: `--revision picks a snapshot of a Hugging Face repo id; ${model} is a model folder.` }] });
     const options = givenBuildOptions(settings);
-    if (options.length > 0) return E.left({ _tag: 'ModelSource', model, problems: [{ _tag: 'ConflictingOptions', options: [...options, '--model'], hint: `${options.join(' and ')} shape a model built from a diffusers pipeline folder or a Hugging Face repo id; ${model} is a model folder already built (rebuild it with \`moral-plantain model build\`).` }] });
+    if (options.length > 0) return E.left({ _tag: 'ModelSource', model, problems: [{ _tag: 'ConflictingOptions', options: [...options, '--model'], hint: `${options.join(' and ')} ${options.length > 1 ? 'are build options' : 'is a build option'} of a model built from a diffusers pipeline folder or a Hugging Face repo id; ${model} is a model folder already built (rebuild it with \`moral-plantain model build\`).` }] });
     return E.map((folder: ModelFolder): SourcedModel => ({ folder, source: null }))(await openModel(model)());
   }
   const source = await resolveModelSource(model, revision ?? undefined);
