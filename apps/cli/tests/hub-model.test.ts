@@ -7,6 +7,7 @@ import { FAULT_STIMULI } from './fixtures/fault-run.js';
 import { addToHubCache, writeTinyPipeline } from './fixtures/hub-checkpoint.js';
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
+const killAt = path.join(import.meta.dirname, 'fixtures', 'kill-at.mjs');
 const REPO = 'black-forest-labs/FLUX.2-klein-tiny';
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 const root = mkdtempSync(path.join(tmpdir(), 'mp-hub-run-'));
@@ -34,9 +35,21 @@ describe('run --model <Hugging Face repo id> from a Hub-layout cache', () => {
     expect(readdirSync(models)).toEqual([]);
   });
 
+  it('never trusts a build killed with -9 just before it is published', () => {
+    // The building folder is complete (its model.json written) but not yet renamed to its key.
+    const killed = spawnSync(process.execPath, ['--import', killAt, bin, 'run', '--out', path.join(root, 'killed'), '--model', REPO, '--text-layers', '1,2,3'], {
+      encoding: 'utf8',
+      env: { ...env, KILL_ROOT: models, KILL_PATH: '^[0-9a-f]{64}$' },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const left = readdirSync(models);
+    expect(left.length).toBeGreaterThan(0);
+    expect(left.every((name) => name.startsWith('.'))).toBe(true);
+  });
+
   let built = '';
   let builtAt = 0;
-  it('builds the snapshot once into the model cache, records the repo id, revision and commit, and the card names the repo as base model', () => {
+  it('builds the snapshot once into the model cache (removing what a killed build left), records the repo id, revision and commit, and the card names the repo as base model', () => {
     const res = run('first', '--model', REPO, '--text-layers', '1,2,3');
     expect(res.stderr).toMatch(new RegExp(`model: building ${REPO} at main \\(commit ${COMMIT.slice(0, 12)}\\) into `));
     expect(res.stderr).toMatch(new RegExp(`model: built ${REPO} at main \\(commit ${COMMIT.slice(0, 12)}\\) in [\\d.]+ s`));
