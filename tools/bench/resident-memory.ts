@@ -8,7 +8,7 @@
  * the child's VmRSS every 20 ms. Prints the peak RSS of the encode phase (text encoder open) and of
  * the transformer phase (transformer open), the RSS between them, and both models' weights on disk:
  * the old design held both sessions for the whole run, so its weights alone were their sum. The
- * build takes most of the time (about 4 minutes on a busy 2-core machine); BENCH_DIR=<folder> keeps
+ * build takes most of the time (4 to 6 minutes on a busy 2-core machine); BENCH_DIR=<folder> keeps
  * the built folder there and reuses it on the next run. Run from the repository root:
  * node --conditions=@moral-plantain/source --import tsx tools/bench/resident-memory.ts
  */
