@@ -19,7 +19,7 @@ describe('kill -9 during a first run', () => {
 
   it('leaves every folder whole or absent at each file-creation point, and the rerun gives the uninterrupted outputs byte for byte', async () => {
     const points = killPoints(operations);
-    // The embedded model, the tapped graph, prompts, staging, each published output and outputs.json.
+    // The embedded model, the tapped graph, text embeddings, prompts, staging, each published output and outputs.json.
     expect(points.length).toBeGreaterThan(30);
     await eachSideBySide(points, async (point, slot) => {
       const out = path.join(dir, `out-${slot}`);
@@ -36,12 +36,13 @@ describe('kill -9 during a first run', () => {
     });
   }, 900_000);
 
-  /** The first operation of the embedded model's build, of the tapped graph's and of the prompt cache. */
+  /** The first operation of the embedded model's build, of the tapped graph's, of the embedding cache and of the prompt cache. */
   function cacheStageStarts(): [string, number][] {
     const first = (pattern: RegExp) => Number(operations.find((l) => pattern.test(l.split(' ')[2] ?? ''))?.split(' ')[0]);
     return [
       ['embedded model build', first(/^\.cache\/\.model-tiny\.partial-/)],
       ['tapped graph', first(/^\.cache\/tapped/)],
+      ['embedding cache', first(/^\.cache\/embeddings/)],
       ['prompt cache', first(/^\.cache\/prompts/)],
     ];
   }

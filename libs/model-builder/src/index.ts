@@ -27,6 +27,7 @@ export type { ModelBuildRequest } from './model-folder/model-build-plan.js';
 export { describeModelBuildProblem } from './model-folder/model-build-problem.js';
 export type { ModelBuildProblem } from './model-folder/model-build-problem.js';
 export { checkTextWidth } from './model-folder/text-width.js';
+export { KLEIN_TEXT_LAYERS, textLayersFor } from './model-folder/text-layers.js';
 export { buildQwen3TextEncoder, QWEN3_GRAPH_NAME, qwen3OutputWidth, qwen3WeightBytes } from './qwen3/qwen3-build.js';
 export type { Qwen3BuildOptions, Qwen3TextEncoderGraph } from './qwen3/qwen3-build.js';
 export { buildQwen3TextEncoderFile } from './qwen3/qwen3-build-file.js';

@@ -1,5 +1,8 @@
 export { embeddedModel, openModel } from './embedded-model.js';
 export { sourcedModel } from './sourced-model.js';
+export type { ModelSourceRecord, SourcedModel } from './sourced-model.js';
+export { givenBuildOptions, runBuildChoices } from './run-build-choices.js';
+export type { RunBuildSettings } from './run-build-choices.js';
 export { HASHED_DATA_LIMIT, recordedModelFolder } from './model-files.js';
 export { packageVersions } from './package-versions.js';
 export { renderRunReport } from './render-run-report.js';

@@ -8,6 +8,7 @@ import type { SettingName } from './run-settings.js';
 export const RUN_DEFAULTS = {
   model: null,
   revision: null,
+  textLayers: null,
   stimuli: 'moral-plantain',
   out: 'moral-plantain-out',
   device: 'cpu',

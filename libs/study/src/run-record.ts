@@ -6,6 +6,7 @@ import { HUB_REPO_ID_FORM, isHubRepoId, jsonChecks } from '@moral-plantain/forma
 import type { FolderFileInfo, ProbeResult } from '@moral-plantain/model-runtime';
 import type { RunProvenance } from '@moral-plantain/report';
 import type { RunSettings } from './run-settings.js';
+import type { ModelSourceRecord } from './sourced-model.js';
 import type { StudyError } from './study-error.js';
 
 const { arrayOf, bool, count, fail, nullable, num, oneOf, optional, str, stringRecord, struct } = jsonChecks;
@@ -30,6 +31,8 @@ export interface RunDetails {
   };
   /** Every file of the model folder with its size, and its SHA-256 when hashed. */
   readonly modelFiles: readonly FolderFileInfo[];
+  /** Where the model folder was built from: a Hub repo's snapshot (repo id, revision, commit) or a pipeline folder; absent for a model folder given as is. */
+  readonly modelSource?: ModelSourceRecord;
 }
 
 /** `run.json`: the provenance a card states, then what the run did. Every key is written by `runStudy`. */

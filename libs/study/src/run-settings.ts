@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { parseRange, parseResolution, parseWholeNumber, SEED_MAX, UNIT_TOKENS, type TextRange, type UnitTokens } from '@moral-plantain/formats';
+import { parseRange, parseResolution, parseWholeNumber, parseWholeNumberList, SEED_MAX, UNIT_TOKENS, type TextRange, type UnitTokens } from '@moral-plantain/formats';
 import type { Device } from '@moral-plantain/model-runtime';
 import { RUN_DEFAULTS } from './run-defaults.js';
 import { parseShard, type Shard } from './run-shard.js';
@@ -16,6 +16,11 @@ export interface RunSettings {
   readonly model: string | null;
   /** With a repo id as `model`: the branch, tag or commit hash of its snapshot (null: `main`). */
   readonly revision: string | null;
+  /**
+   * With a pipeline folder or a repo id as `model`: the text encoder's hidden states concatenated
+   * as the prompt embedding, a build option (null: klein's 9, 18, 27 when the encoder has them).
+   */
+  readonly textLayers: readonly number[] | null;
   /** A built-in stimulus set name or a YAML file. */
   readonly stimuli: string;
   readonly out: string;
@@ -52,6 +57,7 @@ export type SettingName = keyof RunSettings;
 export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
   model: 'model',
   revision: 'revision',
+  textLayers: 'text-layers',
   stimuli: 'stimuli',
   out: 'out',
   device: 'device',
@@ -104,6 +110,7 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
   const settings: RunSettings = {
     model: merged.model === null || merged.model === undefined ? null : text('model'),
     revision: merged.revision === null || merged.revision === undefined || text('revision').trim() === '' ? null : text('revision').trim(),
+    textLayers: optional('textLayers', parseWholeNumberList),
     stimuli: text('stimuli'),
     out: text('out'),
     device: device as Device,
@@ -122,6 +129,7 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
     json: flag('json'),
   };
   if (settings.revision !== null && settings.model === null) problems.push('revision needs model: a Hugging Face repo id whose snapshot to use');
+  if (settings.textLayers !== null && settings.model === null) problems.push('text-layers needs model: a diffusers pipeline folder or a Hugging Face repo id to build with them');
   // Shards compute into a shared cache without the references a run draws or reads first: not combined yet.
   if (settings.shard !== null && settings.reference !== null) problems.push('shard cannot be combined with reference yet: run a study with reference images undivided (without --shard)');
   return isNonEmpty(problems) ? E.left(problems) : E.right(settings);

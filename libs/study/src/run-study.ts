@@ -144,7 +144,7 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
     describe: async () => {
       const info = await recordedModelFolder(inputs.right.model);
       const provenance = runProvenance({ settings, info, set, validation: inputs.right.stimuli.validation, probe: probe.right, packages: packageVersions(options.versions), references: references.right });
-      return { provenance, modelFiles: info.files };
+      return { provenance, modelFiles: info.files, ...(inputs.right.source ? { modelSource: inputs.right.source } : {}) };
     },
     seconds,
     started,

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { DEFAULT_TEXT_LENGTH } from '@moral-plantain/formats';
 import { loadQwen3Tokenizer, qwen3TokenCounter, qwen3Tokenize, type ModelFolder, type ProbeOptions, type Qwen3Tokenizer } from '@moral-plantain/model-runtime';
 import { embeddedModel } from './embedded-model.js';
-import { sourcedModel } from './sourced-model.js';
+import { sourcedModel, type ModelSourceRecord, type SourcedModel } from './sourced-model.js';
 import type { RunSettings } from './run-settings.js';
 import { runStimuli, type RunStimuli } from './run-stimuli.js';
 import type { StudyError } from './study-error.js';
@@ -11,6 +11,8 @@ import type { StudyProgress } from './study-progress.js';
 /** What a study probes: the model folder, and the stimulus set validated with the model's own tokenizer. */
 export interface StudyInputs {
   readonly model: ModelFolder;
+  /** Where the model was built from (a pipeline folder or a Hub snapshot), or null for a model folder given as is or the embedded model. */
+  readonly source: ModelSourceRecord | null;
   readonly tokenizer: Qwen3Tokenizer;
   /** Tokens per prompt of the model's text encoder. */
   readonly textLength: number;
@@ -20,8 +22,9 @@ export interface StudyInputs {
 }
 
 /**
- * The model of `settings` (a model folder, or the embedded tiny model, opened from or built into
- * `embeddedModelDir`) and the stimulus set validated strictly with its tokenizer. The embedded
+ * The model of `settings` (a model folder; a pipeline folder or a Hub repo id, built once into our
+ * model cache with the settings' build options; or the embedded tiny model, opened from or built
+ * into `embeddedModelDir`) and the stimulus set validated strictly with its tokenizer. The embedded
  * model's tokenizer is the packaged one, so bad stimuli are found before that model is built.
  */
 export async function studyInputs(settings: RunSettings, embeddedModelDir: string, progress: StudyProgress): Promise<E.Either<StudyError, StudyInputs>> {
@@ -29,14 +32,15 @@ export async function studyInputs(settings: RunSettings, embeddedModelDir: strin
   if (checkedEarly !== null && E.isLeft(checkedEarly)) return checkedEarly;
   const since = performance.now();
   if (settings.model === null) progress.log('model: the embedded TINY FLUX.2-architecture model with seeded random weights (not FLUX.2 klein 4B); the report is a pipeline check, not a finding');
-  const model = settings.model === null ? await embeddedModel(embeddedModelDir)() : await sourcedModel(settings.model, settings.revision, progress);
-  if (E.isLeft(model)) return model;
+  const sourced = settings.model === null ? E.map((folder: ModelFolder): SourcedModel => ({ folder, source: null }))(await embeddedModel(embeddedModelDir)()) : await sourcedModel(settings.model, settings.revision, settings, progress);
+  if (E.isLeft(sourced)) return sourced;
+  const { folder: model, source } = sourced.right;
   const modelSeconds = (performance.now() - since) / 1000;
-  const checked = checkedEarly ?? (await checkedStimuli(settings.stimuli, model.right.tokenizerDir ?? undefined, textLengthOf(model.right)));
+  const checked = checkedEarly ?? (await checkedStimuli(settings.stimuli, model.tokenizerDir ?? undefined, textLengthOf(model)));
   if (E.isLeft(checked)) return checked;
   const { set } = checked.right.stimuli.loaded;
   progress.log(`stimuli: ${set.name} ${set.version}, ${set.pairs.length} pairs (${checked.right.stimuli.validation.hash.slice(0, 12)}), equal Qwen3 token counts within each pair`);
-  return E.right({ model: model.right, ...checked.right, modelSeconds });
+  return E.right({ model, source, ...checked.right, modelSeconds });
 }
 
 /** The probe options of a study: its pairs, tokenizer, device, seed, resolution, batch size and unit definition, with `extra` (references, folders, signal, sessions) added. */

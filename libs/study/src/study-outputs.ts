@@ -8,12 +8,15 @@ import type { RunFolder } from './run-folder.js';
 import { RUN_FORMAT, type RunRecord } from './run-record.js';
 import type { RunSettings } from './run-settings.js';
 import type { StudyError } from './study-error.js';
+import type { ModelSourceRecord } from './sourced-model.js';
 import type { StudyProgress } from './study-progress.js';
 
 /** What run.json records besides the provenance: computed once the statistics are done. */
 export interface StudyDescription {
   readonly provenance: RunProvenance;
   readonly modelFiles: readonly FolderFileInfo[];
+  /** Where the model was built from, when the run built it (or found it built) from a pipeline folder or a Hub snapshot. */
+  readonly modelSource?: ModelSourceRecord;
 }
 
 /** What `finishStudy` needs beyond the staged activations. */
@@ -61,7 +64,7 @@ export async function finishStudy(folder: RunFolder, staging: string, activation
   lap('statistics', since);
 
   since = performance.now();
-  const { provenance, modelFiles } = await inputs.describe();
+  const { provenance, modelFiles, modelSource } = await inputs.describe();
   const report = await writeReport(staging, { results, provenance, distributions: resultDistributions(nulls) })();
   if (E.isLeft(report)) return E.left({ _tag: 'Report', error: report.left._tag === 'WriteFailed' ? { ...report.left, path: shown(report.left.path) } : report.left });
   lap('report', since);
@@ -73,6 +76,7 @@ export async function finishStudy(folder: RunFolder, staging: string, activation
     prompts: inputs.prompts,
     timings: { seconds, probeStages: inputs.probeStages },
     modelFiles,
+    ...(modelSource ? { modelSource } : {}),
   };
   const wroteRecord = await writeFile(staged(folder.runRecord), record, shown);
   if (E.isLeft(wroteRecord)) return wroteRecord;

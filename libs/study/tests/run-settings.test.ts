@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { describeStudyError, readRunConfig, resolveRunSettings } from '../src/index.js';
+import { describeStudyError, readRunConfig, resolveRunSettings, runBuildChoices, sourcedModel } from '../src/index.js';
 
 describe('run settings', () => {
   it('defaults to the embedded model, the built-in set and 1000 flips, with flags over the config file', () => {
@@ -12,6 +12,7 @@ describe('run settings', () => {
       E.right({
         model: null,
         revision: null,
+        textLayers: null,
         stimuli: 'moral-plantain',
         out: 'moral-plantain-out',
         device: 'cpu',
@@ -61,9 +62,27 @@ describe('run settings', () => {
     const bad = path.join(dir, 'bad.yaml');
     await writeFile(bad, 'permutaions: 10\n');
     const refused = await readRunConfig(bad)();
-    expect(E.isLeft(refused) && describeStudyError(refused.left)).toEqual({ message: `The config file ${bad} has unknown settings: permutaions.`, hint: expect.stringContaining('Known settings: model, revision, stimuli, out') });
+    expect(E.isLeft(refused) && describeStudyError(refused.left)).toEqual({ message: `The config file ${bad} has unknown settings: permutaions.`, hint: expect.stringContaining('Known settings: model, revision, text-layers, stimuli, out') });
     const list = path.join(dir, 'list.yaml');
     await writeFile(list, '- 1\n');
     expect(E.isLeft(await readRunConfig(list)())).toBe(true);
+  });
+
+  it('takes text layers as a build option of a model to build, part of its cache key unless they are klein\'s own', async () => {
+    const fromFile = resolveRunSettings({ model: 'org/name', 'textLayers': [1, 2, 3] }, {});
+    expect(E.isRight(fromFile) && fromFile.right.textLayers).toEqual([1, 2, 3]);
+    expect(E.isRight(fromFile) && runBuildChoices(fromFile.right)).toEqual({ textLayers: [1, 2, 3] });
+    expect(runBuildChoices({ textLayers: [9, 18, 27] })).toEqual({});
+    expect(runBuildChoices({ textLayers: null })).toEqual({});
+    expect(resolveRunSettings({}, { textLayers: '1,2' })).toEqual(E.left(['text-layers needs model: a diffusers pipeline folder or a Hugging Face repo id to build with them']));
+    expect(resolveRunSettings({ model: 'm' }, { textLayers: '1,x' })).toEqual(E.left(['text-layers must be a comma-separated list of whole numbers (e.g. 9,18,27), got "1,x"']));
+    // A model folder already built has its text layers: they cannot be chosen at run time.
+    const folder = await mkdtemp(path.join(tmpdir(), 'mp-built-'));
+    await writeFile(path.join(folder, 'model.json'), '{}');
+    const refused = await sourcedModel(folder, null, { textLayers: [1, 2, 3] }, { update: () => undefined, log: () => undefined, finish: () => undefined });
+    expect(E.isLeft(refused) && describeStudyError(refused.left)).toEqual({
+      message: '--text-layers and --model exclude each other.',
+      hint: `--text-layers is a build option of a model built from a diffusers pipeline folder or a Hugging Face repo id; ${folder} is a model folder already built (rebuild it with \`moral-plantain model build\`).`,
+    });
   });
 });

@@ -12,7 +12,7 @@ import type { Flux2Config } from '../flux2/flux2-config.js';
 import { readFlux2ConfigFile } from '../flux2/flux2-config-file.js';
 import { flux2Preset } from '../flux2/flux2-presets.js';
 import type { ConfigProblem } from '../model-config/config-problem.js';
-import type { Qwen3TextEncoderConfig } from '../qwen3/qwen3-config.js';
+import type { Qwen3Config, Qwen3TextEncoderConfig } from '../qwen3/qwen3-config.js';
 import { readQwen3ConfigFile } from '../qwen3/qwen3-config-file.js';
 import { qwen3Presets } from '../qwen3/qwen3-presets.js';
 import { checkpointWeights } from '../weights/checkpoint-weights.js';
@@ -21,6 +21,7 @@ import type { WeightSource } from '../weights/weight-source.js';
 import { TOKENIZER_FILES, type BuildModelFolderOptions } from './build-model-folder.js';
 import type { ModelBuildProblem } from './model-build-problem.js';
 import { readPipelineFolder, readSchedulerFile } from './pipeline-folder.js';
+import { textLayersFor } from './text-layers.js';
 import { checkTextWidth } from './text-width.js';
 
 /** What a model folder should be built from: the choices of `moral-plantain model build`. */
@@ -39,7 +40,11 @@ export interface ModelBuildRequest {
   readonly seed?: number;
   /** The text encoder: a Hugging Face Qwen3 folder, `null` for none, or absent for the matching preset with seeded weights. */
   readonly textEncoder?: string | null;
-  /** Hugging Face hidden-state indices concatenated as the prompt embedding (default: the text preset's). */
+  /**
+   * Hugging Face hidden-state indices concatenated as the prompt embedding (default: the text
+   * preset's; for a text encoder folder, klein's 9, 18, 27 when the encoder has them, else a
+   * problem asking for them: `textLayersFor`).
+   */
   readonly textLayers?: readonly number[];
   /** Tokenizer files to copy when the text encoder folder has none (`tokenizer.json` + `tokenizer_config.json`), or null. */
   readonly defaultTokenizerDir: string | null;
@@ -98,7 +103,7 @@ export async function planModelBuild(given: ModelBuildRequest): Promise<E.Either
   const transformerConfig = await transformerConfigOf(request, problems);
   const transformerWeights = request.weights === undefined ? seededWeights({ seed }) : await checkpoint(request.weights, problems);
   const tiny = request.config === undefined && (request.preset ?? 'tiny') === 'tiny' && request.weights === undefined;
-  const textEncoder = request.textEncoder === null ? null : await textEncoderOf(request, tiny, seed, problems);
+  const textEncoder = request.textEncoder === null ? null : await textEncoderOf(request, tiny, seed, transformerConfig?.joint_attention_dim ?? null, problems);
   if (transformerConfig && textEncoder) {
     const width = checkTextWidth(transformerConfig, textEncoder.config);
     if (E.isLeft(width)) problems.push(width.left);
@@ -187,16 +192,28 @@ async function transformerConfigOf(request: ModelBuildRequest, problems: ModelBu
   return collect(parsed, problems, 'TransformerConfig');
 }
 
-async function textEncoderOf(request: ModelBuildRequest, tiny: boolean, seed: number, problems: ModelBuildProblem[]): Promise<{ config: Qwen3TextEncoderConfig; weights: WeightSource } | null> {
+/**
+ * The text encoder to build: its preset with seeded weights (the preset's own text layers by
+ * default), or a Hugging Face Qwen3 folder, whose text layers default to klein's where the encoder
+ * is deep enough (`textLayersFor`). Text layers beyond the encoder's depth are refused either way.
+ */
+async function textEncoderOf(request: ModelBuildRequest, tiny: boolean, seed: number, jointAttentionDim: number | null, problems: ModelBuildProblem[]): Promise<{ config: Qwen3TextEncoderConfig; weights: WeightSource } | null> {
   const dir = request.textEncoder;
+  const layersOf = (model: Qwen3Config, fallback: readonly number[] | undefined) => {
+    const layers = textLayersFor(model, request.textLayers ?? fallback, jointAttentionDim);
+    if (E.isLeft(layers)) problems.push(layers.left);
+    return E.isRight(layers) ? layers.right : null;
+  };
   if (typeof dir !== 'string') {
     const preset = tiny ? qwen3Presets.tiny : qwen3Presets['qwen3-4b'];
-    return { config: { ...preset, outputLayers: request.textLayers ?? preset.outputLayers }, weights: seededWeights({ seed }) };
+    const outputLayers = layersOf(preset.model, preset.outputLayers);
+    return outputLayers ? { config: { ...preset, outputLayers }, weights: seededWeights({ seed }) } : null;
   }
   const model = collect(await readQwen3ConfigFile(path.join(dir, 'config.json')), problems, 'TextEncoderConfig');
   const weights = await checkpoint(dir, problems);
-  if (!model || !weights) return null;
-  return { config: { model, outputLayers: request.textLayers ?? qwen3Presets['qwen3-4b'].outputLayers, maxLength: DEFAULT_TEXT_LENGTH }, weights };
+  const outputLayers = model ? layersOf(model, undefined) : null;
+  if (!model || !weights || !outputLayers) return null;
+  return { config: { model, outputLayers, maxLength: DEFAULT_TEXT_LENGTH }, weights };
 }
 
 async function checkpoint(fileOrDir: string, problems: ModelBuildProblem[]): Promise<WeightSource | null> {

@@ -4,6 +4,7 @@ import { describeConfigProblem, type ConfigProblem } from '../model-config/confi
 import { describeWeightError } from '../weights/checkpoint-weights.js';
 import type { WeightError } from '../weights/weight-source.js';
 import type { HubSnapshotMissing } from '../hub/hub-cache.js';
+import { KLEIN_TEXT_LAYERS } from './text-layers.js';
 
 /** One reason a model folder cannot be planned or built; a plan or a build reports every one it finds. */
 export type ModelBuildProblem =
@@ -11,6 +12,8 @@ export type ModelBuildProblem =
   | { readonly _tag: 'TextEncoderRequired' }
   | { readonly _tag: 'InvalidSeed'; readonly value: number }
   | { readonly _tag: 'InvalidTextLayers'; readonly layers: readonly number[] }
+  | { readonly _tag: 'TextLayersNeeded'; readonly depth: number; readonly suggestion: readonly number[] }
+  | { readonly _tag: 'TextLayersBeyondEncoder'; readonly layers: readonly number[]; readonly depth: number; readonly suggestion: readonly number[] }
   | { readonly _tag: 'InvalidBaseModel'; readonly value: string }
   | { readonly _tag: 'BaseModelWithoutCheckpoint' }
   | { readonly _tag: 'TransformerConfig'; readonly problem: ConfigProblem }
@@ -41,6 +44,16 @@ export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDesc
       return { message: `The weight seed ${problem.value} is not a seed.`, hint: `Give ${SEED_RANGE}, e.g. --seed 0.` };
     case 'InvalidTextLayers':
       return { message: `The text layers [${problem.layers.join(', ')}] are not a list of hidden-state indices.`, hint: 'Give non-negative integers, e.g. --text-layers 9,18,27.' };
+    case 'TextLayersNeeded':
+      return {
+        message: `The text encoder has ${problem.depth} decoder layers (hidden states 0 to ${problem.depth}): too few for FLUX.2 klein's text layers ${KLEIN_TEXT_LAYERS.join(', ')}, and a checkpoint does not record which hidden states its transformer was trained on.`,
+        hint: `Name them with --text-layers (layers x hidden size must equal the transformer's joint_attention_dim), e.g. --text-layers ${problem.suggestion.join(',')}.`,
+      };
+    case 'TextLayersBeyondEncoder':
+      return {
+        message: `The text layers [${problem.layers.join(', ')}] ask for hidden states the text encoder does not have: it has ${problem.depth} decoder layers (hidden states 0 to ${problem.depth}).`,
+        hint: `Give --text-layers from 0 to ${problem.depth}, e.g. --text-layers ${problem.suggestion.join(',')}.`,
+      };
     case 'InvalidBaseModel':
       return { message: `The base model ${JSON.stringify(problem.value)} is not a Hugging Face repo id.`, hint: `Give ${HUB_REPO_ID_FORM}.` };
     case 'BaseModelWithoutCheckpoint':

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readModelManifest } from '@moral-plantain/formats';
-import { buildModelFolder, describeModelBuildProblem, flux2Presets, flux2VaePresets, planModelBuild } from '../../src/index.js';
+import { buildModelFolder, describeModelBuildProblem, flux2Presets, flux2VaePresets, planModelBuild, qwen3Presets, textLayersFor } from '../../src/index.js';
 import { writeTinyPipelineFolder } from './tiny-pipeline-folder.js';
 
 const dirs: string[] = [];
@@ -43,6 +43,29 @@ describe('model build from a diffusers pipeline folder', () => {
     ]);
     const notPipeline = await planModelBuild({ out: 'x', from: await tempDir(), defaultTokenizerDir: null });
     expect(E.isLeft(notPipeline) && notPipeline.left.map((p) => describeModelBuildProblem(p).message)[0]).toMatch(/model_index\.json: there is no model_index\.json, so it is not a diffusers pipeline folder\.$/);
+  });
+
+  it("defaults a deep enough text encoder to klein's text layers 9, 18, 27, and asks a shallower one for --text-layers", async () => {
+    const pipeline = path.join(await tempDir(), 'FLUX.2-klein-tiny');
+    await writeTinyPipelineFolder(pipeline, { isDistilled: false });
+    const messages = async (textLayers?: number[]) => {
+      const plan = await planModelBuild({ out: 'x', from: pipeline, ...(textLayers ? { textLayers } : {}), defaultTokenizerDir: null });
+      return E.isLeft(plan) ? plan.left.map(describeModelBuildProblem) : [];
+    };
+    // The tiny checkpoint's encoder has 3 layers; 3 x 32 = 96 = the tiny transformer's joint_attention_dim.
+    expect(await messages()).toEqual([
+      {
+        message: "The text encoder has 3 decoder layers (hidden states 0 to 3): too few for FLUX.2 klein's text layers 9, 18, 27, and a checkpoint does not record which hidden states its transformer was trained on.",
+        hint: "Name them with --text-layers (layers x hidden size must equal the transformer's joint_attention_dim), e.g. --text-layers 1,2,3.",
+      },
+    ]);
+    expect(await messages([1, 2, 4])).toEqual([
+      { message: 'The text layers [1, 2, 4] ask for hidden states the text encoder does not have: it has 3 decoder layers (hidden states 0 to 3).', hint: 'Give --text-layers from 0 to 3, e.g. --text-layers 1,2,3.' },
+    ]);
+    expect(await messages([0, 2, 3])).toEqual([]);
+    // A Qwen3-4B-deep encoder gets klein's layers without being asked.
+    expect(textLayersFor({ ...qwen3Presets['qwen3-4b'].model }, undefined, 7680)).toEqual(E.right([9, 18, 27]));
+    expect(textLayersFor({ ...qwen3Presets['qwen3-4b'].model, num_hidden_layers: 26 }, undefined, 7680)).toMatchObject({ left: { _tag: 'TextLayersNeeded', depth: 26, suggestion: [9, 17, 26] } });
   });
 
   it('refuses a VAE whose latent channels do not fit the transformer', async () => {
