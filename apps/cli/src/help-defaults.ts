@@ -8,6 +8,7 @@ export interface HelpDefaults {
   readonly unitWidth: number;
   readonly textLength: number;
   readonly weightSeed: number;
+  readonly quantizationBlockSize: number;
   readonly transformerPresets: readonly string[];
   readonly probeTimeoutSeconds: number;
 }
@@ -18,7 +19,7 @@ export interface HelpDefaults {
  * when help is asked for.
  */
 export async function loadHelpDefaults(): Promise<HelpDefaults> {
-  const [{ RUN_DEFAULTS }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_TEXT_LENGTH, DEFAULT_UNIT_WIDTH }, { DEFAULT_WEIGHT_SEED, flux2Presets }, { PROVIDER_PROBE_TIMEOUT_SECONDS }] = await Promise.all([
+  const [{ RUN_DEFAULTS }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_TEXT_LENGTH, DEFAULT_UNIT_WIDTH }, { DEFAULT_QUANTIZATION_BLOCK_SIZE, DEFAULT_WEIGHT_SEED, flux2Presets }, { PROVIDER_PROBE_TIMEOUT_SECONDS }] = await Promise.all([
     import('@moral-plantain/study/run-defaults'),
     import('@moral-plantain/stats'),
     import('@moral-plantain/formats'),
@@ -31,6 +32,7 @@ export async function loadHelpDefaults(): Promise<HelpDefaults> {
     unitWidth: DEFAULT_UNIT_WIDTH,
     textLength: DEFAULT_TEXT_LENGTH,
     weightSeed: DEFAULT_WEIGHT_SEED,
+    quantizationBlockSize: DEFAULT_QUANTIZATION_BLOCK_SIZE,
     transformerPresets: Object.keys(flux2Presets),
     probeTimeoutSeconds: PROVIDER_PROBE_TIMEOUT_SECONDS,
   };

@@ -19,6 +19,8 @@ export { DEFAULT_RESOLUTION, DEFAULT_TEXT_LENGTH, isResolution, MAX_RESOLUTION_S
 export { HUB_REPO_ID_FORM, isHubRepoId } from './model-manifest/hub-repo-id.js';
 export { MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, modelKindOf, parseModelManifest, readModelManifest, writeModelManifest } from './model-manifest/model-manifest.js';
 export type { ManifestComponent, ManifestProblem, ModelKind, ModelManifest } from './model-manifest/model-manifest.js';
+export { checkWeightQuantization, isBlockSize, QUANTIZED_LINEAR_OP, quantizationName } from './model-manifest/weight-quantization.js';
+export type { WeightQuantization, WeightQuantizationProblem } from './model-manifest/weight-quantization.js';
 export { formatCount } from './numbers/count-text.js';
 export { fromBfloat16Bits, fromFloat16Bits, halfToNumber, toFloat16Bits } from './numbers/float16.js';
 export { checkOutputs, completeOutputs, OUTPUTS_FILE, OUTPUTS_FORMAT, OUTPUTS_STAGING, publishOutputs, stageOutputs } from './output-set/output-set.js';

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { SEED_MAX } from '@moral-plantain/formats';
+import { quantizationName, SEED_MAX, type WeightQuantization } from '@moral-plantain/formats';
 import { buildModelFolder, describeModelBuildProblem, planModelBuild } from '@moral-plantain/model-builder';
 import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError, openModelFolder, type ModelFolderInfo } from '@moral-plantain/model-runtime';
 import { CliError } from '../cli-error.js';
@@ -23,13 +23,21 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
     defaultTokenizerDir: defaultQwen3TokenizerDir(),
     ...(flags.externalData ? { externalData: true } : {}),
     ...(flags.baseModel !== undefined ? { baseModel: flags.baseModel } : {}),
+    ...(flags.quantize !== undefined ? { quantize: flags.quantize } : {}),
+    ...(flags.quantBlockSize !== undefined ? { quantizationBlockSize: wholeNumberFlag('--quant-block-size', flags.quantBlockSize, 1, 2 ** 30) } : {}),
+    ...(flags.asymmetric ? { asymmetric: true } : {}),
   });
   if (E.isLeft(plan)) throw CliError.from(plan.left.map(describeModelBuildProblem));
   const built = await buildModelFolder(plan.right);
   if (E.isLeft(built)) throw CliError.from(built.left.map(describeModelBuildProblem));
   const { dir, files, manifest } = built.right;
   if (flags.json) return printJson({ dir, files, manifest });
-  printSummary(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n`, flags);
+  const quantized = (q: WeightQuantization | undefined) => (q ? `; ${quantizationText(q)}` : '');
+  printSummary(
+    `wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}${quantized(manifest.transformer.quantization)}\n` +
+      `  text encoder: ${manifest.textEncoder ? `${manifest.textEncoder.weights}${quantized(manifest.textEncoder.quantization)}` : 'none'}\n`,
+    flags,
+  );
 }
 
 /** Runs `model info`: what a model folder holds. */
@@ -54,6 +62,8 @@ function formatInfo(info: ModelFolderInfo): string {
     info.textEncoder ? `  text encoder ${info.textEncoder.file}${info.weights.textEncoder ? `, weights: ${info.weights.textEncoder}` : ''}\n   inputs:\n${values(info.textEncoder.inputs)}\n   outputs:\n${values(info.textEncoder.outputs)}` : '  no text encoder',
     info.promptEmbeddings ? `  prompt embeddings: ${info.promptEmbeddings}` : '',
     info.tokenizerDir ? `  tokenizer: ${info.tokenizerDir}` : '',
+    info.quantization.transformer ? `  transformer weights: ${quantizationText(info.quantization.transformer)}` : '',
+    info.quantization.textEncoder ? `  text encoder weights: ${quantizationText(info.quantization.textEncoder)}` : '',
     info.configs.transformer ? `  transformer config: ${JSON.stringify(info.configs.transformer)}` : '',
     info.configs.textEncoder ? `  text encoder config: ${JSON.stringify(info.configs.textEncoder)}` : '',
     Object.keys(info.seeds).length ? `  seeds: ${Object.entries(info.seeds).map(([k, v]) => `${k} ${v}`).join(', ')}` : '',
@@ -62,4 +72,10 @@ function formatInfo(info: ModelFolderInfo): string {
     ...info.taps.map((t) => `  tapped: ${t.manifest}: ${t.taps} taps, ${t.totalUnits} units of ${t.unitWidth} channels (${t.groups[0]} .. ${t.groups.at(-1)})`),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+/** One line on a graph's quantization: `int8 MatMulNBits, blocks of 128, symmetric: 100 linear layers (8 kept in float)`. */
+function quantizationText(q: WeightQuantization): string {
+  const kept = q.floatLinears.length > 0 ? ` (${q.floatLinears.length} kept in float: ${q.floatLinears.join(', ')})` : '';
+  return `${quantizationName(q)} ${q.op}, blocks of ${q.blockSize}, ${q.symmetric ? 'symmetric' : 'asymmetric'}: ${q.quantizedLinears} linear layers${kept}`;
 }
