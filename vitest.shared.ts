@@ -18,6 +18,7 @@ export function projectTestConfig(name: string, projectRoot: string): ViteUserCo
       environment: 'node',
       include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
       testTimeout: 60_000,
+      hookTimeout: 120_000,
       reporters: ['default', ['json', { outputFile: path.join(workspaceRoot, 'reports/vitest', `${name}.json`) }]],
     },
   });

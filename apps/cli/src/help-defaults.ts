@@ -1,9 +1,13 @@
+import type { PATCH_DEFAULTS } from '@moral-plantain/study/patch-defaults';
 import type { RUN_DEFAULTS } from '@moral-plantain/study/run-defaults';
+import type { GENERATE_DEFAULTS } from '@moral-plantain/study/generate-defaults';
 import type { PAIRED_TEST_DEFAULTS } from '@moral-plantain/stats';
 
 /** The defaults `--help` shows, as the libraries that own them define them. */
 export interface HelpDefaults {
   readonly run: typeof RUN_DEFAULTS;
+  readonly patch: typeof PATCH_DEFAULTS;
+  readonly generate: { readonly defaults: typeof GENERATE_DEFAULTS; readonly imageFile: string; readonly imagesDir: string };
   readonly pairedTest: typeof PAIRED_TEST_DEFAULTS;
   readonly unitWidth: number;
   readonly textLength: number;
@@ -19,8 +23,10 @@ export interface HelpDefaults {
  * when help is asked for.
  */
 export async function loadHelpDefaults(): Promise<HelpDefaults> {
-  const [{ RUN_DEFAULTS }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_TEXT_LENGTH, DEFAULT_UNIT_WIDTH }, { DEFAULT_QUANTIZATION_BLOCK_SIZE, DEFAULT_WEIGHT_SEED, flux2Presets }, { PROVIDER_PROBE_TIMEOUT_SECONDS }] = await Promise.all([
+  const [{ RUN_DEFAULTS }, { PATCH_DEFAULTS }, { GENERATE_DEFAULTS, DEFAULT_IMAGE_FILE, DEFAULT_IMAGES_DIR }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_TEXT_LENGTH, DEFAULT_UNIT_WIDTH }, { DEFAULT_QUANTIZATION_BLOCK_SIZE, DEFAULT_WEIGHT_SEED, flux2Presets }, { PROVIDER_PROBE_TIMEOUT_SECONDS }] = await Promise.all([
     import('@moral-plantain/study/run-defaults'),
+    import('@moral-plantain/study/patch-defaults'),
+    import('@moral-plantain/study/generate-defaults'),
     import('@moral-plantain/stats'),
     import('@moral-plantain/formats'),
     import('@moral-plantain/model-builder/build-defaults'),
@@ -28,6 +34,8 @@ export async function loadHelpDefaults(): Promise<HelpDefaults> {
   ]);
   return {
     run: RUN_DEFAULTS,
+    patch: PATCH_DEFAULTS,
+    generate: { defaults: GENERATE_DEFAULTS, imageFile: DEFAULT_IMAGE_FILE, imagesDir: DEFAULT_IMAGES_DIR },
     pairedTest: PAIRED_TEST_DEFAULTS,
     unitWidth: DEFAULT_UNIT_WIDTH,
     textLength: DEFAULT_TEXT_LENGTH,

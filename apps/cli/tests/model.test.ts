@@ -31,11 +31,14 @@ describe('moral-plantain model', () => {
     const built = cli('model', 'build', '--out', out, '--json');
     expect(built.stderr).toBe('');
     expect(built.status).toBe(0);
-    expect(JSON.parse(built.stdout).files).toEqual(['transformer.onnx', 'text_encoder.onnx', 'tokenizer.json', 'tokenizer_config.json', 'model.json']);
+    expect(JSON.parse(built.stdout).files).toEqual(['transformer.onnx', 'text_encoder.onnx', 'vae_encoder.onnx', 'vae_decoder.onnx', 'tokenizer.json', 'tokenizer_config.json', 'model.json']);
     const info = cli('model', 'info', out, '--json');
     expect(info.status).toBe(0);
     const parsed = JSON.parse(info.stdout);
-    expect(parsed).toMatchObject({ kind: 'ours', name: 'tiny', tiny: true, resolution: [128, 128], seeds: { transformer: 0, textEncoder: 0 } });
+    expect(parsed).toMatchObject({ kind: 'ours', name: 'tiny', tiny: true, resolution: [128, 128], seeds: { transformer: 0, textEncoder: 0, vae: 0 } });
+    expect(parsed.vae.encoder).toMatchObject({ file: 'vae_encoder.onnx', inputs: [{ name: 'image', shape: ['batch', 3, 'height', 'width'] }], outputs: [{ name: 'latents', shape: ['batch', 128, 'latent_height', 'latent_width'] }] });
+    expect(parsed.vae.config).toMatchObject({ block_out_channels: [8, 16, 32, 32], latent_channels: 32 });
+    expect(parsed.sampler).toMatchObject({ isDistilled: false, scheduler: { use_dynamic_shifting: true, time_shift_type: 'exponential' } });
     expect(parsed.transformer.naming).toBe('diffusers');
     expect(parsed.transformer.io).toMatchObject({ latents: 'hidden_states', text: 'encoder_hidden_states', prediction: 'noise_pred' });
     expect(parsed.textEncoder).toMatchObject({ naming: 'transformers', io: { inputIds: 'input_ids', attentionMask: 'attention_mask', embeddings: 'prompt_embeds' } });
@@ -49,6 +52,8 @@ describe('moral-plantain model', () => {
     const text = cli('model', 'info', out, '--no-hash');
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('transformer transformer.onnx (diffusers input names)');
+    expect(text.stdout).toContain('vae vae_encoder.onnx + vae_decoder.onnx, weights: seeded random (seed 0)');
+    expect(text.stdout).toContain('sampling: base, classifier-free guidance');
     expect(text.stdout).not.toContain('sha256');
   });
 

@@ -107,6 +107,8 @@ describe('- for standard input and output', () => {
       ['run', ['run', '--out', '-']],
       ['report', ['report', path.join(dir, 'from-file.json'), '--out', '-']],
       ['model build', ['model', 'build', '--out', '-']],
+      ['merge', ['merge', cwd, '--out', '-']],
+      ['sweep', ['sweep', 'axes.yaml', '--out', '-']],
     ] as const) {
       const refused = run(null, args, cwd);
       expect(refused.status, command).toBe(2);

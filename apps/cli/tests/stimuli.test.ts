@@ -47,10 +47,13 @@ describe('moral-plantain stimuli', () => {
     const rows = JSON.parse(stdout) as { name: string; pairs: number; example: boolean; hash: string }[];
     expect(rows.map((r) => [r.name, r.pairs, r.example])).toEqual([
       ['moral-plantain', 25, false],
+      ['perspective-taking', 25, false],
+      ['self-reference', 25, false],
+      ['post-event-categorization', 25, false],
       ['physical-scale', 4, true],
     ]);
     expect(rows[0]?.hash).toMatch(/^[0-9a-f]{64}$/u);
-    expect(cli('stimuli', 'list').stdout).toMatch(/moral-plantain\s+1\.0\.0\s+moral valence\s+25\s+experiment/u);
+    expect(cli('stimuli', 'list').stdout).toMatch(/moral-plantain\s+1\.1\.0\s+moral valence\s+25\s+experiment/u);
   });
 
   it('shows a built-in set with every pair', () => {
@@ -60,6 +63,7 @@ describe('moral-plantain stimuli', () => {
     expect(set.pairs).toHaveLength(25);
     const text = cli('stimuli', 'show', 'physical-scale').stdout;
     expect(text).toContain('(example set)');
+    expect(text).toContain('  neutral: A photo of a child in a blue coat holding a red balloon in a city park.');
     expect(text).toContain('  a: A photo of a child in a blue coat holding a huge red balloon in a city park.');
   });
 
@@ -118,7 +122,7 @@ describe('moral-plantain stimuli', () => {
     const missing = cli('stimuli', 'validate', 'no-such-set.yaml');
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('error: Cannot read the stimulus set "no-such-set.yaml"');
-    expect(missing.stderr).toContain('built-in set name (moral-plantain, physical-scale)');
+    expect(missing.stderr).toContain('built-in set name (moral-plantain, perspective-taking, self-reference, post-event-categorization, physical-scale)');
     const badTokenizer = cli('stimuli', 'validate', 'moral-plantain', '--tokenizer', 'gpt2');
     expect(badTokenizer.status).toBe(2);
     expect(badTokenizer.stderr).toContain("Allowed choices are qwen3, chars, words");

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { isHubRepoId, modelKindOf, parseModelManifest, readModelManifest, writeModelManifest, type ModelManifest } from '../src/index.js';
+import { FLUX2_SCHEDULER_CONFIG, isHubRepoId, modelKindOf, parseModelManifest, parseSchedulerConfig, readModelManifest, writeModelManifest, type ModelManifest } from '../src/index.js';
 
 const manifest: ModelManifest = {
   format: 'moral-plantain/model@1',
@@ -49,6 +49,37 @@ describe('model.json', () => {
     expect(modelKindOf(null)).toBe('pretrained');
   });
 
+  it('keeps a VAE and the sampler settings, and names what is wrong with them', () => {
+    const withImages: ModelManifest = {
+      ...manifest,
+      vae: { encoder: 'vae_encoder.onnx', decoder: 'vae_decoder.onnx', config: { latent_channels: 32 }, weights: 'seeded' },
+      sampler: { scheduler: FLUX2_SCHEDULER_CONFIG, isDistilled: true },
+    };
+    expect(parseModelManifest(withImages)).toEqual(E.right(withImages));
+    const bad = parseModelManifest({ ...withImages, vae: { encoder: '../x.onnx', decoder: 'd.onnx', config: {}, weights: 'w' }, sampler: { isDistilled: true, scheduler: { shift: -1 } } });
+    expect(E.isLeft(bad) && bad.left).toEqual([
+      { key: 'vae.encoder', reason: 'must be a file name inside the folder' },
+      { key: 'sampler.scheduler', reason: 'shift must be a positive number, got -1' },
+    ]);
+  });
+});
+
+describe('scheduler_config.json', () => {
+  it("takes diffusers' defaults for absent keys and refuses what is not implemented", () => {
+    expect(parseSchedulerConfig({ _class_name: 'FlowMatchEulerDiscreteScheduler', shift: 3.0, use_dynamic_shifting: true, base_shift: 0.5, max_shift: 1.15 })).toEqual(E.right(FLUX2_SCHEDULER_CONFIG));
+    expect(parseSchedulerConfig({})).toEqual(E.right({ num_train_timesteps: 1000, shift: 1, use_dynamic_shifting: false, time_shift_type: 'exponential', shift_terminal: null }));
+    expect(parseSchedulerConfig({ _class_name: 'EulerDiscreteScheduler', invert_sigmas: true, time_shift_type: 'cubic', shift_terminal: 1.5 })).toEqual(
+      E.left([
+        '_class_name is "EulerDiscreteScheduler"; only FlowMatchEulerDiscreteScheduler is implemented',
+        'time_shift_type must be "exponential" or "linear", got "cubic"',
+        'shift_terminal must be below 1, got 1.5',
+        'invert_sigmas = true is not implemented (only false)',
+      ]),
+    );
+  });
+});
+
+describe('model.json of a checkpoint', () => {
   it('records the Hub repo id of a checkpoint transformer, and refuses one that is malformed or names a seeded random transformer', async () => {
     const checkpoint: ModelManifest = { ...manifest, tiny: false, seeds: {}, baseModel: 'black-forest-labs/FLUX.2-klein-base-4B' };
     expect(parseModelManifest(checkpoint)).toEqual(E.right(checkpoint));

@@ -23,12 +23,21 @@ export interface TapOptions extends Selection {
   readonly unitWidth?: number;
   /** Channel range of each layer's input to tap (default: all channels). */
   readonly channels?: IndexRange;
-  /** Token (sequence axis) range to reduce over (default: all tokens). */
-  readonly tokens?: IndexRange;
+  /**
+   * Token (sequence axis) range to reduce over (default: all tokens): one range for every tap, or a
+   * function giving each selected layer its own (undefined: all its tokens), e.g. when joint and
+   * single blocks see different sequences.
+   */
+  readonly tokens?: IndexRange | ((layer: SelectedLayer) => IndexRange | undefined);
   /** Also promote each tapped input tensor, cast to float32, as an output `raw/<module>` (default false). */
   readonly raw?: boolean;
-  /** Add a per-unit scale input `scale/<module>` float32 [units] multiplying the layer's input; feed ones (`ablationFeeds`) for no change (default false). */
-  readonly ablation?: boolean;
+  /**
+   * Add a per-unit scale input `scale/<module>` multiplying the layer's input, before the tap reads
+   * it: `true` gives a float32 [units] vector shared by the batch, `'per-sample'` a float32
+   * [batch, units] matrix, one scale vector per sample (so one call can run many patches). Feed ones
+   * (`ablationFeeds`) for no change (default false).
+   */
+  readonly ablation?: boolean | 'per-sample';
 }
 
 /** A tapped model and its manifest. */
@@ -60,12 +69,14 @@ interface TapPlan {
   readonly width: number;
   readonly channels: IndexRange;
   readonly units: number;
+  /** Token range reduced over, or undefined for all tokens. */
+  readonly tokens: IndexRange | undefined;
 }
 
 function checkOptions(options: TapOptions, unitWidth: number): E.Either<HooksErrors, true> {
   const problems: HooksError[] = [];
   if (!Number.isInteger(unitWidth) || unitWidth < 1) problems.push({ _tag: 'InvalidOption', option: '--unit-width', reason: `${unitWidth} is not a positive integer` });
-  for (const [option, range] of [['--channels', options.channels], ['--tokens', options.tokens]] as const) {
+  for (const [option, range] of [['--channels', options.channels], ['--tokens', typeof options.tokens === 'function' ? undefined : options.tokens]] as const) {
     if (range && !(Number.isInteger(range.start) && Number.isInteger(range.end) && range.start >= 0 && range.end > range.start)) {
       problems.push({ _tag: 'InvalidOption', option, reason: `${range.start}:${range.end} is not a range A:B of integers with 0 <= A < B` });
     }
@@ -94,7 +105,12 @@ function planTaps(selected: readonly SelectedLayer[], options: TapOptions, unitW
       problems.push({ _tag: 'UnitWidthDoesNotDivide', module: layer.module, channels: tapped, unitWidth });
       continue;
     }
-    plans.push({ selected: item, width, channels, units: tapped / unitWidth });
+    const tokens = typeof options.tokens === 'function' ? options.tokens(item) : options.tokens;
+    if (tokens && !(Number.isInteger(tokens.start) && Number.isInteger(tokens.end) && tokens.start >= 0 && tokens.end > tokens.start)) {
+      problems.push({ _tag: 'InvalidOption', option: '--tokens', reason: `${tokens.start}:${tokens.end} (for ${layer.module}) is not a range A:B of integers with 0 <= A < B` });
+      continue;
+    }
+    plans.push({ selected: item, width, channels, units: tapped / unitWidth, tokens });
   }
   const [first, ...rest] = problems;
   return first ? E.left([first, ...rest]) : E.right(plans);
@@ -108,9 +124,9 @@ function addTaps(model: ModelProto, plans: readonly TapPlan[], options: TapOptio
   for (const plan of plans) {
     const { layer, group } = plan.selected;
     const scope = builder.scope('taps').scope(layer.module);
-    const input = options.ablation ? addAblation(model, builder, scope, plan, opset) : undefined;
+    const input = options.ablation ? addAblation(model, builder, scope, plan, opset, options.ablation === 'per-sample') : undefined;
     const source = input?.scaled ?? layer.input;
-    const output = tapNodes(builder, scope, plan, source, options.tokens, opset, unitWidth);
+    const output = tapNodes(builder, scope, plan, source, plan.tokens, opset, unitWidth);
     const batch: Dim = layer.inputShape?.[0] ?? null;
     builder.output(output, DataType.FLOAT, [batch, plan.units]);
     const raw = options.raw ? rawOutput(builder, scope, layer, source) : undefined;
@@ -123,9 +139,10 @@ function addTaps(model: ModelProto, plans: readonly TapPlan[], options: TapOptio
       offset,
       group,
       channels: [plan.channels.start, plan.channels.end],
-      tokens: options.tokens ? [options.tokens.start, options.tokens.end] : null,
+      tokens: plan.tokens ? [plan.tokens.start, plan.tokens.end] : null,
       ...(raw ? { raw } : {}),
       ...(input ? { scaleInput: input.name } : {}),
+      ...(input && options.ablation === 'per-sample' ? { scalePerSample: true as const } : {}),
     });
     offset += plan.units;
   }
@@ -196,28 +213,15 @@ function rawOutput(builder: GraphBuilder, scope: GraphBuilder, layer: LinearLaye
   return name;
 }
 
-function addAblation(model: ModelProto, builder: GraphBuilder, scope: GraphBuilder, plan: TapPlan, opset: number): { name: string; scaled: string } {
+function addAblation(model: ModelProto, builder: GraphBuilder, scope: GraphBuilder, plan: TapPlan, opset: number, perSample: boolean): { name: string; scaled: string } {
   const { layer } = plan.selected;
   const graph = model.graph as NonNullable<ModelProto['graph']>;
   const before = graph.node.length;
   const name = uniqueOutput(builder, `scale/${layer.module}`);
   // A plain graph input, not an initializer-backed default: onnxruntime-node cannot feed overridable
   // initializers, so runners feed ones (see `ablationFeeds`) unless they ablate.
-  builder.input(name, DataType.FLOAT, [plan.units]);
-  const unitWidth = (plan.channels.end - plan.channels.start) / plan.units;
-  const column = scope.op('Reshape', [name, scope.constant(int64Tensor([plan.units, 1]))]);
-  const grid = scope.op('Expand', [column, scope.constant(int64Tensor([plan.units, unitWidth]))]);
-  let perChannel = scope.op('Reshape', [grid, scope.constant(int64Tensor([-1]))]);
-  const head = plan.channels.start;
-  const tail = plan.width - plan.channels.end;
-  if (head > 0 || tail > 0) {
-    const pieces = [
-      ...(head > 0 ? [scope.constant(float32Tensor(new Float32Array(head).fill(1)))] : []),
-      perChannel,
-      ...(tail > 0 ? [scope.constant(float32Tensor(new Float32Array(tail).fill(1)))] : []),
-    ];
-    perChannel = scope.op('Concat', pieces, { axis: attr.int(0) });
-  }
+  builder.input(name, DataType.FLOAT, perSample ? [layer.inputShape?.[0] ?? 'batch', plan.units] : [plan.units]);
+  let perChannel = perSample ? perSampleChannelScales(scope, name, plan, layer.inputShape?.length ?? (layer.op === 'Gemm' ? 2 : 3), opset) : sharedChannelScales(scope, name, plan);
   if (layer.inputType !== DataType.FLOAT) {
     perChannel =
       layer.inputType !== undefined
@@ -232,6 +236,47 @@ function addAblation(model: ModelProto, builder: GraphBuilder, scope: GraphBuild
   if (linear) linear.input[0] = scaled;
   graph.node.splice(target, 0, ...created);
   return { name, scaled };
+}
+
+/** One scale per channel of the layer's input [width] from the shared [units] input: each unit's scale repeated over its channels, ones outside the tapped range. */
+function sharedChannelScales(scope: GraphBuilder, name: string, plan: TapPlan): string {
+  const unitWidth = (plan.channels.end - plan.channels.start) / plan.units;
+  const column = scope.op('Reshape', [name, scope.constant(int64Tensor([plan.units, 1]))]);
+  const grid = scope.op('Expand', [column, scope.constant(int64Tensor([plan.units, unitWidth]))]);
+  const perChannel = scope.op('Reshape', [grid, scope.constant(int64Tensor([-1]))]);
+  const head = plan.channels.start;
+  const tail = plan.width - plan.channels.end;
+  if (head === 0 && tail === 0) return perChannel;
+  const pieces = [
+    ...(head > 0 ? [scope.constant(float32Tensor(new Float32Array(head).fill(1)))] : []),
+    perChannel,
+    ...(tail > 0 ? [scope.constant(float32Tensor(new Float32Array(tail).fill(1)))] : []),
+  ];
+  return scope.op('Concat', pieces, { axis: attr.int(0) });
+}
+
+/**
+ * Per-sample channel scales from the [batch, units] input, shaped to broadcast over the layer's
+ * input of rank `rank`: [batch, 1, ..., 1, width], each unit's scale repeated over its channels,
+ * ones outside the tapped range (a constant pad).
+ */
+function perSampleChannelScales(scope: GraphBuilder, name: string, plan: TapPlan, rank: number, opset: number): string {
+  const tapped = plan.channels.end - plan.channels.start;
+  const unitWidth = tapped / plan.units;
+  const cube = scope.op('Reshape', [name, scope.constant(int64Tensor([0, plan.units, 1]))]);
+  // Expand broadcasts both ways: [batch, units, 1] against [1, units, width] is [batch, units, width].
+  const grid = scope.op('Expand', [cube, scope.constant(int64Tensor([1, plan.units, unitWidth]))]);
+  let rows = scope.op('Reshape', [grid, scope.constant(int64Tensor([0, tapped]))]);
+  const head = plan.channels.start;
+  const tail = plan.width - plan.channels.end;
+  if (head > 0 || tail > 0) {
+    rows =
+      opset >= 11
+        ? scope.op('Pad', [rows, scope.constant(int64Tensor([0, head, 0, tail])), scope.constant(float32Tensor(new Float32Array([1]), []))])
+        : scope.op('Pad', [rows], { pads: attr.ints([0, head, 0, tail]), value: attr.float(1) });
+  }
+  if (rank <= 2) return rows;
+  return scope.op('Reshape', [rows, scope.constant(int64Tensor([0, ...Array<number>(rank - 2).fill(1), plan.width]))]);
 }
 
 function uniqueOutput(builder: GraphBuilder, base: string): string {

@@ -25,8 +25,10 @@ export interface TapEntry {
   readonly tokens: readonly [number, number] | null;
   /** Output holding the whole input tensor as float32 (raw mode only). */
   readonly raw?: string;
-  /** Graph input of the per-unit scale vector (ablation only). */
+  /** Graph input of the per-unit scales (ablation only): float32 [units], or [batch, units] when `scalePerSample`. */
   readonly scaleInput?: string;
+  /** True when the scale input holds one scale vector per sample, [batch, units] (ablation `'per-sample'`). */
+  readonly scalePerSample?: true;
 }
 
 /** The taps manifest (`<tapped model>.taps.json`), as architecture.md specifies. */
@@ -47,11 +49,14 @@ export function unitGroups(manifest: TapsManifest): string[] {
   return manifest.taps.flatMap((tap) => Array.from({ length: tap.units }, () => tap.group));
 }
 
-/** The neutral feeds of a tapped model's ablation inputs: ones for every scale input, optionally overridden per input. */
-export function ablationFeeds(manifest: TapsManifest, overrides: Readonly<Record<string, Float32Array>> = {}): Record<string, Float32Array> {
+/**
+ * The neutral feeds of a tapped model's ablation inputs: ones for every scale input ([units], or
+ * [batch, units] row-major for per-sample inputs), optionally overridden per input.
+ */
+export function ablationFeeds(manifest: TapsManifest, overrides: Readonly<Record<string, Float32Array>> = {}, batch = 1): Record<string, Float32Array> {
   const feeds: Record<string, Float32Array> = {};
   for (const tap of manifest.taps) {
-    if (tap.scaleInput !== undefined) feeds[tap.scaleInput] = overrides[tap.scaleInput] ?? new Float32Array(tap.units).fill(1);
+    if (tap.scaleInput !== undefined) feeds[tap.scaleInput] = overrides[tap.scaleInput] ?? new Float32Array(tap.scalePerSample ? batch * tap.units : tap.units).fill(1);
   }
   return feeds;
 }

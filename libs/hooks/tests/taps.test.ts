@@ -71,6 +71,26 @@ describe('insertTaps on a FLUX.2-shaped stack', () => {
     expect(maxRelativeError(rms, referenceRms(hidden, dims, 4, [8, 24], [2, 5]))).toBeLessThan(1e-5);
   });
 
+  it('gives each tapped layer its own token range when asked, per group', async () => {
+    const { model, manifest } = tapped(flux2Stack({ channels: C, joint: 1, single: 1 }), {
+      preset: 'flux2',
+      raw: true,
+      tokens: (layer) => (layer.group.startsWith('joint') ? { start: 0, end: 3 } : undefined),
+    });
+    expect(manifest.taps.map((t) => [t.group, t.tokens])).toEqual([
+      ['joint[0]', [0, 3]],
+      ['single[0]', null],
+    ]);
+    const out = await runModel(model, { hidden_states: f32(hidden, dims) });
+    for (const tap of manifest.taps) {
+      const raw = out[tap.raw as string] as ort.Tensor;
+      const expected = referenceRms(raw.data as Float32Array, raw.dims, 16, undefined, tap.tokens ? [tap.tokens[0], tap.tokens[1]] : undefined);
+      expect(maxRelativeError(out[tap.output]!.data as Float32Array, expected)).toBeLessThan(1e-5);
+    }
+    const bad = problems(flux2Stack({ channels: C, joint: 1, single: 0 }), { preset: 'flux2', tokens: () => ({ start: 4, end: 4 }) });
+    expect(bad.map((e) => e._tag)).toEqual(['InvalidOption']);
+  });
+
   it('leaves the original output bit-identical to the untapped model', async () => {
     const original = flux2Stack({ channels: C, joint: 2, single: 3 });
     const untapped = await runModel(encodeModel(original), { hidden_states: f32(hidden, dims) });
@@ -126,6 +146,59 @@ describe('insertTaps on a FLUX.2-shaped stack', () => {
     const defaults = await runModel(model, { hidden_states: f32(hidden, dims), [tap.scaleInput as string]: f32(ablationFeeds(manifest)[tap.scaleInput as string]!, [tap.units]) });
     expect(Array.from(defaults.output!.data as Float32Array)).toEqual(Array.from(baseline.output!.data as Float32Array));
     expect(Array.from(ablated.output!.data as Float32Array)).not.toEqual(Array.from(baseline.output!.data as Float32Array));
+  });
+});
+
+describe('per-sample scale inputs', () => {
+  // Three samples, each with its own scales: one call runs three different patches.
+  const B = 3;
+  const x = randomFloats(B * 5 * C, 41);
+  const xDims = [B, 5, C];
+
+  it('scales each sample by its own row of scales, and the tap reads the scaled input', async () => {
+    const original = flux2Stack({ channels: C, joint: 1, single: 1 });
+    const { model, manifest } = tapped(original, { preset: 'flux2', ablation: 'per-sample', raw: true });
+    const single = manifest.taps[1]!;
+    expect(single).toMatchObject({ scaleInput: 'scale/single_transformer_blocks.0.attn.to_out', scalePerSample: true, units: 8 });
+    const scales = Object.fromEntries(manifest.taps.map((tap) => [tap.scaleInput as string, randomFloats(B * tap.units, 7 + tap.offset).map((v) => 1 + v)]));
+    const out = await runModel(model, { hidden_states: f32(x, xDims), ...Object.fromEntries(manifest.taps.map((tap) => [tap.scaleInput as string, f32(scales[tap.scaleInput as string]!, [B, tap.units])])) });
+    // Sample by sample, a shared-scale model fed that sample's row gives the same numbers.
+    const shared = tapped(flux2Stack({ channels: C, joint: 1, single: 1 }), { preset: 'flux2', ablation: true, raw: true });
+    for (let b = 0; b < B; b++) {
+      const row = await runModel(shared.model, {
+        hidden_states: f32(x.subarray(b * 5 * C, (b + 1) * 5 * C), [1, 5, C]),
+        ...Object.fromEntries(manifest.taps.map((tap) => [tap.scaleInput as string, f32(scales[tap.scaleInput as string]!.subarray(b * tap.units, (b + 1) * tap.units), [tap.units])])),
+      });
+      const sample = (tensor: ort.Tensor) => (tensor.data as Float32Array).subarray((b * tensor.data.length) / B, ((b + 1) * tensor.data.length) / B);
+      expect(maxRelativeError(sample(out.output!), row.output!.data as Float32Array)).toBeLessThan(1e-5);
+      for (const tap of manifest.taps) expect(maxRelativeError(sample(out[tap.output]!), row[tap.output]!.data as Float32Array)).toBeLessThan(1e-5);
+    }
+    // The tap is the RMS of the scaled input: the raw input scaled per unit, directly.
+    const raw = out[single.raw as string]!;
+    expect(maxRelativeError(out[single.output]!.data as Float32Array, referenceRms(raw.data as Float32Array, raw.dims, 16))).toBeLessThan(1e-5);
+  });
+
+  it('leaves channels outside the tapped range unscaled, and ones change nothing bit for bit', async () => {
+    const original = flux2Stack({ channels: C, joint: 1, single: 1 });
+    const baseline = await runModel(encodeModel(original), { hidden_states: f32(x, xDims) });
+    const { model, manifest } = tapped(original, { select: ['single_transformer_blocks.0.attn.to_out'], ablation: 'per-sample', raw: true, channels: { start: 16, end: 48 } });
+    const tap = manifest.taps[0]!;
+    expect(tap.units).toBe(2);
+    const ones = ablationFeeds(manifest, {}, B)[tap.scaleInput as string]!;
+    expect(ones.length).toBe(B * 2);
+    const same = await runModel(model, { hidden_states: f32(x, xDims), [tap.scaleInput as string]: f32(ones, [B, 2]) });
+    expect(Buffer.from((same.output!.data as Float32Array).buffer).equals(Buffer.from((baseline.output!.data as Float32Array).buffer))).toBe(true);
+    // Sample 1 zeroes its second unit (channels 32 to 47); the others keep every channel.
+    const scale = Float32Array.from([1, 1, 1, 0, 1, 1]);
+    const ablated = await runModel(model, { hidden_states: f32(x, xDims), [tap.scaleInput as string]: f32(scale, [B, 2]) });
+    const before = same[tap.raw as string]!.data as Float32Array;
+    const after = ablated[tap.raw as string]!.data as Float32Array;
+    const width = 4 * C;
+    for (let i = 0; i < after.length; i++) {
+      const sample = Math.floor(i / (5 * width));
+      const channel = i % width;
+      expect(after[i]! + 0).toBe(sample === 1 && channel >= 32 && channel < 48 ? 0 : before[i]);
+    }
   });
 });
 

@@ -49,13 +49,19 @@ export interface Flux2ReferenceInputs {
   readonly imgIds: readonly (readonly number[])[];
   /** [textTokens, axes] */
   readonly txtIds: readonly (readonly number[])[];
+  /**
+   * Channel scales of attention output projection inputs, by module path: [batch, width] row-major,
+   * multiplying the layer's input (every token of sample b by row b) before the projection reads
+   * it. Modules not named are not scaled.
+   */
+  readonly toOutScales?: ReadonlyMap<string, Float64Array>;
 }
 
 /** The velocity prediction and the inputs of every attention output projection. */
 export interface Flux2ReferenceResult {
   /** [batch, imageTokens, patch^2 x out_channels] */
   readonly noisePred: Float64Array;
-  /** Module path (`transformer_blocks.0.attn.to_out.0`) -> the layer's input [batch, tokens, width]. */
+  /** Module path (`transformer_blocks.0.attn.to_out.0`) -> the layer's input [batch, tokens, width], after any `toOutScales`. */
   readonly toOutInputs: ReadonlyMap<string, { readonly data: Float64Array; readonly tokens: number; readonly width: number }>;
 }
 
@@ -188,6 +194,7 @@ export async function flux2Reference(config: ReferenceFlux2Config, weights: Refe
     const cv = await lin(`${p}.attn.add_v_proj`, cn, B * St, D, D);
     const mixed = attend(concatTokens(cq, q, B, St, Si, D), concatTokens(ck, k, B, St, Si, D), concatTokens(cv, v, B, St, Si, D));
     const [textPart, imagePart] = splitTokens(mixed, B, St, Si, D);
+    scaleChannels(imagePart, inputs.toOutScales?.get(`${p}.attn.to_out.0`), B, Si, D);
     toOutInputs.set(`${p}.attn.to_out.0`, { data: imagePart, tokens: Si, width: D });
     const imageAttn = await lin(`${p}.attn.to_out.0`, imagePart, B * Si, D, D);
     const textAttn = await lin(`${p}.attn.to_add_out`, textPart, B * St, D, D);
@@ -222,6 +229,7 @@ export async function flux2Reference(config: ReferenceFlux2Config, weights: Refe
       joined.set(attnOut.subarray(r * D, (r + 1) * D), r * (D + M));
       joined.set(mlpOut.subarray(r * M, (r + 1) * M), r * (D + M) + D);
     }
+    scaleChannels(joined, inputs.toOutScales?.get(`${p}.to_out`), B, S, D + M);
     toOutInputs.set(`${p}.to_out`, { data: joined, tokens: S, width: D + M });
     hs = gatedAdd(hs, await lin(`${p}.to_out`, joined, B * S, D + M, D), sGate as Float64Array, B, S, D);
   }
@@ -240,6 +248,17 @@ export async function flux2Reference(config: ReferenceFlux2Config, weights: Refe
   const outChannels = config.patch_size * config.patch_size * (config.out_channels ?? config.in_channels);
   const noisePred = await lin('proj_out', modulate(layerNorm(image, B * Si, D, eps), B, Si, D, scale, shift), B * Si, D, outChannels);
   return { noisePred, toOutInputs };
+}
+
+/** Multiplies every token of sample b of x [B, S, W] by row b of scales [B, W], in place; no scales, no change. */
+function scaleChannels(x: Float64Array, scales: Float64Array | undefined, B: number, S: number, W: number): void {
+  if (scales === undefined) return;
+  if (scales.length !== B * W) throw new Error(`reference: channel scales have ${scales.length} values, expected ${B} x ${W}`);
+  for (let b = 0; b < B; b++) {
+    for (let s = 0; s < S; s++) {
+      for (let j = 0; j < W; j++) x[(b * S + s) * W + j] = (x[(b * S + s) * W + j] as number) * (scales[b * W + j] as number);
+    }
+  }
 }
 
 function linear(x: Float64Array, rows: number, inF: number, w: Float32Array, outF: number): Float64Array {

@@ -8,3 +8,5 @@ export type { ReferenceQwen3Config } from './qwen3-forward.js';
 export { referenceXoshiroWords } from './xoshiro-reference.js';
 export { dequantizeMatMulNBits, readBits } from './matmul-nbits-reference.js';
 export type { DequantizedWeight, MatMulNBitsWeight } from './matmul-nbits-reference.js';
+export { flux2VaeDecodeReference, flux2VaeEncodeReference } from './flux2-vae-reference.js';
+export type { ReferenceFlux2VaeConfig, ReferenceImageTensor } from './flux2-vae-reference.js';

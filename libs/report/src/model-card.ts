@@ -1,12 +1,13 @@
-import { quantizationName, type WeightQuantization } from '@moral-plantain/formats';
+import { quantizationName, type UnitDefinition, type WeightQuantization } from '@moral-plantain/formats';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { cardFacts, cardTitle, FLUX2_ARCHITECTURE, type CardFacts } from './card-facts.js';
+import { renderCausalTest, type CausalTestInput } from './causal-test.js';
 import { metadataOf, renderFrontMatter, type FrontMatterOptions } from './front-matter.js';
 import { judge, renderInterpretation, type InterpretationOptions, type Verdict } from './interpretation.js';
 import { codeSpan, escapeInline, tableRow } from './markdown-text.js';
 import { formatCount, formatStatistic, formatThreshold } from './number-format.js';
 import { renderResultsTable, type ResultsTableOptions } from './results-table.js';
-import type { RunProvenance } from './run-provenance.js';
+import type { ProtocolProvenance, ReferenceProvenance, RunProvenance } from './run-provenance.js';
 import { renderTopBlocksLine, renderTopBlocksTable } from './top-blocks.js';
 import { deviceText } from './device-text.js';
 
@@ -27,6 +28,8 @@ export interface ModelCardInput {
   readonly figures?: readonly FigureLink[];
   /** Relative path of the per-unit CSV to link, if written. Default none. */
   readonly csvPath?: string;
+  /** A causal test of the units (`moral-plantain patch`), rendered as its own section. Default none. */
+  readonly causalTest?: CausalTestInput;
 }
 
 /** Options of the model card (each part's options pass through). */
@@ -58,8 +61,9 @@ export function renderModelCard(input: ModelCardInput, options: ModelCardOptions
     renderTopBlocksTable(results, nTop).join('\n'),
     '## Interpretation',
     ...renderInterpretation(results, provenance, options),
+    ...(input.causalTest ? renderCausalTest(input.causalTest, provenance) : []),
     '## Limitations',
-    limitations(results, provenance, facts, verdict).join('\n'),
+    limitations(results, provenance, facts, verdict, input.causalTest !== undefined).join('\n'),
     '## Reproducibility',
     reproducibility(results, provenance).join('\n'),
     '## License',
@@ -164,7 +168,8 @@ function method(results: ProbeResults, provenance: RunProvenance | undefined, fa
         protocol
           ? `${formatCount(protocol.steps)} denoising step${protocol.steps === 1 ? '' : 's'} at guidance scale ${formatThreshold(protocol.guidanceScale)} ` +
             `(timestep ${formatThreshold(protocol.timestep)}) from fixed-seed noise (seed ${formatThreshold(protocol.seed)})` +
-            (protocol.resolution ? `, ${protocol.resolution.width}x${protocol.resolution.height} pixels` : '')
+            (protocol.resolution ? `, ${protocol.resolution.width}x${protocol.resolution.height} pixels` : '') +
+            (protocol.references ? `; ${referencesText(protocol.references)}` : '')
           : notRecorded
       }.`,
     );
@@ -232,9 +237,30 @@ function unitText(results: ProbeResults, provenance: RunProvenance | undefined):
   const modules = provenance?.protocol?.tappedModules;
   return (
     `${count}${blocks}: each a contiguous ${formatCount(unit.width)}-channel slice of the input of the attention output projection, ` +
-    `${channels}; a unit's value for one prompt is the RMS over the sequence axis and its channels` +
+    `${channels}; a unit's value for one prompt is the RMS over the sequence axis${tokensText(unit.tokens)} and its channels` +
     (modules && modules.length > 0 ? `; ${formatCount(modules.length)} tapped module${modules.length === 1 ? '' : 's'}` : '')
   );
+}
+
+/** Which tokens the RMS covers, when reference image tokens were present. */
+function tokensText(tokens: UnitDefinition['tokens']): string {
+  if (tokens === undefined) return '';
+  return tokens === 'all'
+    ? ' (all of its tokens: text, noisy image and reference image tokens)'
+    : ' (the text and noisy image tokens only: the reference image tokens are left out; in joint blocks, whose projection sees image tokens only, the noisy ones)';
+}
+
+function referencesText(references: ReferenceProvenance): string {
+  const images = `${formatCount(references.imagesPerPrompt)} reference image${references.imagesPerPrompt === 1 ? '' : 's'}`;
+  const { min, max } = references.tokensPerPrompt;
+  const tokens = min === max ? `${formatCount(min)} image tokens` : `${formatCount(min)} to ${formatCount(max)} image tokens`;
+  const source =
+    references.source === 'generated'
+      ? `one image per pair drawn by the probed model from the pair's neutral scene description${references.generation ? ` (${formatCount(references.generation.steps)} step${references.generation.steps === 1 ? '' : 's'}, ${references.generation.guided ? `guidance ${formatThreshold(references.generation.guidance)}` : 'no guidance'}, seed ${formatThreshold(references.generation.seed)})` : ''}`
+      : references.source === 'folder'
+        ? 'one given image per pair'
+        : `the same given image${references.imagesPerPrompt === 1 ? '' : 's'} for every pair`;
+  return `every prompt conditioned on ${images} (${tokens}, time offsets 10, 20, ... in the position ids), the same for both prompts of a pair: ${source}`;
 }
 
 function figures(input: ModelCardInput): string[] {
@@ -256,14 +282,16 @@ function topBlocksIntro(verdict: Verdict): string {
     : base;
 }
 
-function limitations(results: ProbeResults, provenance: RunProvenance | undefined, facts: CardFacts, verdict: Verdict): string[] {
+function limitations(results: ProbeResults, provenance: RunProvenance | undefined, facts: CardFacts, verdict: Verdict, causalTest: boolean): string[] {
   const lines = [
     `- ${formatCount(results.nPairs)} pairs is a small sample; t is sensitive to the variance of single pairs. The permutation null, FWER and FDR control and the split-half reliability are the guards against reading noise.`,
   ];
-  if (facts.stimuli) {
-    lines.push('- Visual content is not factored out: the two prompts of a pair can lead to different images. A stronger design conditions every prompt on one fixed reference image.');
-  }
-  lines.push('- The result is correlational, not causal: units whose magnitude differs are not shown to carry the difference. Scaling or ablating units is the follow-up.');
+  if (facts.stimuli) lines.push(visualContent(provenance?.protocol));
+  lines.push(
+    causalTest
+      ? '- The statistics above are correlational: units whose magnitude differs are not thereby shown to carry the difference. The Causal test section reports what scaling them did, and what that does not show.'
+      : '- The result is correlational, not causal: units whose magnitude differs are not shown to carry the difference. Scaling or ablating units is the follow-up.',
+  );
   if (facts.stimuli && facts.kind === 'random-init-control') {
     lines.push("- This run is the lexical control: what it shows is read against the trained model's run on the same stimuli and protocol, not on its own.");
   } else if (facts.stimuli) {
@@ -293,6 +321,21 @@ function limitations(results: ProbeResults, provenance: RunProvenance | undefine
     lines.unshift('- **The model is the tiny seeded-random model.** Nothing here is evidence about a trained model.');
   }
   return lines;
+}
+
+/** The limitation on visual content: open without reference images, narrowed with them. */
+function visualContent(protocol: ProtocolProvenance | undefined): string {
+  const references = protocol?.references;
+  if (!references) return '- Visual content is not factored out: the two prompts of a pair can lead to different images. A stronger design conditions every prompt on one fixed reference image.';
+  const drawn =
+    references.source === 'generated'
+      ? ' The reference images were drawn by the probed model itself from neutral descriptions, so they carry its own biases (and with a seeded-random model they are noise).'
+      : '';
+  const tokens =
+    protocol?.unit.tokens === 'text-and-noisy'
+      ? ' The reference tokens are left out of each unit\'s RMS, but they still shape the text and noisy tokens through attention.'
+      : ' The reference tokens are part of each unit\'s RMS: a difference there means the prompt changed how the model reads the same image.';
+  return `- Visual content is held fixed on the image side: both prompts of a pair were conditioned on the same reference image${references.imagesPerPrompt === 1 ? '' : 's'}. The text still differs, and the model may attend to the reference differently under the two prompts.${tokens}${drawn}`;
 }
 
 /** How a unit relates to the attention heads: a slice of channels, not a head. */

@@ -52,6 +52,22 @@ export interface ProtocolProvenance {
   readonly unit: UnitDefinition;
   /** Module paths whose attention output projection input was tapped. */
   readonly tappedModules?: readonly string[];
+  /** The reference images every prompt was conditioned on (absent: none). */
+  readonly references?: ReferenceProvenance;
+}
+
+/** The reference images of a run, as a card states them. */
+export interface ReferenceProvenance {
+  /** Given image files (the same for every pair), a folder with one image per pair, or drawn by the probed model from each pair's neutral description. */
+  readonly source: 'files' | 'folder' | 'generated';
+  /** Reference images per prompt. */
+  readonly imagesPerPrompt: number;
+  /** Reference image tokens per prompt (smallest and largest over the pairs). */
+  readonly tokensPerPrompt: { readonly min: number; readonly max: number };
+  /** How generated images were sampled. */
+  readonly generation?: { readonly steps: number; readonly guidance: number; readonly guided: boolean; readonly seed: number };
+  /** Every image with its SHA-256. */
+  readonly images?: readonly { readonly path: string; readonly sha256: string }[];
 }
 
 /**

@@ -5,7 +5,8 @@ import { pipe } from 'fp-ts/lib/function.js';
 import { errorReason, writeFileAtomic } from '@moral-plantain/formats';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { checkCardOverrides } from './card-facts.js';
-import { renderFigures } from './figures/report-figures.js';
+import type { CausalTestInput } from './causal-test.js';
+import { renderFigures, reportFigureLinks } from './figures/report-figures.js';
 import { renderModelCard, type ModelCardOptions } from './model-card.js';
 import type { ReportError } from './report-error.js';
 import type { ResultDistributions } from './result-distributions.js';
@@ -22,6 +23,8 @@ export interface ReportInput {
   readonly provenance?: RunProvenance;
   /** Full null / split distributions for the figures; optional. */
   readonly distributions?: ResultDistributions;
+  /** A causal test of the units whose files are already in the folder, for the card's section; optional. */
+  readonly causalTest?: CausalTestInput;
 }
 
 /** Paths of the files a report wrote. */
@@ -45,22 +48,14 @@ export function writeReport(outDir: string, input: ReportInput, options: ModelCa
       pipe(
         [...figures],
         A.traverse(TE.ApplicativeSeq)((figure) => writeReportFile(path.join(outDir, figure.path), figure.svg)),
-        TE.map((paths) => ({ figures, paths })),
+        TE.map((paths) => ({ paths })),
       ),
     ),
-    TE.flatMap(({ figures, paths }) =>
+    TE.flatMap(({ paths }) =>
       pipe(
         writeReportFile(path.join(outDir, UNIT_CSV_FILE), renderUnitCsv(input.results)),
         TE.flatMap((csv) => {
-          const card = renderModelCard(
-            {
-              results: input.results,
-              ...(input.provenance ? { provenance: input.provenance } : {}),
-              figures: figures.map((f) => ({ path: f.path, title: f.title })),
-              csvPath: UNIT_CSV_FILE,
-            },
-            options,
-          );
+          const card = renderReportCard(input, options);
           return pipe(
             writeReportFile(path.join(outDir, 'README.md'), card),
             TE.map((readme): WrittenReport => ({ readme, csv, figures: paths })),
@@ -68,6 +63,24 @@ export function writeReport(outDir: string, input: ReportInput, options: ModelCa
         }),
       ),
     ),
+  );
+}
+
+/**
+ * The README.md model card of a report as `writeReport` writes it: linking the report's figures and
+ * per-unit CSV by their paths in the folder (and the causal test's files, when there is one). For
+ * rendering the card again without drawing the figures.
+ */
+export function renderReportCard(input: ReportInput, options: ModelCardOptions = {}): string {
+  return renderModelCard(
+    {
+      results: input.results,
+      ...(input.provenance ? { provenance: input.provenance } : {}),
+      figures: reportFigureLinks(input.results),
+      csvPath: UNIT_CSV_FILE,
+      ...(input.causalTest ? { causalTest: input.causalTest } : {}),
+    },
+    options,
   );
 }
 

@@ -75,6 +75,42 @@ describe('model card', () => {
     expect(method({ width: 16, channels: 'subset', channelRange: { start: 3072, end: 6144 }, count: 4800 })).toContain("a subset of the tapped input's channels (channels 3,072 to 6,143)");
   });
 
+  it('states the reference images, over which tokens the RMS is taken, and narrows the visual-content limitation', () => {
+    const base = pretrainedProvenance();
+    const card = (tokens: 'all' | 'text-and-noisy', source: 'generated' | 'files') =>
+      splitCard(
+        renderModelCard({
+          results,
+          provenance: {
+            ...base,
+            protocol: {
+              ...base.protocol!,
+              unit: { ...base.protocol!.unit, tokens },
+              references: { source, imagesPerPrompt: 1, tokensPerPrompt: { min: 1024, max: 1024 }, ...(source === 'generated' ? { generation: { steps: 50, guidance: 4, guided: true, seed: 42 } } : {}) },
+            },
+          },
+        }),
+      ).body;
+    const generated = card('text-and-noisy', 'generated');
+    expect(section(generated, 'Method')).toContain(
+      "every prompt conditioned on 1 reference image (1,024 image tokens, time offsets 10, 20, ... in the position ids), the same for both prompts of a pair: one image per pair drawn by the probed model from the pair's neutral scene description (50 steps, guidance 4, seed 42)",
+    );
+    expect(section(generated, 'Method')).toContain('the RMS over the sequence axis (the text and noisy image tokens only: the reference image tokens are left out;');
+    const limits = section(generated, 'Limitations');
+    expect(limits).toContain('Visual content is held fixed on the image side: both prompts of a pair were conditioned on the same reference image.');
+    expect(limits).toContain('The reference tokens are left out of each unit');
+    expect(limits).toContain('drawn by the probed model itself');
+    expect(limits).not.toContain('Visual content is not factored out');
+    const files = card('all', 'files');
+    expect(section(files, 'Method')).toContain('(all of its tokens: text, noisy image and reference image tokens)');
+    expect(section(files, 'Method')).toContain('the same given image for every pair');
+    expect(section(files, 'Limitations')).toContain('The reference tokens are part of each unit');
+    // Without references, the card keeps its open limitation and says nothing of tokens.
+    const plain = splitCard(renderModelCard({ results, provenance: base })).body;
+    expect(section(plain, 'Limitations')).toContain('Visual content is not factored out');
+    expect(section(plain, 'Method')).not.toContain('reference image');
+  });
+
   it('has the sections in order, with the published table and top-blocks lines in Results', () => {
     const { body } = splitCard(renderModelCard({ results, provenance: pretrainedProvenance() }));
     const headings = marked.lexer(body).filter((t): t is Tokens.Heading => t.type === 'heading');

@@ -25,3 +25,16 @@ export type {
   ThresholdStat,
   UnitColumns,
 } from './results.js';
+export { matchedRandomSets, matchedSetCountLog10, unitsPerGroup } from './patch/matched-unit-sets.js';
+export type { MatchedSetsOptions } from './patch/matched-unit-sets.js';
+export { patchEffect } from './patch/patch-effect.js';
+export type { PatchEffect } from './patch/patch-effect.js';
+export { PATCH_DIRECTIONS, PATCH_FORMAT } from './patch/patch-results.js';
+export type { PatchDirection, PatchEffectResult, PatchMode, PatchResults, PatchSelection } from './patch/patch-results.js';
+export { describePatchStatsError } from './patch/patch-stats-error.js';
+export type { PatchStatsError } from './patch/patch-stats-error.js';
+export { PATCH_TEST_DEFAULTS, patchTest } from './patch/patch-test.js';
+export type { AcrossPairs, PatchTestInput, PatchTestOptions, PatchTestResult } from './patch/patch-test.js';
+export { setPermutationP, summarizeNull } from './patch/set-null-test.js';
+export type { NullSummary } from './patch/set-null-test.js';
+export { checkUnitList, topUnitsByAbsT, unitsBelowFwer } from './patch/unit-selection.js';

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type * as E from 'fp-ts/lib/Either.js';
 import { loadStimulusSetFile, type LoadedStimulusSet, type StimulusSetLoadError } from './load-stimulus-set.js';
 
-/** Names of the stimulus sets shipped with the package, the experiment first. */
-export const BUILTIN_STIMULUS_SETS = ['moral-plantain', 'physical-scale'] as const;
+/** Names of the stimulus sets shipped with the package: the experiments (moral-plantain first, then the other axes), then the example. */
+export const BUILTIN_STIMULUS_SETS = ['moral-plantain', 'perspective-taking', 'self-reference', 'post-event-categorization', 'physical-scale'] as const;
 
 /** The name of a shipped stimulus set. */
 export type BuiltinStimulusSetName = (typeof BUILTIN_STIMULUS_SETS)[number];

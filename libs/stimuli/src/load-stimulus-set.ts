@@ -42,6 +42,7 @@ const TOP_LEVEL_FIELDS = [
   'version',
   'axis',
   'description',
+  'contrast',
   'conditions',
   'language',
   'license',
@@ -49,7 +50,7 @@ const TOP_LEVEL_FIELDS = [
   'categories',
   'pairs',
 ] as const;
-const PAIR_FIELDS = ['id', 'category', 'scene', 'agents', 'a', 'b', 'notes'] as const;
+const PAIR_FIELDS = ['id', 'category', 'scene', 'agents', 'a', 'b', 'neutral', 'notes'] as const;
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]*$/u;
 const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/u;
 
@@ -113,6 +114,7 @@ function decodeSet(ctx: DecodeContext, root: unknown): Decoded<StimulusSet> {
           version: field('version', (node, path) => decodeString(ctx, node, path)),
           axis: field('axis', (node, path) => decodeString(ctx, node, path)),
           description: field('description', (node, path) => decodeString(ctx, node, path)),
+          contrast: optional('contrast', (node, path) => decodeString(ctx, node, path)),
           conditions: field('conditions', (node, path) => decodeConditions(ctx, node, path)),
           language: field('language', (node, path) => decodeString(ctx, node, path)),
           license: field('license', (node, path) => decodeString(ctx, node, path)),
@@ -120,7 +122,12 @@ function decodeSet(ctx: DecodeContext, root: unknown): Decoded<StimulusSet> {
           categories: optional('categories', (node, path) => decodeSeq(ctx, node, path, (item, p) => decodeString(ctx, item, p))),
           pairs: field('pairs', (node, path) => decodeSeq(ctx, node, path, (item, p) => decodePair(ctx, item, p))),
         }),
-        E.map(({ keys: _keys, example, categories, ...rest }): StimulusSet => ({ ...rest, example: example ?? false, ...(categories ? { categories } : {}) })),
+        E.map(({ keys: _keys, example, categories, contrast, ...rest }): StimulusSet => ({
+          ...rest,
+          ...(contrast !== undefined ? { contrast } : {}),
+          example: example ?? false,
+          ...(categories ? { categories } : {}),
+        })),
       );
     }),
   );
@@ -145,9 +152,10 @@ function decodePair(ctx: DecodeContext, node: unknown, path: string): Decoded<St
           agents: field('agents', (child, p) => decodeSeq(ctx, child, p, text)),
           a: field('a', text),
           b: field('b', text),
+          neutral: map.has('neutral') ? text(map.get('neutral', true), `${path}/neutral`) : E.right(undefined),
           notes: map.has('notes') ? text(map.get('notes', true), `${path}/notes`) : E.right(undefined),
         }),
-        E.map(({ keys: _keys, notes, ...rest }): StimulusPair => ({ ...rest, ...(notes !== undefined ? { notes } : {}) })),
+        E.map(({ keys: _keys, neutral, notes, ...rest }): StimulusPair => ({ ...rest, ...(neutral !== undefined ? { neutral } : {}), ...(notes !== undefined ? { notes } : {}) })),
       );
     }),
   );

@@ -16,7 +16,8 @@ export type ProblemCode =
   | 'agent-missing'
   | 'unknown-category'
   | 'category-imbalance'
-  | 'context-window-exceeded';
+  | 'context-window-exceeded'
+  | 'neutral-repeats-prompt';
 
 /** Errors make a set unusable; warnings are reported but do not fail validation. */
 export type ProblemSeverity = 'error' | 'warning';

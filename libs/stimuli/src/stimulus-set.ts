@@ -20,6 +20,11 @@ export interface StimulusPair {
   readonly a: string;
   /** The prompt of condition b. */
   readonly b: string;
+  /**
+   * A neutral description of the pair's scene and agents, without the act that tells a from b: the
+   * text a reference image of the scene is generated from (`run --reference generate`).
+   */
+  readonly neutral?: string;
   readonly notes?: string;
 }
 
@@ -31,6 +36,8 @@ export interface StimulusSet {
   /** The paired axis the set probes, e.g. "moral valence". */
   readonly axis: string;
   readonly description: string;
+  /** What changes from condition a to condition b and what is held constant, in a sentence or two (optional). */
+  readonly contrast?: string;
   readonly conditions: ConditionLabels;
   /** BCP 47 language tag of the prompts, e.g. "en". */
   readonly language: string;

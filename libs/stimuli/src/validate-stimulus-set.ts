@@ -2,6 +2,7 @@ import * as A from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { contentHash } from './content-hash.js';
+import { normalizeText } from './normalize-text.js';
 import { diffPrompts, type DiffHunk } from './prompt-diff.js';
 import { locate, type StimulusSetSource } from './source-location.js';
 import type { StimulusPair, StimulusSet } from './stimulus-set.js';
@@ -83,12 +84,20 @@ export function validateStimulusSet(set: StimulusSet, options: ValidationOptions
 
     checkPrompt(pair, 'a', path, report);
     checkPrompt(pair, 'b', path, report);
+    if (pair.neutral !== undefined) {
+      checkPrompt(pair, 'neutral', path, report);
+      const same = (['a', 'b'] as const).find((side) => normalizeText(pair[side]) === normalizeText(pair.neutral!));
+      if (same) report('neutral-repeats-prompt', `The neutral description of pair "${pair.id}" is prompt ${same}; it must describe the scene without the act.`, `${path}/neutral`, pair.id);
+    }
 
 
     pair.agents.forEach((agent, k) => {
-      const missing = (['a', 'b'] as const).filter((side) => !pair[side].toLowerCase().includes(agent.toLowerCase()));
+      const texts = pair.neutral === undefined ? (['a', 'b'] as const) : (['a', 'b', 'neutral'] as const);
+      const missing = texts.filter((side) => !(pair[side] ?? '').toLowerCase().includes(agent.toLowerCase()));
       if (missing.length > 0) {
-        report('agent-missing', `Agent "${agent}" of pair "${pair.id}" does not appear in prompt ${missing.join(' and ')}.`, `${path}/agents/${k}`, pair.id);
+        const prompts = missing.filter((side) => side !== 'neutral');
+        const where = [...(prompts.length > 0 ? [`prompt ${prompts.join(' and ')}`] : []), ...(missing.includes('neutral') ? ['the neutral description'] : [])].join(' and ');
+        report('agent-missing', `Agent "${agent}" of pair "${pair.id}" does not appear in ${where}.`, `${path}/agents/${k}`, pair.id);
       }
     });
 
@@ -137,20 +146,21 @@ export function checkStimulusSet(set: StimulusSet, options: ValidationOptions = 
 
 function checkPrompt(
   pair: StimulusPair,
-  side: 'a' | 'b',
+  side: 'a' | 'b' | 'neutral',
   path: string,
   report: (code: ProblemCode, message: string, path: string, pairId?: string) => void,
 ): void {
-  const prompt = pair[side];
+  const prompt = pair[side] ?? '';
+  const what = side === 'neutral' ? 'The neutral description' : `Prompt ${side}`;
   if (prompt.trim().length === 0) {
-    report('empty-prompt', `Prompt ${side} of pair "${pair.id}" is empty.`, `${path}/${side}`, pair.id);
+    report('empty-prompt', `${what} of pair "${pair.id}" is empty.`, `${path}/${side}`, pair.id);
     return;
   }
   // Control, format (zero-width), private-use and unassigned characters, lone surrogates, U+FFFD.
   const bad = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\uFFFD]/u.exec(prompt);
   if (bad) {
     const code = (bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
-    report('unprintable-character', `Prompt ${side} of pair "${pair.id}" contains the unprintable character U+${code} at position ${bad.index + 1}.`, `${path}/${side}`, pair.id);
+    report('unprintable-character', `${what} of pair "${pair.id}" contains the unprintable character U+${code} at position ${bad.index + 1}.`, `${path}/${side}`, pair.id);
   }
 }
 
@@ -165,6 +175,11 @@ function checkWindow(pair: StimulusPair, path: string, counter: TokenCounter, wi
   const context = counter.context;
   if (!context || window === undefined) return undefined;
   const windowTokens = { a: context.count(pair.a), b: context.count(pair.b) };
+  if (pair.neutral !== undefined) {
+    const neutral = context.count(pair.neutral);
+    if (!Number.isFinite(neutral)) report('context-window-exceeded', `The neutral description of pair "${pair.id}" cannot be rendered with the text encoder's chat template.`, `${path}/neutral`, pair.id);
+    else if (neutral > window) report('context-window-exceeded', `The neutral description of pair "${pair.id}" takes ${neutral} ${counter.name} tokens with the chat template, over the ${window}-token window.`, `${path}/neutral`, pair.id);
+  }
   for (const side of ['a', 'b'] as const) {
     if (!Number.isFinite(windowTokens[side])) {
       report('context-window-exceeded', `Prompt ${side} of pair "${pair.id}" cannot be rendered with the text encoder's chat template.`, `${path}/${side}`, pair.id);

@@ -32,11 +32,12 @@ const MORAL_PLANTAIN_TOKENS: Record<string, number> = {
 };
 
 /**
- * Content hash of moral-plantain 1.0.0, computed independently in Python (yaml.safe_load, strings
- * NFC-normalized and stripped, json.dumps with sort_keys and no whitespace, sha256). A change to the
- * set must come with a new version and a new recorded hash.
+ * Content hash of moral-plantain 1.1.0 (1.0.0's prompts and a neutral description per pair; 1.0.0
+ * was 8466575e...), computed independently in Python (yaml.safe_load, strings NFC-normalized and
+ * stripped, json.dumps with sort_keys and no whitespace, sha256). A change to the set must come
+ * with a new version and a new recorded hash.
  */
-const MORAL_PLANTAIN_HASH = '8466575e1f376d9939c7794b21127b2b2f5059a5c4175ece779544a8c9ea53b9';
+const MORAL_PLANTAIN_HASH = '2c160cac26ccd0afd9530c3ae0bd69c38695cad46afb404e7ad5731a5abe335b';
 
 describe('the built-in moral-plantain set', () => {
   const { set, source } = builtin('moral-plantain');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { loadStimulusSetFile, parseStimulusSet, type StimulusProblem, type StimulusSetLoadError } from '../src/index.js';
+import { contentHash, loadStimulusSetFile, parseStimulusSet, type StimulusProblem, type StimulusSetLoadError } from '../src/index.js';
 import { VALID_YAML } from './fixtures.js';
 
 function problemsOf(result: E.Either<StimulusSetLoadError, unknown>): readonly StimulusProblem[] {
@@ -24,6 +24,16 @@ describe('parseStimulusSet', () => {
     expect(set.pairs.map((p) => p.id)).toEqual(['p-1', 'p-2']);
     expect(set.pairs[1]?.agents).toEqual(['boy']);
     expect(source.locations.get('/pairs/1/b')).toEqual({ file: 'tiny.yaml', line: 24, column: 8 });
+  });
+
+  it('reads an optional statement of the contrast, which the content hash covers', () => {
+    const plain = parseStimulusSet(VALID_YAML, 'tiny.yaml');
+    const stated = parseStimulusSet(VALID_YAML.replace('conditions:\n', 'contrast: Only the act changes.\nconditions:\n'), 'tiny.yaml');
+    if (E.isLeft(plain) || E.isLeft(stated)) throw new Error('expected both to load');
+    expect(plain.right.set.contrast).toBeUndefined();
+    expect(stated.right.set.contrast).toBe('Only the act changes.');
+    expect(contentHash(stated.right.set)).not.toBe(contentHash(plain.right.set));
+    expect(problemsOf(parseStimulusSet(VALID_YAML.replace('conditions:\n', 'contrast: 3\nconditions:\n'), 'tiny.yaml')).map((p) => p.path)).toEqual(['/contrast']);
   });
 
   it('reports every problem of a broken file at once, each with its line and column', () => {

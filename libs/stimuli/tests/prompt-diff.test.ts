@@ -32,7 +32,7 @@ describe('diffPrompts', () => {
     expect(hunks.map((h) => [h.a.text, h.b.text])).toEqual([['helping', 'ignoring']]);
     expect(hunks[0]!.a.start).toBe(filler.length + 1);
     // Generous; the quadratic table this replaces needed a terabyte here.
-    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(performance.now() - started).toBeLessThan(60_000);
     // Differing middles too long to compare word by word are one span holding every difference.
     const long = diffPrompts(`x ${filler} y`, `z ${filler} w`).hunks;
     expect(long).toHaveLength(1);

@@ -36,7 +36,7 @@ describe('the shipped JSON Schema and the loader', () => {
 
   it('agree on the optional top-level fields', () => {
     const optional = Object.keys(schema.properties).filter((k) => !schema.required.includes(k));
-    expect(optional.sort()).toEqual(['$schema', 'categories', 'example']);
+    expect(optional.sort()).toEqual(['$schema', 'categories', 'contrast', 'example']);
     for (const key of optional) expect(codesFor(edit((root) => root.delete(key))), key).toEqual([]);
     expect(codesFor(edit((root) => root.set('$schema', 'stimulus-set.schema.json')))).toEqual([]);
   });
@@ -44,8 +44,9 @@ describe('the shipped JSON Schema and the loader', () => {
   it('agree on the required and optional fields of a pair', () => {
     const pairSchema = schema.$defs.pair;
     for (const key of pairSchema.required) expect(codesFor(edit((_, pair) => pair.delete(key))), key).toEqual([['missing-field', `/pairs/0/${key}`]]);
-    expect(Object.keys(pairSchema.properties).filter((k) => !pairSchema.required.includes(k))).toEqual(['notes']);
+    expect(Object.keys(pairSchema.properties).filter((k) => !pairSchema.required.includes(k))).toEqual(['neutral', 'notes']);
     expect(codesFor(edit((_, pair) => pair.set('notes', 'a note')))).toEqual([]);
+    expect(codesFor(edit((_, pair) => pair.set('neutral', 'A cashier and a customer at the counter.')))).toEqual([]);
   });
 
   it('both refuse fields they do not know', () => {

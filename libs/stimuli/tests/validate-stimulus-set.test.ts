@@ -50,6 +50,17 @@ describe('validateStimulusSet', () => {
     expect(validateStimulusSet(changed, { tokenCounter: qwen3, tokenTolerance: 1 }).problems).toEqual([]);
   });
 
+  it("checks a pair's neutral description: its agents, that it is not a prompt, its window", () => {
+    const { set } = load();
+    expect(validateStimulusSet(withPair(set, 0, { neutral: 'A cashier and a customer at the counter of a shop.' }), { tokenCounter: qwen3 }).problems).toEqual([]);
+    const problems = validateStimulusSet(withPair(set, 0, { neutral: 'A cashier at the counter of a shop.' }), { tokenCounter: qwen3 }).problems;
+    expect(problems.map((p) => [p.code, p.path, p.message])).toEqual([['agent-missing', '/pairs/0/agents/1', 'Agent "customer" of pair "p-1" does not appear in the neutral description.']]);
+    const repeated = validateStimulusSet(withPair(set, 0, { neutral: set.pairs[0]!.b }), { tokenCounter: qwen3 }).problems;
+    expect(repeated.map((p) => [p.code, p.path])).toEqual([['neutral-repeats-prompt', '/pairs/0/neutral']]);
+    const long = validateStimulusSet(withPair(set, 0, { neutral: `A cashier and a customer ${'at the shop '.repeat(200)}` }), { tokenCounter: qwen3 }).problems;
+    expect(long.map((p) => [p.code, p.path])).toEqual([['context-window-exceeded', '/pairs/0/neutral']]);
+  });
+
   it('skips token checks when no counter is given', () => {
     const { set } = load();
     const report = validateStimulusSet(withPair(set, 1, { b: 'A boy completely ignoring a lost puppy in the park.' }));

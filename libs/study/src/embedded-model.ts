@@ -7,14 +7,15 @@ import type { StudyError } from './study-error.js';
 
 /**
  * The embedded default model in `dir`: opened when a complete one is there (its model.json, written
- * last, marks it as the tiny model), else built afresh (the tiny FLUX.2-architecture transformer and
- * Qwen3 text encoder with seeded weights and the packaged Qwen3 tokenizer) and opened. Whatever an
- * interrupted build left in `dir` is removed first, never opened as some other model.
+ * last, marks it as the tiny model, with its VAE), else built afresh (the tiny FLUX.2-architecture
+ * transformer, Qwen3 text encoder and VAE with seeded weights and the packaged Qwen3 tokenizer) and
+ * opened. Whatever an interrupted build left in `dir` is removed first, never opened as some other
+ * model; a tiny model of an earlier release, without a VAE, is rebuilt.
  */
 export function embeddedModel(dir: string): TE.TaskEither<StudyError, ModelFolder> {
   return async () => {
     const opened = await openModelFolder(dir)();
-    if (E.isRight(opened) && opened.right.manifest?.tiny === true) return opened;
+    if (E.isRight(opened) && opened.right.manifest?.tiny === true && opened.right.vae !== null) return opened;
     const cleared = await rm(dir, { recursive: true, force: true }).then(
       () => null,
       (error: NodeJS.ErrnoException) => error.code ?? String(error),

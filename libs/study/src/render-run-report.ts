@@ -4,7 +4,19 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { checkOutputs, completeOutputs, errorReason, OUTPUTS_STAGING, publishOutputs, sha256File, stageOutputs, type OutputManifest } from '@moral-plantain/formats';
-import { checkCardOverrides, parseProbeResults, writeReport, type CardOverrides, type RunProvenance, type WrittenReport } from '@moral-plantain/report';
+import {
+  checkCardOverrides,
+  parsePatchResults,
+  parseProbeResults,
+  PATCH_CSV_FILE,
+  PATCH_FIGURE_FILE,
+  writeReport,
+  type CardOverrides,
+  type CausalTestInput,
+  type RunProvenance,
+  type WrittenReport,
+} from '@moral-plantain/report';
+import { PATCH_FIGURE_TITLE, PATCH_JSON_FILE } from './patch/patch-folder.js';
 import { runFolder } from './run-folder.js';
 import { acquireRunLock } from './run-lock.js';
 import { readRunRecord } from './run-record.js';
@@ -69,6 +81,9 @@ export function renderRunReport(resultsFile: string | ResultsText, options: Rend
     if (E.isLeft(card)) return E.left({ _tag: 'Report', error: card.left });
 
     const target = path.resolve(options.outDir ?? source);
+    // The card keeps its Causal test section when the causal test's files are in the folder it is written to.
+    const causalTest = file !== null && target === source ? await publishedCausalTest(source) : null;
+    if (causalTest !== null && E.isLeft(causalTest)) return causalTest;
     const made = await mkdir(target, { recursive: true }).then(
       () => null,
       (error: unknown) => errorReason(error),
@@ -78,7 +93,8 @@ export function renderRunReport(resultsFile: string | ResultsText, options: Rend
     const lock = await acquireRunLock(folder.lock, target)();
     if (E.isLeft(lock)) return lock;
     try {
-      return await publishReport(target, { results: results.right, ...(provenance.right ? { provenance: provenance.right } : {}) }, options.card ?? {}, options.force ?? false).then(
+      const input = { results: results.right, ...(provenance.right ? { provenance: provenance.right } : {}), ...(causalTest !== null ? { causalTest: causalTest.right } : {}) };
+      return await publishReport(target, input, options.card ?? {}, options.force ?? false).then(
         (written) => (E.isLeft(written) ? written : E.right({ written: written.right, runRecord: provenance.right ? runFile : null, provenance: provenance.right })),
       );
     } finally {
@@ -112,6 +128,23 @@ async function publishReport(target: string, input: Parameters<typeof writeRepor
   );
   if (published !== null) return E.left({ _tag: 'WriteFailed', path: target, reason: published });
   return E.right({ readme: shown(written.right.readme), csv: shown(written.right.csv), figures: written.right.figures.map(shown) });
+}
+
+/** The causal test of a folder whose outputs.json lists patch.json (the card's section), or null. */
+async function publishedCausalTest(dir: string): Promise<E.Either<StudyError, CausalTestInput> | null> {
+  const listed = new Set((await checkOutputs(dir)).manifest?.files.map((f) => f.path) ?? []);
+  if (!listed.has(PATCH_JSON_FILE)) return null;
+  const file = path.join(dir, PATCH_JSON_FILE);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    return E.left({ _tag: 'ResultsUnreadable', file, reason: errorReason(error) });
+  }
+  const patch = parsePatchResults(json);
+  if (E.isLeft(patch)) return E.left({ _tag: 'Report', error: patch.left });
+  const figure = listed.has(PATCH_FIGURE_FILE) ? { figure: { path: PATCH_FIGURE_FILE, title: PATCH_FIGURE_TITLE } } : {};
+  return E.right({ results: patch.right, ...figure, ...(listed.has(PATCH_CSV_FILE) ? { csvPath: PATCH_CSV_FILE } : {}), jsonPath: PATCH_JSON_FILE });
 }
 
 /** Of the files a report would replace in `dir`, those that exist and are not in its outputs.json as they are now. */

@@ -17,6 +17,10 @@ export const RUN_DEFAULTS = {
   splits: String(PAIRED_TEST_DEFAULTS.splits),
   unitWidth: String(DEFAULT_UNIT_WIDTH),
   channels: null,
+  reference: null,
+  unitTokens: 'all',
+  referenceSteps: null,
   resume: true,
+  shard: null,
   json: false,
 } as const satisfies Record<SettingName, unknown>;

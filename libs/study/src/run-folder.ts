@@ -14,8 +14,12 @@ export interface RunFolder {
   readonly unitCsv: string;
   /** The lock file of a live run. */
   readonly lock: string;
-  /** What a rerun reuses: the embedded model, the per-prompt cache and the tapped graph. */
-  readonly cache: { readonly embeddedModel: string; readonly prompts: string; readonly tapped: string };
+  /**
+   * What a rerun reuses: the embedded model, the per-prompt cache, the tapped graph and generated
+   * reference images; and what shards leave for a merge: their records (`shards`), and the private
+   * working folders of the shard runs under way (`work`).
+   */
+  readonly cache: { readonly embeddedModel: string; readonly prompts: string; readonly tapped: string; readonly references: string; readonly shards: string; readonly work: string };
 }
 
 /** The layout of the output folder `dir`. */
@@ -30,6 +34,13 @@ export function runFolder(dir: string): RunFolder {
     activations: path.join(root, 'activations.safetensors'),
     unitCsv: path.join(root, UNIT_CSV_FILE),
     lock: path.join(root, '.moral-plantain.lock'),
-    cache: { embeddedModel: path.join(cache, 'model-tiny'), prompts: path.join(cache, 'prompts'), tapped: path.join(cache, 'tapped') },
+    cache: {
+      embeddedModel: path.join(cache, 'model-tiny'),
+      prompts: path.join(cache, 'prompts'),
+      tapped: path.join(cache, 'tapped'),
+      references: path.join(cache, 'references'),
+      shards: path.join(cache, 'shards'),
+      work: path.join(cache, 'work'),
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { PROBE_TIMESTEP, type ModelFolderInfo, type ProbeResult } from '@moral-plantain/model-runtime';
 import { FLUX2_ARCHITECTURE, type RunProvenance } from '@moral-plantain/report';
 import type { StimulusSet, ValidationReport } from '@moral-plantain/stimuli';
+import type { RunReferences } from './run-references.js';
 import type { RunSettings } from './run-settings.js';
 
 /** What a run's provenance is assembled from: the settings, the model folder as recorded, the stimuli and what the probe ran. */
@@ -9,9 +10,12 @@ export interface ProvenanceSources {
   readonly info: ModelFolderInfo;
   readonly set: StimulusSet;
   readonly validation: ValidationReport;
-  readonly probe: ProbeResult;
+  /** What the probe ran (a whole run's `ProbeResult`, or one shard's `ProbePart`). */
+  readonly probe: Pick<ProbeResult, 'model' | 'resolution' | 'unit' | 'manifest' | 'device' | 'fallbacks' | 'references'>;
   /** Package name -> version of everything that took part. */
   readonly packages: Readonly<Record<string, string>>;
+  /** The run's reference images (null or absent: none). */
+  readonly references?: RunReferences | null;
 }
 
 /** The name a card gives the embedded tiny model. */
@@ -20,9 +24,9 @@ export const TINY_MODEL_NAME = 'tiny FLUX.2-architecture model (seeded random we
 /**
  * The run's provenance for run.json and the card: the model (its kind of weights, architecture,
  * the Hub repo id of its checkpoint when model.json records one, file hashes), the stimuli, the
- * protocol as run, versions, device. A base model is recorded only for pretrained weights.
+ * protocol as run (with its reference images), versions, device. A base model is recorded only for pretrained weights.
  */
-export function runProvenance({ settings, info, set, validation, probe, packages }: ProvenanceSources): RunProvenance {
+export function runProvenance({ settings, info, set, validation, probe, packages, references }: ProvenanceSources): RunProvenance {
   const { model, resolution } = probe;
   const headDim = (info.configs.transformer as { attention_head_dim?: unknown } | null)?.attention_head_dim;
   return {
@@ -56,6 +60,17 @@ export function runProvenance({ settings, info, set, validation, probe, packages
       resolution: { height: resolution[0], width: resolution[1] },
       unit: probe.unit,
       tappedModules: probe.manifest.taps.map((t) => t.module),
+      ...(probe.references && references
+        ? {
+            references: {
+              source: references.source,
+              imagesPerPrompt: probe.references.imagesPerPrompt,
+              tokensPerPrompt: probe.references.tokensPerPrompt,
+              ...(references.generation ? { generation: { steps: references.generation.steps, guidance: references.generation.guidance, guided: references.generation.guided, seed: references.generation.seed } } : {}),
+              images: probe.references.images.map((i) => ({ path: i.path, sha256: i.sha256 })),
+            },
+          }
+        : {}),
     },
     permutations: settings.permutations,
     splits: settings.splits,

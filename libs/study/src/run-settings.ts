@@ -1,9 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { parseRange, parseResolution, parseWholeNumber, SEED_MAX, type TextRange } from '@moral-plantain/formats';
+import { parseRange, parseResolution, parseWholeNumber, SEED_MAX, UNIT_TOKENS, type TextRange, type UnitTokens } from '@moral-plantain/formats';
 import type { Device } from '@moral-plantain/model-runtime';
 import { RUN_DEFAULTS } from './run-defaults.js';
+import { parseShard, type Shard } from './run-shard.js';
 
 /** Everything one probe run needs, resolved from defaults, a config file and flags. */
 export interface RunSettings {
@@ -22,7 +23,19 @@ export interface RunSettings {
   readonly unitWidth: number;
   /** Channel range of each tapped input, or null for all channels. */
   readonly channels: TextRange | null;
+  /**
+   * Reference images to condition every prompt on: null for none, `generate` for one image per
+   * pair drawn by the model from the pair's neutral description, image files (comma-separated; the
+   * same for every pair), or a folder with one `<pair id>.png` (or .jpg, .jpeg, .webp) per pair.
+   */
+  readonly reference: string | null;
+  /** With reference images: whether a unit's RMS covers all tokens or only the text and noisy image tokens. */
+  readonly unitTokens: UnitTokens;
+  /** Denoising steps of generated reference images, or null for the checkpoint's default (50 base, 4 distilled). */
+  readonly referenceSteps: number | null;
   readonly resume: boolean;
+  /** The shard of the prompts this run computes (`run --shard i/n`), or null for the whole run. */
+  readonly shard: Shard | null;
   readonly json: boolean;
 }
 
@@ -42,7 +55,11 @@ export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
   splits: 'splits',
   unitWidth: 'unit-width',
   channels: 'channels',
+  reference: 'reference',
+  unitTokens: 'unit-tokens',
+  referenceSteps: 'reference-steps',
   resume: 'resume',
+  shard: 'shard',
   json: 'json',
 };
 
@@ -89,8 +106,14 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
     splits: whole('splits', 0, 1_000_000),
     unitWidth: whole('unitWidth', 1, 1 << 20),
     channels: optional('channels', (raw) => parseRange(raw)),
+    reference: merged.reference === null || merged.reference === undefined || text('reference').trim() === '' ? null : text('reference').trim(),
+    unitTokens: (UNIT_TOKENS as readonly string[]).includes(text('unitTokens')) ? (text('unitTokens') as UnitTokens) : (problems.push(`unit-tokens must be ${UNIT_TOKENS.join(' or ')}, got "${text('unitTokens')}"`), 'all'),
+    referenceSteps: optional('referenceSteps', (raw) => parseWholeNumber(raw, 1, 1000)),
     resume: flag('resume'),
+    shard: optional('shard', parseShard),
     json: flag('json'),
   };
+  // Shards compute into a shared cache without the references a run draws or reads first: not combined yet.
+  if (settings.shard !== null && settings.reference !== null) problems.push('shard cannot be combined with reference yet: run a study with reference images undivided (without --shard)');
   return isNonEmpty(problems) ? E.left(problems) : E.right(settings);
 }

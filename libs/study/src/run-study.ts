@@ -1,21 +1,20 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { DEFAULT_TEXT_LENGTH, errorReason, publishOutputs, stageOutputs, writeJsonFile } from '@moral-plantain/formats';
-import { loadQwen3Tokenizer, qwen3TokenCounter, qwen3Tokenize, runProbe, type Device, type DeviceFallback, type ModelFolder, type ProbeResult, type ResolvedDevice } from '@moral-plantain/model-runtime';
-import { resultDistributions, writeReport } from '@moral-plantain/report';
-import { testActivations, type ProbeResults } from '@moral-plantain/stats';
-import { embeddedModel, openModel } from './embedded-model.js';
+import { errorReason, stageOutputs } from '@moral-plantain/formats';
+import { qwen3Tokenize, runProbe, type Device, type DeviceFallback, type ProbeResult, type ResolvedDevice, type SessionPool } from '@moral-plantain/model-runtime';
+import type { ProbeResults } from '@moral-plantain/stats';
 import { recordedModelFolder } from './model-files.js';
 import { packageVersions } from './package-versions.js';
 import { runFolder, type RunFolder } from './run-folder.js';
 import { acquireRunLock } from './run-lock.js';
 import { runProvenance } from './run-provenance.js';
-import { RUN_FORMAT, type RunRecord } from './run-record.js';
+import { runReferences, type RunReferences } from './run-references.js';
 import type { RunSettings } from './run-settings.js';
-import { runStimuli, type RunStimuli } from './run-stimuli.js';
 import type { StudyError } from './study-error.js';
+import { studyInputs, studyProbeOptions } from './study-inputs.js';
+import { finishStudy, publishedPath, round } from './study-outputs.js';
 import type { StudyProgress } from './study-progress.js';
 
 /** What a finished study wrote and measured. */
@@ -43,6 +42,12 @@ export interface StudyOptions {
   readonly signal?: AbortSignal;
   /** Versions to record beside the libraries' own (e.g. `{ '@moral-plantain/cli': '0.1.0' }`). */
   readonly versions?: Readonly<Record<string, string>>;
+  /** Where the embedded tiny model is found or built (default: the output folder's cache); a sweep shares one. */
+  readonly embeddedModelDir?: string;
+  /** Where the tapped graph is written or reused (default: the output folder's cache); a sweep shares one. */
+  readonly tappedDir?: string;
+  /** Sessions shared with other studies (a sweep's), so a model loads once; default: the study's own. */
+  readonly sessions?: SessionPool;
 }
 
 /**
@@ -52,7 +57,7 @@ export interface StudyOptions {
  * statistics, `results.json`, the report (README.md model card, figures, CSV) and `run.json`. The
  * folder is locked while the study runs. The outputs are written into a staging folder and
  * published together (`publishOutputs`, outputs.json last): after any failure or kill the folder
- * holds the whole previous set or the whole new one.
+ * holds the whole previous set or the whole new one. (A shard of a run is `runShard`.)
  */
 export function runStudy(settings: RunSettings, options: StudyOptions): TE.TaskEither<StudyError, StudyOutcome> {
   return async () => {
@@ -84,129 +89,90 @@ async function studyInLockedFolder(settings: RunSettings, folder: RunFolder, opt
     (error: unknown) => E.left<StudyError, string>({ _tag: 'OutFolderUnusable', dir: folder.dir, reason: errorReason(error) }),
   );
   if (E.isLeft(staging)) return staging;
-  const staged = stagedPaths(folder, staging.right);
+  const shown = publishedPath(folder, staging.right);
+  const activationsFile = path.join(staging.right, path.relative(folder.dir, folder.activations));
   const seconds: Record<string, number> = {};
-  const lap = (stage: string, since: number) => (seconds[stage] = round((performance.now() - since) / 1000));
 
-  // The embedded model's tokenizer is the packaged one: bad stimuli are found before it is built.
-  const checkedEarly = settings.model === null ? await checkedStimuli(settings.stimuli, undefined, DEFAULT_TEXT_LENGTH) : null;
-  if (checkedEarly !== null && E.isLeft(checkedEarly)) return checkedEarly;
-
-  let since = performance.now();
-  if (settings.model === null) progress.log('model: the embedded TINY FLUX.2-architecture model with seeded random weights (not FLUX.2 klein 4B); the report is a pipeline check, not a finding');
-  const model = await (settings.model === null ? embeddedModel(folder.cache.embeddedModel) : openModel(settings.model))();
-  if (E.isLeft(model)) return model;
-  lap('model', since);
-
-  const checked = checkedEarly ?? (await checkedStimuli(settings.stimuli, model.right.tokenizerDir ?? undefined, textLengthOf(model.right)));
-  if (E.isLeft(checked)) return checked;
-  const { tokenizer, textLength, stimuli } = checked.right;
-  const { set } = stimuli.loaded;
-  const { validation } = stimuli;
-  progress.log(`stimuli: ${set.name} ${set.version}, ${set.pairs.length} pairs (${validation.hash.slice(0, 12)}), equal Qwen3 token counts within each pair`);
+  const inputs = await studyInputs(settings, options.embeddedModelDir ?? folder.cache.embeddedModel, progress);
+  if (E.isLeft(inputs)) return inputs;
+  seconds.model = round(inputs.right.modelSeconds);
 
   if (!settings.resume) await rm(folder.cache.prompts, { recursive: true, force: true });
-  since = performance.now();
-  const probe = await runProbe(model.right, {
-    pairs: set.pairs.map((p) => ({ id: p.id, a: p.a, b: p.b })),
-    tokenize: qwen3Tokenize(tokenizer, { maxLength: textLength }),
-    session: { device: settings.device },
-    seed: settings.seed,
-    ...(settings.resolution ? { resolution: settings.resolution } : {}),
-    batchSize: settings.batchSize,
-    taps: { unitWidth: settings.unitWidth, ...(settings.channels ? { channels: settings.channels } : {}) },
-    tappedDir: folder.cache.tapped,
-    cacheDir: folder.cache.prompts,
+  const { set } = inputs.right.stimuli.loaded;
+  let since = performance.now();
+  const references = await runReferences(settings, {
+    folder: inputs.right.model,
+    set,
+    tokenize: qwen3Tokenize(inputs.right.tokenizer, { maxLength: inputs.right.textLength }),
+    cacheDir: folder.cache.references,
+    resolution: settings.resolution,
+    progress,
     ...(options.signal ? { signal: options.signal } : {}),
-    // Encoding and transformer passes alternate per batch: one steady 'prompts' bar for both.
-    onProgress: (p) => progress.update({ stage: p.stage === 'tap' || p.stage === 'load' ? p.stage : 'prompts', done: p.done, total: p.total, etaSeconds: p.etaSeconds }),
-    out: staged.activations,
-    stimuliHash: validation.hash,
-  })();
+  });
+  if (E.isLeft(references)) return references;
+  if (references.right) seconds.references = round((performance.now() - since) / 1000);
+  since = performance.now();
+  const probe = await runProbe(
+    inputs.right.model,
+    studyProbeOptions(settings, inputs.right, progress, {
+      ...(references.right ? { references: references.right.probe } : {}),
+      tappedDir: options.tappedDir ?? folder.cache.tapped,
+      cacheDir: folder.cache.prompts,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.sessions ? { sessions: options.sessions } : {}),
+      out: activationsFile,
+    }),
+  )();
   progress.finish();
   if (E.isLeft(probe)) {
     const error = probe.left;
-    return E.left(error._tag === 'Aborted' ? { _tag: 'Interrupted', done: error.done, total: error.total, cacheDir: folder.cache.prompts } : { _tag: 'Probe', error: error._tag === 'WriteFailed' ? { ...error, path: staged.shown(error.path) } : error });
+    return E.left(error._tag === 'Aborted' ? { _tag: 'Interrupted', done: error.done, total: error.total, cacheDir: folder.cache.prompts } : { _tag: 'Probe', error: error._tag === 'WriteFailed' ? { ...error, path: shown(error.path) } : error });
   }
-  lap('probe', since);
-  const { activations } = probe.right;
+  seconds.probe = round((performance.now() - since) / 1000);
   for (const note of probe.right.notes) progress.log(note);
-  progress.log(`probe: ${probe.right.prompts.computed} prompts computed, ${probe.right.prompts.cached} from the cache, ${activations.nUnits} units, on ${probe.right.device ?? 'cache only'}`);
+  progress.log(`probe: ${probe.right.prompts.computed} prompts computed, ${probe.right.prompts.cached} from the cache, ${probe.right.activations.nUnits} units, on ${probe.right.device ?? 'cache only'}`);
 
-  since = performance.now();
-  progress.update({ stage: 'statistics', done: 0, total: 1 });
-  const stats = await testActivations(activations, { permutations: settings.permutations, seed: settings.seed, splits: settings.splits })();
-  progress.update({ stage: 'statistics', done: 1, total: 1 });
-  progress.finish();
-  if (E.isLeft(stats)) return E.left({ _tag: 'Statistics', errors: stats.left });
-  // A stop asked for while the statistics ran is seen only now (they hold the thread): publish nothing.
-  const total = 2 * set.pairs.length;
-  const stopped = (): E.Either<StudyError, never> | null => (options.signal?.aborted ? E.left({ _tag: 'Interrupted', done: total, total, cacheDir: folder.cache.prompts }) : null);
-  const stoppedInStatistics = stopped();
-  if (stoppedInStatistics) return stoppedInStatistics;
-  const { results, nulls } = stats.right;
-  const wroteResults = await writeFile(staged.results, results, staged.shown);
-  if (E.isLeft(wroteResults)) return wroteResults;
-  lap('statistics', since);
-
-  since = performance.now();
-  const info = await recordedModelFolder(model.right);
-  const provenance = runProvenance({ settings, info, set, validation, probe: probe.right, packages: packageVersions(options.versions) });
-  const report = await writeReport(staging.right, { results, provenance, distributions: resultDistributions(nulls) })();
-  if (E.isLeft(report)) return E.left({ _tag: 'Report', error: report.left._tag === 'WriteFailed' ? { ...report.left, path: staged.shown(report.left.path) } : report.left });
-  lap('report', since);
-  seconds.total = round((performance.now() - started) / 1000);
-  const record: RunRecord = {
-    format: RUN_FORMAT,
-    ...provenance,
+  const staged = await stageGeneratedReferences(references.right, set.pairs, folder, staging.right);
+  if (E.isLeft(staged)) return staged;
+  const results = await finishStudy(folder, staging.right, probe.right.activations, {
     settings: { ...settings, out: folder.dir },
     prompts: probe.right.prompts,
-    timings: { seconds, probeStages: probe.right.seconds },
-    modelFiles: info.files,
-  };
-  const wroteRecord = await writeFile(staged.runRecord, record, staged.shown);
-  if (E.isLeft(wroteRecord)) return wroteRecord;
-  const stoppedInReport = stopped();
-  if (stoppedInReport) return stoppedInReport;
-  const published = await publishOutputs(folder.dir).then(
-    () => E.right(true),
-    (error: NodeJS.ErrnoException) => E.left<StudyError, true>({ _tag: 'WriteFailed', path: staged.shown((error as { dest?: string }).dest ?? error.path ?? folder.dir), reason: errorReason(error) }),
-  );
-  if (E.isLeft(published)) return published;
-  return E.right({ folder, tinyModel: probe.right.model.kind === 'tiny-seeded', results, prompts: probe.right.prompts, device: probe.right.device, requestedDevice: settings.device, deviceFallbacks: probe.right.fallbacks, seconds });
+    probeStages: probe.right.seconds,
+    describe: async () => {
+      const info = await recordedModelFolder(inputs.right.model);
+      const provenance = runProvenance({ settings, info, set, validation: inputs.right.stimuli.validation, probe: probe.right, packages: packageVersions(options.versions), references: references.right });
+      return { provenance, modelFiles: info.files };
+    },
+    seconds,
+    started,
+    progress,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (E.isLeft(results)) return results;
+  return E.right({
+    folder,
+    tinyModel: probe.right.model.kind === 'tiny-seeded',
+    results: results.right,
+    prompts: probe.right.prompts,
+    device: probe.right.device,
+    requestedDevice: settings.device,
+    deviceFallbacks: probe.right.fallbacks,
+    seconds,
+  });
 }
 
-/** The stimulus set loaded and validated with the tokenizer in `tokenizerDir` (the packaged one when undefined), `textLength` tokens per prompt. */
-async function checkedStimuli(nameOrFile: string, tokenizerDir: string | undefined, textLength: number) {
-  const tokenizer = await loadQwen3Tokenizer(tokenizerDir);
-  if (E.isLeft(tokenizer)) return E.left<StudyError, never>({ _tag: 'Tokenizer', error: tokenizer.left });
-  const stimuli = runStimuli(nameOrFile, qwen3TokenCounter(tokenizer.right, textLength));
-  return E.map((checked: RunStimuli) => ({ tokenizer: tokenizer.right, textLength, stimuli: checked }))(stimuli);
-}
-
-/** Tokens per prompt of the folder's text encoder: its config's `maxLength`, else `DEFAULT_TEXT_LENGTH`. */
-function textLengthOf(folder: ModelFolder): number {
-  const configured = folder.manifest?.textEncoder?.config.maxLength;
-  return typeof configured === 'number' && Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_TEXT_LENGTH;
-}
-
-async function writeFile(file: string, value: unknown, shown: (file: string) => string): Promise<E.Either<StudyError, true>> {
-  return writeJsonFile(file, value).then(
-    () => E.right(true),
-    (error: unknown) => E.left({ _tag: 'WriteFailed', path: shown(file), reason: errorReason(error) }),
-  );
-}
-
-/** Where the outputs are staged before publishing, and the published path a staged one stands for (for messages). */
-function stagedPaths(folder: RunFolder, staging: string) {
-  return {
-    activations: path.join(staging, path.relative(folder.dir, folder.activations)),
-    results: path.join(staging, path.relative(folder.dir, folder.results)),
-    runRecord: path.join(staging, path.relative(folder.dir, folder.runRecord)),
-    shown: (file: string): string => (file.startsWith(staging + path.sep) ? path.join(folder.dir, path.relative(staging, file)) : file),
-  };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+/** Generated reference images are part of what a reader checks: they are staged to be published with the run (`references/<pair>.png`). */
+async function stageGeneratedReferences(references: RunReferences | null, pairs: readonly { readonly id: string }[], folder: RunFolder, staging: string): Promise<E.Either<StudyError, true>> {
+  if (references?.source !== 'generated') return E.right(true);
+  for (const pair of pairs) {
+    const target = path.join(staging, 'references', `${pair.id}.png`);
+    const copied = await mkdir(path.dirname(target), { recursive: true })
+      .then(() => copyFile(path.join(folder.cache.references, `${pair.id}.png`), target))
+      .then(
+        () => null,
+        (error: unknown) => errorReason(error),
+      );
+    if (copied !== null) return E.left({ _tag: 'WriteFailed', path: publishedPath(folder, staging)(target), reason: copied });
+  }
+  return E.right(true);
 }

@@ -5,6 +5,7 @@ import { describeReportError, type ReportError } from '@moral-plantain/report';
 import { describeStatsError, type StatsError } from '@moral-plantain/stats';
 import { describeStimulusSetLoadError, type StimulusProblem, type StimulusSetLoadError } from '@moral-plantain/stimuli';
 import { RUN_LOCK_TIMING } from './run-lock-timing.js';
+import { describeShardError, type ShardError } from './shard-error.js';
 
 /** Why a probe study (or one of its steps: settings, the report of a finished run) could not go on. */
 export type StudyError =
@@ -19,6 +20,8 @@ export type StudyError =
   | { readonly _tag: 'Tokenizer'; readonly error: TextError }
   | { readonly _tag: 'StimuliUnloadable'; readonly nameOrFile: string; readonly error: StimulusSetLoadError }
   | { readonly _tag: 'StimuliInvalid'; readonly nameOrFile: string; readonly set: string; readonly problems: readonly StimulusProblem[] }
+  | { readonly _tag: 'NoNeutralDescriptions'; readonly nameOrFile: string; readonly set: string; readonly pairs: readonly string[] }
+  | { readonly _tag: 'ReferencesMissing'; readonly dir: string; readonly pairs: readonly string[] }
   | { readonly _tag: 'Interrupted'; readonly done: number; readonly total: number; readonly cacheDir: string }
   | { readonly _tag: 'Probe'; readonly error: ProbeError }
   | { readonly _tag: 'Statistics'; readonly errors: readonly StatsError[] }
@@ -27,7 +30,8 @@ export type StudyError =
   | { readonly _tag: 'ForeignFiles'; readonly dir: string; readonly files: readonly string[] }
   | { readonly _tag: 'InterruptedPublish'; readonly dir: string }
   | { readonly _tag: 'RunRecordInvalid'; readonly file: string; readonly problems: readonly string[] }
-  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string };
+  | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string }
+  | { readonly _tag: 'Shards'; readonly error: ShardError };
 
 /** How many problems a description lists before "and N more". */
 const SHOWN_PROBLEMS = 5;
@@ -69,6 +73,16 @@ export function describeStudyError(error: StudyError): ErrorDescription {
       const more = error.problems.length > SHOWN_PROBLEMS ? `; and ${error.problems.length - SHOWN_PROBLEMS} more` : '';
       return { message: `The stimulus set ${error.set} fails validation: ${shown.join('; ')}${more}`, hint: `Run \`moral-plantain stimuli validate ${error.nameOrFile}\` for the full table.` };
     }
+    case 'NoNeutralDescriptions':
+      return {
+        message: `${error.pairs.length} pair${error.pairs.length === 1 ? '' : 's'} of the stimulus set ${error.set} give${error.pairs.length === 1 ? 's' : ''} no neutral scene description (${error.pairs.slice(0, SHOWN_PROBLEMS).join(', ')}${error.pairs.length > SHOWN_PROBLEMS ? ', ...' : ''}), which the reference images are generated from.`,
+        hint: `Add a "neutral:" line to every pair of ${error.nameOrFile} (the scene and agents without the act), or give reference image files instead.`,
+      };
+    case 'ReferencesMissing':
+      return {
+        message: `The reference folder ${error.dir} has no image for ${error.pairs.length} pair${error.pairs.length === 1 ? '' : 's'} (${error.pairs.slice(0, SHOWN_PROBLEMS).join(', ')}${error.pairs.length > SHOWN_PROBLEMS ? ', ...' : ''}).`,
+        hint: 'Put one <pair id>.png (or .jpg, .jpeg, .webp) per pair in the folder, or use --reference generate to draw them from the neutral descriptions.',
+      };
     case 'Interrupted':
       return { message: `Interrupted after ${error.done} of ${error.total} prompts; they are saved in ${error.cacheDir}.`, hint: 'Run the same command again to resume.' };
     case 'Probe':
@@ -98,6 +112,8 @@ export function describeStudyError(error: StudyError): ErrorDescription {
       return { message: `${error.file} is not a valid run record: ${error.problems.join('; ')}.`, hint: 'Fix or remove run.json (the report renders without it).' };
     case 'WriteFailed':
       return describeFileProblem('write', error.path, error.reason);
+    case 'Shards':
+      return describeShardError(error.error);
   }
 }
 

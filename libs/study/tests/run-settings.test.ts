@@ -9,10 +9,35 @@ describe('run settings', () => {
   it('defaults to the embedded model, the built-in set and 1000 flips, with flags over the config file', () => {
     const defaults = resolveRunSettings({}, {});
     expect(defaults).toEqual(
-      E.right({ model: null, stimuli: 'moral-plantain', out: 'moral-plantain-out', device: 'cpu', seed: 0, resolution: null, batchSize: 1, permutations: 1000, splits: 100, unitWidth: 16, channels: null, resume: true, json: false }),
+      E.right({
+        model: null,
+        stimuli: 'moral-plantain',
+        out: 'moral-plantain-out',
+        device: 'cpu',
+        seed: 0,
+        resolution: null,
+        batchSize: 1,
+        permutations: 1000,
+        splits: 100,
+        unitWidth: 16,
+        channels: null,
+        reference: null,
+        unitTokens: 'all',
+        referenceSteps: null,
+        resume: true,
+        shard: null,
+        json: false,
+      }),
     );
     const merged = resolveRunSettings({ seed: 3, permutations: '50', resolution: '1024x768', channels: '0:3072' }, { seed: '4' });
     expect(E.isRight(merged) && merged.right).toMatchObject({ seed: 4, permutations: 50, resolution: [768, 1024], channels: { start: 0, end: 3072 } });
+  });
+
+  it('reads a shard as i/n and refuses one that is not', () => {
+    const shard = resolveRunSettings({ shard: '2/4' }, {});
+    expect(E.isRight(shard) && shard.right.shard).toEqual({ index: 2, count: 4 });
+    expect(resolveRunSettings({}, { shard: '0/4' })).toEqual(E.left(['shard must be i/n with 1 <= i <= n <= 100000 (e.g. 2/4), got "0/4"']));
+    expect(E.isLeft(resolveRunSettings({}, { shard: '5/4' }))).toBe(true);
   });
 
   it('names every bad setting at once, a yes/no word for a switch included', () => {

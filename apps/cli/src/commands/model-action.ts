@@ -22,6 +22,11 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
     ...(flags.textLayers !== undefined ? { textLayers: wholeNumberListFlag('--text-layers', flags.textLayers) } : {}),
     defaultTokenizerDir: defaultQwen3TokenizerDir(),
     ...(flags.externalData ? { externalData: true } : {}),
+    ...(flags.from !== undefined ? { from: flags.from } : {}),
+    ...(typeof flags.vae === 'string' ? { vae: flags.vae } : flags.vae === false ? { vae: null } : {}),
+    ...(flags.vaePreset !== undefined ? { vaePreset: flags.vaePreset } : {}),
+    ...(flags.scheduler !== undefined ? { scheduler: flags.scheduler } : {}),
+    ...(flags.distilled ? { distilled: true } : {}),
     ...(flags.baseModel !== undefined ? { baseModel: flags.baseModel } : {}),
     ...(flags.quantize !== undefined ? { quantize: flags.quantize } : {}),
     ...(flags.quantBlockSize !== undefined ? { quantizationBlockSize: wholeNumberFlag('--quant-block-size', flags.quantBlockSize, 1, 2 ** 30) } : {}),
@@ -33,9 +38,10 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
   const { dir, files, manifest } = built.right;
   if (flags.json) return printJson({ dir, files, manifest });
   const quantized = (q: WeightQuantization | undefined) => (q ? `; ${quantizationText(q)}` : '');
+  const sampler = manifest.sampler ? `${manifest.sampler.isDistilled ? 'distilled (no classifier-free guidance)' : 'base (classifier-free guidance)'}` : 'base';
   printSummary(
     `wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}${quantized(manifest.transformer.quantization)}\n` +
-      `  text encoder: ${manifest.textEncoder ? `${manifest.textEncoder.weights}${quantized(manifest.textEncoder.quantization)}` : 'none'}\n`,
+      `  text encoder: ${manifest.textEncoder ? `${manifest.textEncoder.weights}${quantized(manifest.textEncoder.quantization)}` : 'none'}\n  vae: ${manifest.vae?.weights ?? 'none'}\n  sampling: ${sampler}\n`,
     flags,
   );
 }
@@ -60,12 +66,17 @@ function formatInfo(info: ModelFolderInfo): string {
     `   inputs:\n${values(info.transformer.inputs)}`,
     `   outputs:\n${values(info.transformer.outputs)}`,
     info.textEncoder ? `  text encoder ${info.textEncoder.file}${info.weights.textEncoder ? `, weights: ${info.weights.textEncoder}` : ''}\n   inputs:\n${values(info.textEncoder.inputs)}\n   outputs:\n${values(info.textEncoder.outputs)}` : '  no text encoder',
+    info.vae
+      ? `  vae ${info.vae.encoder.file} + ${info.vae.decoder.file}${info.vae.weights ? `, weights: ${info.vae.weights}` : ''}\n   encoder: image -> latents (patchified, normalised)\n${values(info.vae.encoder.inputs)}\n${values(info.vae.encoder.outputs)}\n   decoder: latents -> image\n${values(info.vae.decoder.inputs)}\n${values(info.vae.decoder.outputs)}`
+      : '  no vae (cannot draw or encode images)',
+    `  sampling: ${info.sampler.isDistilled ? 'distilled, no classifier-free guidance' : 'base, classifier-free guidance'}; scheduler ${JSON.stringify(info.sampler.scheduler)}`,
     info.promptEmbeddings ? `  prompt embeddings: ${info.promptEmbeddings}` : '',
     info.tokenizerDir ? `  tokenizer: ${info.tokenizerDir}` : '',
     info.quantization.transformer ? `  transformer weights: ${quantizationText(info.quantization.transformer)}` : '',
     info.quantization.textEncoder ? `  text encoder weights: ${quantizationText(info.quantization.textEncoder)}` : '',
     info.configs.transformer ? `  transformer config: ${JSON.stringify(info.configs.transformer)}` : '',
     info.configs.textEncoder ? `  text encoder config: ${JSON.stringify(info.configs.textEncoder)}` : '',
+    info.vae?.config ? `  vae config: ${JSON.stringify(info.vae.config)}` : '',
     Object.keys(info.seeds).length ? `  seeds: ${Object.entries(info.seeds).map(([k, v]) => `${k} ${v}`).join(', ')}` : '',
     '  files:',
     ...info.files.map((f) => `    ${f.file}  ${size(f.bytes)}${f.sha256 ? `  sha256 ${f.sha256}` : ''}`),

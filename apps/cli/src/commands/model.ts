@@ -14,6 +14,11 @@ export interface BuildFlags {
   readonly textEncoder?: string | false;
   readonly textLayers?: string;
   readonly externalData?: boolean;
+  readonly from?: string;
+  readonly vae?: string | false;
+  readonly vaePreset?: string;
+  readonly scheduler?: string;
+  readonly distilled?: boolean;
   readonly baseModel?: string;
   readonly quantize?: string;
   readonly quantBlockSize?: string;
@@ -30,7 +35,7 @@ export interface InfoFlags {
 
 /** Registers `model build` and `model info`. */
 export function registerModelCommand(program: Command, defaults: HelpDefaults | null): void {
-  const model = program.command('model').description('build and describe model folders (transformer.onnx, text_encoder.onnx, tokenizer files, model.json)');
+  const model = program.command('model').description('build and describe model folders (transformer.onnx, text_encoder.onnx, vae_encoder.onnx + vae_decoder.onnx, tokenizer files, model.json)');
   const action = async () => import('./model-action.js');
   withExamples(model, [
     ['the tiny seeded model, then what it holds', 'moral-plantain model build --out tiny-model && moral-plantain model info tiny-model'],
@@ -47,6 +52,12 @@ export function registerModelCommand(program: Command, defaults: HelpDefaults | 
     .option('--text-encoder <dir>', 'a Hugging Face Qwen3 folder (config.json + model*.safetensors) for the text encoder (default: the preset, seeded)')
     .option('--no-text-encoder', 'no text encoder (prompt embeddings then come from prompt_embeds.safetensors)')
     .option('--text-layers <list>', "hidden-state indices concatenated as the prompt embedding, e.g. 9,18,27 (default: the text preset's)")
+    .option('--from <pipeline-dir>', 'a diffusers FLUX.2 pipeline folder (model_index.json, transformer/, text_encoder/, vae/, scheduler/, tokenizer/): every component, its scheduler and is_distilled')
+    .option('--vae <dir>', 'a diffusers AutoencoderKLFlux2 folder (config.json + diffusion_pytorch_model.safetensors), e.g. FLUX.2-klein-base-4B/vae (default: the tiny VAE for the tiny model, none otherwise)')
+    .option('--no-vae', 'no VAE (the folder can probe, not draw or encode images)')
+    .option('--vae-preset <name>', 'a VAE preset with seeded weights: klein, tiny')
+    .option('--scheduler <fileOrDir>', "a scheduler_config.json (or the scheduler/ folder) to sample with (default: the pipeline folder's, else FLUX.2's)")
+    .option('--distilled', 'the checkpoint is step-distilled: sample without classifier-free guidance (default: the pipeline folder\'s is_distilled)')
     .option('--base-model <org/name>', "the Hugging Face repo id of the --weights checkpoint, recorded in model.json and by runs as the card's base_model")
     .option('--external-data', 'write the weights to transformer.onnx.data and text_encoder.onnx.data even when small')
     .option('--quantize <int8|int4>', "weight-only quantization (MatMulNBits) of the transformer blocks' and the text encoder's linear layers, tensor by tensor as they are read")
@@ -57,7 +68,7 @@ export function registerModelCommand(program: Command, defaults: HelpDefaults | 
   withExamples(build, [
     ['FLUX.2 [klein] 4B from its diffusers checkpoint, weights streamed to .onnx.data', 'moral-plantain model build --out flux2-klein-4b --weights FLUX.2-klein-base-4B/transformer --text-encoder FLUX.2-klein-base-4B/text_encoder'],
     ['the random-init control: the real architecture and text encoder, a seeded random transformer', 'moral-plantain model build --out klein-4b-random --preset klein-4b --random --seed 0 --text-encoder FLUX.2-klein-base-4B/text_encoder'],
-    ['FLUX.2 [klein] 4B quantized to int8 (blocks of 128), the form community exports take', 'moral-plantain model build --out flux2-klein-4b-int8 --weights FLUX.2-klein-base-4B/transformer --text-encoder FLUX.2-klein-base-4B/text_encoder --quantize int8'],
+    ['FLUX.2 [klein] 4B quantized to int8 (blocks of 128), the form community exports take', 'moral-plantain model build --out flux2-klein-4b-int8 --from FLUX.2-klein-base-4B --quantize int8'],
     ['a tiny model for trying the pipeline', 'moral-plantain model build --out tiny-model --preset tiny'],
   ]);
   const info = model

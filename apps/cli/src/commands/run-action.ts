@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { setRuntimeLogLevel } from '@moral-plantain/model-runtime';
 import { deviceText } from '@moral-plantain/report';
 import { summarizeResults } from '../results-summary.js';
-import { describeStudyError, readRunConfig, resolveRunSettings, runStudy, SETTING_KEYS, type RawSettings, type SettingName, type StudyOutcome } from '@moral-plantain/study';
+import { describeStudyError, readRunConfig, resolveRunSettings, runShard, runStudy, SETTING_KEYS, shardText, type RawSettings, type SettingName, type ShardOutcome, type StudyOutcome } from '@moral-plantain/study';
 import { CliError, EXIT_INTERRUPTED } from '../cli-error.js';
 import { isQuiet } from '../global-flags.js';
 import { printJson, printSummary, shownPath } from '../print.js';
@@ -37,8 +37,17 @@ export async function runAction(options: Record<string, unknown>, command: Comma
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  const studyOptions = { progress: display, signal: controller.signal, versions: { '@moral-plantain/cli': cliVersion() } };
   try {
-    const outcome = await runStudy(settings.right, { progress: display, signal: controller.signal, versions: { '@moral-plantain/cli': cliVersion() } })();
+    const { shard } = settings.right;
+    if (shard !== null) {
+      const outcome = await runShard({ ...settings.right, shard }, studyOptions)();
+      if (E.isLeft(outcome)) throw CliError.from(describeStudyError(outcome.left), outcome.left._tag === 'Interrupted' ? EXIT_INTERRUPTED : undefined);
+      if (settings.right.json) printJson(shardJson(outcome.right));
+      else printSummary(shardSummary(outcome.right), { quiet });
+      return;
+    }
+    const outcome = await runStudy(settings.right, studyOptions)();
     if (E.isLeft(outcome)) throw CliError.from(describeStudyError(outcome.left), outcome.left._tag === 'Interrupted' ? EXIT_INTERRUPTED : undefined);
     if (settings.right.json) printJson(summaryJson(outcome.right));
     else printSummary(summaryText(outcome.right), { quiet });
@@ -46,6 +55,19 @@ export async function runAction(options: Record<string, unknown>, command: Comma
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+function shardJson(o: ShardOutcome): object {
+  return { outDir: o.folder.dir, shard: o.shard, record: o.record, tinyModel: o.tinyModel, device: o.device, batches: o.batches, prompts: o.prompts, seconds: o.seconds };
+}
+
+function shardSummary(o: ShardOutcome): string {
+  const lines = [
+    `shard ${shardText(o.shard)} done in ${formatSeconds(o.seconds.total ?? 0)} on ${o.device ?? 'the cache only'}: ${o.prompts.computed} prompts computed, ${o.prompts.cached} from the cache (batches ${o.batches.first + 1}-${o.batches.end} of ${o.batches.total})`,
+    `record: ${shownPath(o.record)}`,
+    `when every shard is done: moral-plantain merge ${shownPath(o.folder.dir)}${o.shard.count > 1 ? ' [the other shard folders...]' : ''}`,
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 function summaryJson(o: StudyOutcome): object {

@@ -19,8 +19,12 @@ export function registerRunCommand(program: Command, defaults: HelpDefaults | nu
     .option('--splits <k>', 'split-half splits (0 skips)', d?.splits)
     .option('--unit-width <c>', 'channels per unit', d?.unitWidth)
     .option('--channels <a:b>', 'channel range of each tapped input, e.g. 0:3072 for attention channels only (default all)')
+    .option('--reference <images>', "condition every prompt on reference images: `generate` (one per pair, drawn by the model from the pair's neutral description), image files (comma-separated, the same for every pair) or a folder with <pair id>.png per pair")
+    .addOption(new Option('--unit-tokens <tokens>', 'with reference images: the RMS over all tokens, or over the text and noisy image tokens only').choices(['all', 'text-and-noisy']).default(d?.unitTokens))
+    .option('--reference-steps <n>', "denoising steps of generated reference images (default: the checkpoint's, 50 base, 4 distilled)")
     .option('--resume', 'reuse prompts already computed in the output folder (default)')
     .option('--no-resume', 'recompute every prompt')
+    .option('--shard <i/n>', 'compute only shard i of n of the prompts into the folder\'s cache (no outputs, no lock: shards may share a folder); then `merge`')
     .option('--config <file>', 'a YAML file with these settings (kebab-case keys); flags win')
     .option('--json', 'print a JSON summary instead of text (messages stay on standard error, without progress bars)')
     .action(async (options: Record<string, unknown>, command: Command) => (await import('./run-action.js')).runAction(options, command));

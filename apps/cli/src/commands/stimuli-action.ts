@@ -45,7 +45,7 @@ export async function showAction(name: string, options: { json?: boolean; quiet:
     '',
     set.description,
     '',
-    ...set.pairs.flatMap((p) => [`${p.id}  [${p.category}]  ${p.scene}`, `  a: ${p.a}`, `  b: ${p.b}`]),
+    ...set.pairs.flatMap((p) => [`${p.id}  [${p.category}]  ${p.scene}`, `  a: ${p.a}`, `  b: ${p.b}`, ...(p.neutral !== undefined ? [`  neutral: ${p.neutral}`] : [])]),
   ];
   print(`${lines.join('\n')}\n`);
 }

@@ -11,4 +11,16 @@ export interface UnitDefinition {
   readonly channelRange?: { readonly start: number; readonly end: number };
   /** Number of units over all tapped modules. */
   readonly count: number;
+  /**
+   * Over which tokens a unit's RMS is taken when reference-image tokens are present: `all` (the
+   * text, noisy image and reference image tokens each tapped input holds) or `text-and-noisy` (the
+   * reference image tokens left out). Absent when the probe had no reference images.
+   */
+  readonly tokens?: UnitTokens;
 }
+
+/** Which tokens a unit's RMS covers when reference-image tokens are present. */
+export type UnitTokens = 'all' | 'text-and-noisy';
+
+/** The values of `UnitTokens`. */
+export const UNIT_TOKENS: readonly UnitTokens[] = ['all', 'text-and-noisy'];

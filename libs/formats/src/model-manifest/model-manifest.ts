@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { writeJsonFile } from '../json-file.js';
 import { DEFAULT_RESOLUTION, isResolution, PIXELS_PER_TOKEN } from './folder-defaults.js';
+import { parseSchedulerConfig, type FlowMatchSchedulerConfig } from './scheduler-config.js';
 import { HUB_REPO_ID_FORM, isHubRepoId } from './hub-repo-id.js';
 import { checkWeightQuantization, type WeightQuantization } from './weight-quantization.js';
 
@@ -19,6 +20,24 @@ export interface ManifestComponent {
   readonly weights: string;
   /** How the graph's linear layers were quantized (`model build --quantize`); absent for float weights. */
   readonly quantization?: WeightQuantization;
+}
+
+/** The VAE of a model folder: its two graphs, the config they were built from and where the weights came from. */
+export interface ManifestVae {
+  /** The encoder graph (pixels -> patchified, normalised latents), relative to the folder. */
+  readonly encoder: string;
+  /** The decoder graph (latents -> pixels), relative to the folder. */
+  readonly decoder: string;
+  /** The diffusers `AutoencoderKLFlux2` config. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly weights: string;
+}
+
+/** How the folder's pipeline samples images: its scheduler and whether the checkpoint is step-distilled (no classifier-free guidance). */
+export interface ManifestSampler {
+  readonly scheduler: FlowMatchSchedulerConfig;
+  /** The pipeline's `is_distilled` (`model_index.json`): distilled checkpoints run without classifier-free guidance. */
+  readonly isDistilled: boolean;
 }
 
 /** `model.json`: what a folder built by `model build` holds. */
@@ -41,6 +60,10 @@ export interface ModelManifest {
    * when known (`model build --base-model`). Absent for seeded random transformers, which have none.
    */
   readonly baseModel?: string;
+  /** The VAE, for generating images and encoding reference images (absent or null: the folder has none). */
+  readonly vae?: ManifestVae | null;
+  /** The sampler settings (absent or null: the FLUX.2 defaults, a base checkpoint). */
+  readonly sampler?: ManifestSampler | null;
 }
 
 /** A problem with a `model.json`. */
@@ -70,6 +93,8 @@ export function parseModelManifest(value: unknown): E.Either<readonly ManifestPr
     if (typeof baseModel !== 'string' || !isHubRepoId(baseModel)) problems.push({ key: 'baseModel', reason: `must be ${HUB_REPO_ID_FORM}` });
     else if (o.tiny === true || seeds?.transformer !== undefined) problems.push({ key: 'baseModel', reason: 'must be absent: the transformer has seeded random weights, which come from no checkpoint' });
   }
+  const vae = o.vae === null || o.vae === undefined ? null : vaeOf(o.vae, problems);
+  const sampler = o.sampler === null || o.sampler === undefined ? null : samplerOf(o.sampler, problems);
   if (problems.length > 0 || !transformer) return E.left(problems);
   return E.right({
     format: MODEL_MANIFEST_FORMAT,
@@ -80,8 +105,37 @@ export function parseModelManifest(value: unknown): E.Either<readonly ManifestPr
     tokenizerFiles: tokenizerFiles ?? [],
     seeds: seeds ?? {},
     resolution: resolution ?? DEFAULT_RESOLUTION,
+    ...(vae ? { vae } : {}),
+    ...(sampler ? { sampler } : {}),
     ...(typeof baseModel === 'string' ? { baseModel } : {}),
   });
+}
+
+function vaeOf(value: unknown, problems: ManifestProblem[]): ManifestVae | undefined {
+  if (!isRecord(value)) {
+    problems.push({ key: 'vae', reason: 'must be an object with encoder, decoder, config and weights' });
+    return undefined;
+  }
+  const before = problems.length;
+  for (const key of ['encoder', 'decoder'] as const) {
+    if (typeof value[key] !== 'string' || !isPlainName(value[key])) problems.push({ key: `vae.${key}`, reason: 'must be a file name inside the folder' });
+  }
+  if (!isRecord(value.config)) problems.push({ key: 'vae.config', reason: 'must be an object' });
+  if (typeof value.weights !== 'string') problems.push({ key: 'vae.weights', reason: 'must be a string' });
+  return problems.length === before ? { encoder: value.encoder as string, decoder: value.decoder as string, config: value.config as Record<string, unknown>, weights: value.weights as string } : undefined;
+}
+
+function samplerOf(value: unknown, problems: ManifestProblem[]): ManifestSampler | undefined {
+  if (!isRecord(value) || typeof value.isDistilled !== 'boolean') {
+    problems.push({ key: 'sampler', reason: 'must be an object with a scheduler config and isDistilled (true or false)' });
+    return undefined;
+  }
+  const scheduler = parseSchedulerConfig(value.scheduler);
+  if (E.isLeft(scheduler)) {
+    for (const reason of scheduler.left) problems.push({ key: 'sampler.scheduler', reason });
+    return undefined;
+  }
+  return { scheduler: scheduler.right, isDistilled: value.isDistilled };
 }
 
 function component(value: unknown, key: string, problems: ManifestProblem[]): ManifestComponent | undefined {

@@ -22,6 +22,8 @@ export interface PromptKeyParts {
   readonly timestep: number;
   /** Tap configuration (preset, unit width, channel and token ranges). */
   readonly taps: Readonly<Record<string, unknown>>;
+  /** SHA-256 of the reference-image tokens and position ids the prompt was conditioned on (absent: none). */
+  readonly references?: string;
 }
 
 /** The cache key of one prompt (hex SHA-256 of the parts as canonical JSON, keys sorted). */

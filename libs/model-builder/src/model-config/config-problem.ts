@@ -11,14 +11,16 @@ export type ConfigProblem =
   | { readonly _tag: 'ConfigUnreadable'; readonly source: string; readonly reason: string };
 
 /** Which model a config describes, as messages name it. */
-export type ConfigModel = 'FLUX.2' | 'Qwen3';
+export type ConfigModel = 'FLUX.2' | 'Qwen3' | 'FLUX.2 VAE';
 
 /** What is wrong with a config, and what to do. */
 export function describeConfigProblem(problem: ConfigProblem, model: ConfigModel): ErrorDescription {
   const hint =
     model === 'FLUX.2'
       ? "Give the config.json of a diffusers Flux2Transformer2DModel (see diffusers' Flux2Transformer2DModel config)."
-      : 'Give the config.json of a Hugging Face Qwen3 model (Qwen3ForCausalLM).';
+      : model === 'FLUX.2 VAE'
+        ? "Give the config.json of a diffusers AutoencoderKLFlux2 (the vae/ folder of a FLUX.2 pipeline)."
+        : 'Give the config.json of a Hugging Face Qwen3 model (Qwen3ForCausalLM).';
   switch (problem._tag) {
     case 'MissingKey':
       return { message: `The ${model} config has no "${problem.key}".`, hint };

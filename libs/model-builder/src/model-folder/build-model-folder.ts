@@ -3,8 +3,10 @@ import path from 'node:path';
 import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { commitFolder, DEFAULT_RESOLUTION, errorReason, isHubRepoId, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, readModelManifest, stagingFolder, writeModelManifest, type ManifestComponent, type ModelManifest, type WeightQuantization } from '@moral-plantain/formats';
+import { commitFolder, DEFAULT_RESOLUTION, errorReason, isHubRepoId, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, readModelManifest, stagingFolder, writeModelManifest, type ManifestComponent, type ManifestSampler, type ModelManifest, type WeightQuantization } from '@moral-plantain/formats';
 import { buildFlux2TransformerFile } from '../flux2/flux2-build-file.js';
+import { buildFlux2VaeFiles, FLUX2_VAE_FILES } from '../flux2-vae/flux2-vae-build.js';
+import type { Flux2VaeConfig } from '../flux2-vae/flux2-vae-config.js';
 import type { GraphBuildError } from '../graph-weights/graph-build-error.js';
 import type { Flux2Config } from '../flux2/flux2-config.js';
 import { buildQwen3TextEncoderFile } from '../qwen3/qwen3-build-file.js';
@@ -23,6 +25,10 @@ export interface BuildModelFolderOptions {
   readonly transformer: { readonly config: Flux2Config; readonly weights: WeightSource };
   /** The Qwen3 text encoder to build, or null for a folder without one (prompt embeddings then come from a file). */
   readonly textEncoder: { readonly config: Qwen3TextEncoderConfig; readonly weights: WeightSource } | null;
+  /** The VAE to build (`vae_encoder.onnx`, `vae_decoder.onnx`), or null/absent for a folder without one (it can probe, not make or encode images). */
+  readonly vae?: { readonly config: Flux2VaeConfig; readonly weights: WeightSource } | null;
+  /** The scheduler and distillation of the pipeline (absent: the FLUX.2 defaults of a base checkpoint). */
+  readonly sampler?: ManifestSampler;
   /** Folder with `tokenizer.json` and `tokenizer_config.json` to copy, or null for none. */
   readonly tokenizerDir: string | null;
   /** Marks the tiny embedded model (its default probe resolution is its own `TINY_RESOLUTION`). */
@@ -62,7 +68,8 @@ export const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json'] as co
 /**
  * Builds a model folder: `transformer.onnx` (+ `.data` when large) from the FLUX.2 builder,
  * `text_encoder.onnx` (+ `.data` when large) from the Qwen3 builder, both streaming large weights
- * to disk tensor by tensor, the tokenizer files, and `model.json`. Everything is written into a
+ * to disk tensor by tensor, `vae_encoder.onnx` and `vae_decoder.onnx` when a VAE is given, the
+ * tokenizer files, and `model.json`. Everything is written into a
  * staging folder beside `out` and renamed into place when complete, so `out` is never a partly
  * written folder, whatever stops the build; an existing `out` is replaced only when it is empty or
  * a model folder of ours. The text encoder's output width must be the transformer's
@@ -135,6 +142,11 @@ async function buildInto(dir: string, options: BuildModelFolderOptions): Promise
     files.push('text_encoder.onnx', ...(written.right.dataPath ? [path.basename(written.right.dataPath)] : []));
     textEncoder = component('text_encoder.onnx', options.textEncoder, written.right.quantization);
   }
+  if (options.vae) {
+    const vae = await buildFlux2VaeFiles(options.vae.config, options.vae.weights, { dir });
+    if (E.isLeft(vae)) return E.left(mapProblems(vae.left, 'VaeFailed'));
+    files.push(FLUX2_VAE_FILES.encoder, FLUX2_VAE_FILES.decoder);
+  }
   const tokenizerFiles: string[] = [];
   if (options.tokenizerDir !== null) {
     for (const name of TOKENIZER_FILES) {
@@ -155,6 +167,8 @@ async function buildInto(dir: string, options: BuildModelFolderOptions): Promise
     tokenizerFiles,
     seeds: options.seeds,
     resolution: options.tiny ? TINY_RESOLUTION : DEFAULT_RESOLUTION,
+    ...(options.vae ? { vae: { ...FLUX2_VAE_FILES, config: { ...options.vae.config }, weights: options.vae.weights.description } } : {}),
+    ...(options.sampler ? { sampler: options.sampler } : {}),
     ...(options.baseModel !== undefined ? { baseModel: options.baseModel } : {}),
   };
   try {
@@ -170,6 +184,6 @@ function component(file: string, graph: { readonly config: object; readonly weig
   return { file, config: { ...graph.config }, weights: graph.weights.description, ...(quantization ? { quantization } : {}) };
 }
 
-function mapProblems(errors: NEA.NonEmptyArray<GraphBuildError>, tag: 'TransformerFailed' | 'TextEncoderFailed'): NEA.NonEmptyArray<ModelBuildProblem> {
+function mapProblems(errors: NEA.NonEmptyArray<GraphBuildError>, tag: 'TransformerFailed' | 'TextEncoderFailed' | 'VaeFailed'): NEA.NonEmptyArray<ModelBuildProblem> {
   return NEA.map((error: GraphBuildError): ModelBuildProblem => ({ _tag: tag, error }))(errors);
 }

@@ -3,8 +3,11 @@ import path from 'node:path';
 import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { DEFAULT_TEXT_LENGTH, isHubRepoId, isSeed } from '@moral-plantain/formats';
+import { DEFAULT_TEXT_LENGTH, FLUX2_SCHEDULER_CONFIG, isHubRepoId, isSeed, type ManifestSampler } from '@moral-plantain/formats';
 import { DEFAULT_QUANTIZATION_BLOCK_SIZE, DEFAULT_WEIGHT_SEED } from '../build-defaults.js';
+import { flux2VaePatchedChannels, type Flux2VaeConfig } from '../flux2-vae/flux2-vae-config.js';
+import { readFlux2VaeConfigFile } from '../flux2-vae/flux2-vae-config-file.js';
+import { flux2VaePreset } from '../flux2-vae/flux2-vae-presets.js';
 import type { Flux2Config } from '../flux2/flux2-config.js';
 import { readFlux2ConfigFile } from '../flux2/flux2-config-file.js';
 import { flux2Preset } from '../flux2/flux2-presets.js';
@@ -18,8 +21,8 @@ import { seededWeights } from '../weights/seeded-weights.js';
 import type { WeightSource } from '../weights/weight-source.js';
 import { TOKENIZER_FILES, type BuildModelFolderOptions } from './build-model-folder.js';
 import type { ModelBuildProblem } from './model-build-problem.js';
+import { readPipelineFolder, readSchedulerFile } from './pipeline-folder.js';
 import { checkTextWidth } from './text-width.js';
-
 
 /** What a model folder should be built from: the choices of `moral-plantain model build`. */
 export interface ModelBuildRequest {
@@ -43,6 +46,20 @@ export interface ModelBuildRequest {
   readonly defaultTokenizerDir: string | null;
   /** Stream both graphs' weights to `.data` files even when small. */
   readonly externalData?: boolean;
+  /**
+   * A diffusers pipeline folder (`model_index.json`, `transformer/`, `text_encoder/`, `vae/`,
+   * `scheduler/`, `tokenizer/`): its components unless given one by one, its scheduler and its
+   * `is_distilled`. Excludes `weights`, `config`, `preset` and `random`.
+   */
+  readonly from?: string;
+  /** The VAE: a diffusers `vae/` folder (config.json + safetensors), `null` for none, absent for the tiny VAE of the tiny model and none otherwise. */
+  readonly vae?: string | null;
+  /** A VAE preset with seeded weights (`klein`, `tiny`), instead of a `vae` folder. */
+  readonly vaePreset?: string;
+  /** A `scheduler_config.json`, or a folder holding one (default: the pipeline folder's, else the FLUX.2 scheduler). */
+  readonly scheduler?: string;
+  /** Whether the checkpoint is step-distilled, sampled without classifier-free guidance (default: the pipeline folder's `is_distilled`, else false). */
+  readonly distilled?: boolean;
   /**
    * The Hugging Face repo id (`org/name`) of the checkpoint given as `weights`, recorded in
    * model.json as the model's `baseModel`. Only with checkpoint weights: a seeded random
@@ -68,8 +85,10 @@ export interface ModelBuildRequest {
  * quantization and a block size MatMulNBits takes) and returns every problem at once. Checkpoint headers are
  * read; no weights are.
  */
-export async function planModelBuild(request: ModelBuildRequest): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuildModelFolderOptions>> {
+export async function planModelBuild(given: ModelBuildRequest): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuildModelFolderOptions>> {
   const problems: ModelBuildProblem[] = [];
+  const pipeline = given.from === undefined ? null : await pipelineRequest(given, problems);
+  const request = pipeline?.request ?? given;
   const seed = request.seed ?? DEFAULT_WEIGHT_SEED;
   if (!isSeed(seed)) problems.push({ _tag: 'InvalidSeed', value: seed });
   if (request.weights !== undefined && request.random) {
@@ -93,20 +112,34 @@ export async function planModelBuild(request: ModelBuildRequest): Promise<E.Eith
     const width = checkTextWidth(transformerConfig, textEncoder.config);
     if (E.isLeft(width)) problems.push(width.left);
   }
+  if (request.vae !== undefined && request.vae !== null && request.vaePreset !== undefined) {
+    problems.push({ _tag: 'ConflictingOptions', options: ['--vae', '--vae-preset'], hint: 'Give a diffusers vae/ folder with --vae, or a preset with seeded weights with --vae-preset.' });
+  }
+  const vae = await vaeOf(request, tiny, seed, problems);
+  if (transformerConfig && vae && flux2VaePatchedChannels(vae.config) !== transformerConfig.in_channels) {
+    problems.push({ _tag: 'VaeChannelMismatch', patchedChannels: flux2VaePatchedChannels(vae.config), inChannels: transformerConfig.in_channels });
+  }
+  const scheduler = request.scheduler === undefined ? FLUX2_SCHEDULER_CONFIG : await readSchedulerFile(request.scheduler).then((s) => (E.isLeft(s) ? (problems.push(...s.left), null) : s.right));
   if (isNonEmpty(problems)) return E.left(problems);
+  const sampler: ManifestSampler = { scheduler: scheduler!, isDistilled: request.distilled ?? false };
 
   const seeds: Record<string, number> = {};
   if (request.weights === undefined) seeds.transformer = seed;
   if (textEncoder && typeof request.textEncoder !== 'string') seeds.textEncoder = seed;
-  const ownTokenizer = typeof request.textEncoder === 'string' && TOKENIZER_FILES.every((f) => existsSync(path.join(request.textEncoder as string, f)));
+  if (vae && typeof request.vae !== 'string') seeds.vae = seed;
+  const tokenizerDir = [pipeline?.tokenizer, typeof request.textEncoder === 'string' ? request.textEncoder : null].find(
+    (dir): dir is string => typeof dir === 'string' && TOKENIZER_FILES.every((f) => existsSync(path.join(dir, f))),
+  );
   return E.right({
     out: request.out,
-    name: folderName(request),
+    name: pipeline ? path.basename(path.resolve(given.from!)) : folderName(request),
     tiny,
     seeds,
     transformer: { config: transformerConfig!, weights: transformerWeights! },
     textEncoder,
-    tokenizerDir: ownTokenizer ? (request.textEncoder as string) : request.defaultTokenizerDir,
+    vae,
+    sampler,
+    tokenizerDir: tokenizerDir ?? request.defaultTokenizerDir,
     ...(request.externalData ? { externalData: true, textEncoderExternalData: true } : {}),
     ...(request.baseModel !== undefined ? { baseModel: request.baseModel } : {}),
     ...(quantization ? { quantization } : {}),
@@ -128,6 +161,49 @@ function quantizationOf(request: ModelBuildRequest, problems: ModelBuildProblem[
   const invalid = quantizationProblems(options);
   problems.push(...invalid);
   return invalid.length === 0 ? options : null;
+}
+
+/** A request with a pipeline folder, turned into one with its components (explicit ones win), and the folder's tokenizer. */
+async function pipelineRequest(request: ModelBuildRequest, problems: ModelBuildProblem[]): Promise<{ request: ModelBuildRequest; tokenizer: string | null } | null> {
+  const clashing = (['weights', 'config', 'preset', 'random'] as const).filter((key) => request[key] !== undefined && request[key] !== false);
+  if (clashing.length > 0) {
+    problems.push({ _tag: 'ConflictingOptions', options: ['--from', ...clashing.map((k) => `--${k}`)], hint: 'A pipeline folder gives the transformer, its config and its weights; give --from alone, or the components one by one.' });
+  }
+  const folder = await readPipelineFolder(request.from!);
+  if (E.isLeft(folder)) {
+    problems.push(...folder.left);
+    return null;
+  }
+  const p = folder.right;
+  return {
+    tokenizer: p.tokenizer,
+    request: {
+      ...request,
+      weights: p.transformer,
+      textEncoder: request.textEncoder === undefined ? p.textEncoder : request.textEncoder,
+      vae: request.vae === undefined && request.vaePreset === undefined ? p.vae : request.vae,
+      scheduler: request.scheduler ?? p.scheduler ?? undefined,
+      distilled: request.distilled ?? p.isDistilled,
+    },
+  };
+}
+
+/** The VAE to build: a diffusers vae/ folder, a preset with seeded weights, the tiny model's own, or none. */
+async function vaeOf(request: ModelBuildRequest, tiny: boolean, seed: number, problems: ModelBuildProblem[]): Promise<{ config: Flux2VaeConfig; weights: WeightSource } | null> {
+  if (typeof request.vae === 'string') {
+    const parsed = await readFlux2VaeConfigFile(path.join(request.vae, 'config.json'));
+    if (E.isLeft(parsed)) for (const problem of parsed.left) problems.push({ _tag: 'VaeConfig', problem });
+    const weights = await checkpoint(request.vae, problems);
+    return E.isRight(parsed) && weights ? { config: parsed.right.config, weights } : null;
+  }
+  const preset = request.vaePreset ?? (tiny && request.vae === undefined ? 'tiny' : undefined);
+  if (request.vae === null || preset === undefined) return null;
+  const config = flux2VaePreset(preset);
+  if (E.isLeft(config)) {
+    for (const problem of config.left) problems.push({ _tag: 'VaeConfig', problem });
+    return null;
+  }
+  return { config: config.right, weights: seededWeights({ seed }) };
 }
 
 async function transformerConfigOf(request: ModelBuildRequest, problems: ModelBuildProblem[]): Promise<Flux2Config | null> {

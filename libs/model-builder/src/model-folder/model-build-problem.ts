@@ -22,6 +22,10 @@ export type ModelBuildProblem =
   | { readonly _tag: 'TextWidthMismatch'; readonly layers: number; readonly hidden: number; readonly jointAttentionDim: number }
   | { readonly _tag: 'TransformerFailed'; readonly error: GraphBuildError }
   | { readonly _tag: 'TextEncoderFailed'; readonly error: GraphBuildError }
+  | { readonly _tag: 'VaeConfig'; readonly problem: ConfigProblem }
+  | { readonly _tag: 'VaeFailed'; readonly error: GraphBuildError }
+  | { readonly _tag: 'VaeChannelMismatch'; readonly patchedChannels: number; readonly inChannels: number }
+  | { readonly _tag: 'PipelineFile'; readonly path: string; readonly reason: string }
   | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string }
   | { readonly _tag: 'OutNotModelFolder'; readonly path: string };
 
@@ -67,6 +71,17 @@ export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDesc
       return describeGraphBuildError(problem.error, 'FLUX.2');
     case 'TextEncoderFailed':
       return describeGraphBuildError(problem.error, 'Qwen3');
+    case 'VaeConfig':
+      return describeConfigProblem(problem.problem, 'FLUX.2 VAE');
+    case 'VaeFailed':
+      return describeGraphBuildError(problem.error, 'FLUX.2 VAE');
+    case 'VaeChannelMismatch':
+      return {
+        message: `The VAE gives ${problem.patchedChannels} channels per image token (4 x latent_channels) but the transformer's in_channels is ${problem.inChannels}.`,
+        hint: 'Give the VAE of the same pipeline as the transformer (its vae/ folder), or build without one (--no-vae).',
+      };
+    case 'PipelineFile':
+      return { message: `Cannot use ${problem.path}: ${problem.reason}.`, hint: 'Give the folder of a diffusers FLUX.2 pipeline (model_index.json, transformer/, text_encoder/, vae/, scheduler/, tokenizer/), as the Hugging Face Hub client downloads it.' };
     case 'WriteFailed':
       return describeFileProblem('write', problem.path, problem.reason);
     case 'OutNotModelFolder':

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeSafetensors } from '@moral-plantain/formats';
-import { buildModelFolder, buildTinyModelFolder, describeModelBuildProblem, flux2Presets, planModelBuild, qwen3ParameterPlan, qwen3Presets, seededTensor, seededWeights, type ModelBuildProblem } from '../../src/index.js';
+import { encodeSafetensors, FLUX2_SCHEDULER_CONFIG } from '@moral-plantain/formats';
+import { buildModelFolder, buildTinyModelFolder, describeModelBuildProblem, flux2Presets, flux2VaePresets, planModelBuild, qwen3ParameterPlan, qwen3Presets, seededTensor, seededWeights, type ModelBuildProblem } from '../../src/index.js';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
@@ -17,12 +17,14 @@ async function tempDir(): Promise<string> {
 const tags = (problems: readonly ModelBuildProblem[]) => problems.map((p) => p._tag);
 
 describe('planModelBuild', () => {
-  it('makes the tiny preset with seeded weights the tiny embedded model, seeding both graphs', async () => {
+  it('makes the tiny preset with seeded weights the tiny embedded model, seeding all three graphs', async () => {
     const plan = await planModelBuild({ out: 'x', defaultTokenizerDir: '/tok', seed: 7 });
     if (E.isLeft(plan)) throw new Error(JSON.stringify(plan.left));
-    expect(plan.right).toMatchObject({ name: 'tiny', tiny: true, seeds: { transformer: 7, textEncoder: 7 }, tokenizerDir: '/tok' });
+    expect(plan.right).toMatchObject({ name: 'tiny', tiny: true, seeds: { transformer: 7, textEncoder: 7, vae: 7 }, tokenizerDir: '/tok' });
     expect(plan.right.transformer.config).toEqual(flux2Presets.tiny);
     expect(plan.right.textEncoder?.config).toEqual(qwen3Presets.tiny);
+    expect(plan.right.vae?.config).toEqual(flux2VaePresets.tiny);
+    expect(plan.right.sampler).toEqual({ scheduler: FLUX2_SCHEDULER_CONFIG, isDistilled: false });
     expect(plan.right.transformer.weights.description).toBe('seeded random (seed 7)');
   });
 
@@ -31,6 +33,9 @@ describe('planModelBuild', () => {
     if (E.isLeft(plan)) throw new Error(JSON.stringify(plan.left));
     expect(plan.right).toMatchObject({ name: 'klein-4b', tiny: false, seeds: { transformer: 0, textEncoder: 0 } });
     expect(plan.right.textEncoder?.config.outputLayers).toEqual([9, 18, 27]);
+    expect(plan.right.vae).toBeNull();
+    const withVae = await planModelBuild({ out: 'x', preset: 'klein-4b', vaePreset: 'klein', defaultTokenizerDir: null });
+    expect(E.isRight(withVae) && withVae.right.vae?.config).toEqual(flux2VaePresets.klein);
   });
 
   it('returns every problem of a request at once', async () => {
@@ -108,10 +113,17 @@ describe('buildModelFolder', () => {
     for (const out of [first, second]) {
       const built = await buildTinyModelFolder(out, tokenizers);
       if (E.isLeft(built)) throw new Error(JSON.stringify(built.left));
-      expect(built.right.files).toEqual(['transformer.onnx', 'text_encoder.onnx', 'tokenizer.json', 'tokenizer_config.json', 'model.json']);
-      expect(built.right.manifest).toMatchObject({ name: 'tiny', tiny: true, resolution: [128, 128], tokenizerFiles: ['tokenizer.json', 'tokenizer_config.json'] });
+      expect(built.right.files).toEqual(['transformer.onnx', 'text_encoder.onnx', 'vae_encoder.onnx', 'vae_decoder.onnx', 'tokenizer.json', 'tokenizer_config.json', 'model.json']);
+      expect(built.right.manifest).toMatchObject({
+        name: 'tiny',
+        tiny: true,
+        resolution: [128, 128],
+        tokenizerFiles: ['tokenizer.json', 'tokenizer_config.json'],
+        vae: { encoder: 'vae_encoder.onnx', decoder: 'vae_decoder.onnx', config: flux2VaePresets.tiny, weights: 'seeded random (seed 0)' },
+        sampler: { scheduler: FLUX2_SCHEDULER_CONFIG, isDistilled: false },
+      });
     }
-    for (const file of ['transformer.onnx', 'text_encoder.onnx', 'model.json']) {
+    for (const file of ['transformer.onnx', 'text_encoder.onnx', 'vae_encoder.onnx', 'vae_decoder.onnx', 'model.json']) {
       expect((await readFile(path.join(first, file))).equals(await readFile(path.join(second, file)))).toBe(true);
     }
   });
@@ -156,7 +168,7 @@ describe('buildModelFolder', () => {
     expect(E.isRight(await buildTinyModelFolder(out, tokenizers))).toBe(true);
     await writeFile(path.join(out, 'stale.txt'), 'from before');
     expect(E.isRight(await buildTinyModelFolder(out, tokenizers))).toBe(true);
-    expect((await readdir(out)).sort()).toEqual(['model.json', 'text_encoder.onnx', 'tokenizer.json', 'tokenizer_config.json', 'transformer.onnx']);
+    expect((await readdir(out)).sort()).toEqual(['model.json', 'text_encoder.onnx', 'tokenizer.json', 'tokenizer_config.json', 'transformer.onnx', 'vae_decoder.onnx', 'vae_encoder.onnx']);
     expect(await readdir(root)).toEqual(['model']);
 
     const foreign = path.join(root, 'notes');

@@ -33,7 +33,8 @@ async function built(quantization?: QuantizationOptions): Promise<ModelProto> {
 }
 
 async function noisePred(model: ModelProto | string): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(typeof model === 'string' ? model : encodeModel(model), { executionProviders: ['cpu'] });
+  const options: ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'] };
+  const session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(encodeModel(model), options);
   const out = (await session.run(flux2Feeds(tiny, inputs)))['noise_pred'] as ort.Tensor;
   await session.release();
   return out.data as Float32Array;

@@ -25,6 +25,14 @@ export interface GraphInfo {
   readonly outputs: readonly GraphValue[];
 }
 
+/** One VAE graph: its file, its `image` and `latents` values, its declared inputs and outputs. */
+export interface VaeGraphInfo {
+  readonly file: string;
+  readonly io: Readonly<Record<string, string>>;
+  readonly inputs: readonly GraphValue[];
+  readonly outputs: readonly GraphValue[];
+}
+
 /** A tapped transformer found in the folder (`*.taps.json`). */
 export interface TapsInfo {
   readonly manifest: string;
@@ -53,6 +61,10 @@ export interface ModelFolderInfo {
   readonly resolution: readonly [number, number];
   readonly transformer: GraphInfo;
   readonly textEncoder: GraphInfo | null;
+  /** The VAE graphs (the encoder: pixels -> patchified, normalised latents; the decoder: back) and config, or null when the folder has none. */
+  readonly vae: { readonly encoder: VaeGraphInfo; readonly decoder: VaeGraphInfo; readonly config: unknown; readonly weights: string | null } | null;
+  /** How images are sampled (scheduler, distillation). */
+  readonly sampler: ModelFolder['sampler'];
   readonly tokenizerDir: string | null;
   readonly promptEmbeddings: string | null;
   readonly files: readonly FolderFileInfo[];
@@ -101,6 +113,15 @@ export async function describeModelFolder(folder: ModelFolder, options: Describe
       folder.textEncoder && folder.textEncoderIo
         ? { file: rel(folder.textEncoder.path), naming: 'transformers', io: { ...folder.textEncoderIo }, inputs: folder.textEncoder.inputs, outputs: folder.textEncoder.outputs }
         : null,
+    vae: folder.vae
+      ? {
+          encoder: { file: rel(folder.vae.encoder.path), io: { image: 'image', latents: 'latents' }, inputs: folder.vae.encoder.inputs, outputs: folder.vae.encoder.outputs },
+          decoder: { file: rel(folder.vae.decoder.path), io: { latents: 'latents', image: 'image' }, inputs: folder.vae.decoder.inputs, outputs: folder.vae.decoder.outputs },
+          config: m?.vae?.config ?? null,
+          weights: m?.vae?.weights ?? null,
+        }
+      : null,
+    sampler: folder.sampler,
     tokenizerDir: folder.tokenizerDir === null ? null : rel(folder.tokenizerDir) || '.',
     promptEmbeddings: folder.promptEmbeddings === null ? null : rel(folder.promptEmbeddings),
     files,

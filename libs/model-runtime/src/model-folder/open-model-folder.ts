@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { MODEL_MANIFEST_FILE, readModelManifest, type ManifestProblem, type ModelManifest } from '@moral-plantain/formats';
+import { FLUX2_SCHEDULER_CONFIG, MODEL_MANIFEST_FILE, readModelManifest, type ManifestProblem, type ManifestSampler, type ModelManifest } from '@moral-plantain/formats';
 import { dataTypeName, describeHooksError, externalReferences, readModelFile, shapeOf, type ModelProto } from '@moral-plantain/hooks';
 import { detectTextEncoderIo, detectTransformerIo, type NamingError, type TextEncoderIo, type TransformerIo } from './io-naming.js';
 
@@ -42,6 +42,10 @@ export interface ModelFolder {
   readonly tokenizerDir: string | null;
   /** `prompt_embeds.safetensors`, precomputed prompt embeddings for folders without a text encoder. */
   readonly promptEmbeddings: string | null;
+  /** The VAE graphs (pixels -> patchified normalised latents, and back), or null when the folder has none. */
+  readonly vae: { readonly encoder: GraphFile; readonly decoder: GraphFile } | null;
+  /** How images are sampled: model.json's scheduler and distillation, else the FLUX.2 scheduler of a base (guided) checkpoint. */
+  readonly sampler: ManifestSampler;
 }
 
 /** Why a folder is not a usable model folder. */
@@ -59,6 +63,7 @@ const TRANSFORMER_FILES = ['transformer.onnx', 'transformer/model.onnx'];
 const TEXT_ENCODER_FILES = ['text_encoder.onnx', 'text_encoder/model.onnx'];
 const TOKENIZER_DIRS = ['.', 'tokenizer'];
 const PROMPT_EMBEDDINGS_FILE = 'prompt_embeds.safetensors';
+const VAE_FILES = { encoder: ['vae_encoder.onnx', 'vae_encoder/model.onnx'], decoder: ['vae_decoder.onnx', 'vae_decoder/model.onnx'] };
 
 /**
  * Opens a model folder: reads `model.json` when there is one, decodes the graph files (never their
@@ -77,6 +82,7 @@ export function openModelFolder(dir: string): TE.TaskEither<readonly ModelFolder
     if (transformerFile === null) problems.push({ _tag: 'NoTransformer', dir, looked: TRANSFORMER_FILES });
     const transformer = transformerFile === null ? null : await readGraph(path.join(root, transformerFile), problems);
     const textEncoder = textEncoderFile === null ? null : await readGraph(path.join(root, textEncoderFile), problems);
+    const vae = await readVae(root, manifest, problems);
     const transformerIo = transformer ? named(transformer, detectTransformerIo, problems) : null;
     const textEncoderIo = textEncoder ? named(textEncoder, detectTextEncoderIo, problems) : null;
     for (const file of manifest?.tokenizerFiles ?? []) {
@@ -95,6 +101,8 @@ export function openModelFolder(dir: string): TE.TaskEither<readonly ModelFolder
       textEncoderIo,
       tokenizerDir: tokenizerDir === null ? null : path.dirname(path.join(root, tokenizerDir)),
       promptEmbeddings,
+      vae,
+      sampler: manifest?.sampler ?? { scheduler: FLUX2_SCHEDULER_CONFIG, isDistilled: false },
     });
   };
 }
@@ -118,6 +126,15 @@ export async function readGraph(file: string, problems: ModelFolderError[]): Pro
     else externalData.push({ path: dataPath, bytes: size });
   }
   return { path: loaded.right.path, bytes, externalData, ...graphValues(model) };
+}
+
+/** The VAE graphs: model.json's, or (in an export without one) `vae_encoder.onnx` and `vae_decoder.onnx` when both are there. */
+async function readVae(root: string, manifest: ModelManifest | null, problems: ModelFolderError[]): Promise<ModelFolder['vae']> {
+  const files = manifest ? (manifest.vae ? { encoder: manifest.vae.encoder, decoder: manifest.vae.decoder } : null) : { encoder: await firstExisting(root, VAE_FILES.encoder), decoder: await firstExisting(root, VAE_FILES.decoder) };
+  if (files === null || files.encoder === null || files.decoder === null) return null;
+  const encoder = await readGraph(path.join(root, files.encoder), problems);
+  const decoder = await readGraph(path.join(root, files.decoder), problems);
+  return encoder && decoder ? { encoder, decoder } : null;
 }
 
 function graphValues(model: ModelProto): { inputs: GraphValue[]; outputs: GraphValue[] } {

@@ -1,9 +1,10 @@
 import { describeFileProblem, type ErrorDescription } from '@moral-plantain/formats';
 import { describeHooksError, type HooksErrors } from '@moral-plantain/hooks';
+import { describeImageError, type ImageError } from '../image/image-error.js';
 import { describeSessionError, type SessionError } from '../session/session-error.js';
 import { describeTextError, type TextError } from '../text/text-error.js';
 
-/** Why a probe run failed. */
+/** Why a probe run or an image generation failed. */
 export type ProbeError =
   | { readonly _tag: 'InvalidProbeOption'; readonly option: string; readonly reason: string }
   | { readonly _tag: 'TapFailed'; readonly errors: HooksErrors }
@@ -15,9 +16,11 @@ export type ProbeError =
   | { readonly _tag: 'MissingEmbedding'; readonly path: string; readonly prompt: string }
   | { readonly _tag: 'BadModelIo'; readonly model: string; readonly reason: string }
   | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string }
+  | { readonly _tag: 'NoVae'; readonly dir: string; readonly needed: string }
+  | { readonly _tag: 'Image'; readonly error: ImageError }
   | { readonly _tag: 'Aborted'; readonly done: number; readonly total: number };
 
-/** What went wrong with a probe run, and what to do about it. */
+/** What went wrong with a probe run or a generation, and what to do about it. */
 export function describeProbeError(error: ProbeError): ErrorDescription {
   switch (error._tag) {
     case 'InvalidProbeOption':
@@ -42,6 +45,13 @@ export function describeProbeError(error: ProbeError): ErrorDescription {
       return { message: `${error.model}: ${error.reason}.`, hint: 'Run `moral-plantain model info` on the folder to see its inputs.' };
     case 'WriteFailed':
       return describeFileProblem('write', error.path, error.reason);
+    case 'NoVae':
+      return {
+        message: `${error.dir} has no VAE (vae_encoder.onnx and vae_decoder.onnx), which ${error.needed} needs.`,
+        hint: 'Build the folder with a VAE: `moral-plantain model build --vae <pipeline>/vae` (or --from <pipeline folder>, or --vae-preset for seeded weights).',
+      };
+    case 'Image':
+      return describeImageError(error.error);
     case 'Aborted':
       return { message: `The probe was stopped after ${error.done} of ${error.total} prompts.`, hint: 'Run it again with the same cache folder to continue where it stopped.' };
   }

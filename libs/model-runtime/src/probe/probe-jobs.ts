@@ -4,7 +4,7 @@ import { fingerprintGraph, promptKey, sha256, type PromptKeyParts } from '@moral
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import type { ProbeError } from './probe-error.js';
 import type { Tokenize } from '../text/prompt-tokens.js';
-import type { ProbeOptions } from './probe-options.js';
+import type { ProbeOptions, ProbePair } from './probe-options.js';
 import { readPromptEmbeddings, type PromptEmbeddings } from './prompt-embeddings.js';
 import type { ProbeJob } from './text-step.js';
 
@@ -28,25 +28,64 @@ export function textSource(folder: ModelFolder, options: ProbeOptions): TE.TaskE
   };
 }
 
+/** What one job computes: a prompt, with the reference tokens it is conditioned on (or none). */
+export interface JobSpec {
+  readonly id: string;
+  readonly prompt: string;
+  readonly references: ProbeJob['references'];
+}
+
 /**
- * One job per prompt, keyed for the cache by everything its vector depends on (`PromptKeyParts`):
- * with a text encoder the tokens fed (so a tokenizer change shows), else the embedding's bytes.
+ * The jobs of a run: one per prompt and reference set, in order of first use by the pairs (a, then
+ * b); without reference images, or with the same ones for every pair, one per unique prompt.
  */
-export function probeJobs(prompts: readonly string[], text: TextSource, parts: Omit<PromptKeyParts, 'text' | 'prompt'>): E.Either<ProbeError, ProbeJob[]> {
+export function jobSpecs(pairs: readonly ProbePair[], referencesOf: (pairId: string) => ProbeJob['references']): JobSpec[] {
+  const specs = new Map<string, JobSpec>();
+  for (const pair of pairs) {
+    const references = referencesOf(pair.id);
+    for (const prompt of [pair.a, pair.b]) {
+      const id = jobId(prompt, references);
+      if (!specs.has(id)) specs.set(id, { id, prompt, references });
+    }
+  }
+  return [...specs.values()];
+}
+
+/** Where a prompt's vector is stored: the prompt itself, or the references' key and the prompt. */
+export function jobId(prompt: string, references: ProbeJob['references']): string {
+  return references === null ? prompt : `${references.key}\u0000${prompt}`;
+}
+
+/** Tokens of the text embedding a run feeds: the tokenizer's padded length, or the embeddings file's. */
+export function textTokenCount(text: TextSource, prompt: string): E.Either<ProbeError, number> {
+  if (text.kind === 'embeddings') {
+    const embedding = text.embeddings.lookup(prompt);
+    return embedding ? E.right(embedding.tokens) : E.left({ _tag: 'MissingEmbedding', path: text.embeddings.path, prompt });
+  }
+  const tokens = text.tokenize(prompt);
+  return E.isLeft(tokens) ? E.left({ _tag: 'Text', error: tokens.left }) : E.right(tokens.right.inputIds.length);
+}
+
+/**
+ * One job per spec, keyed for the cache by everything its vector depends on (`PromptKeyParts`):
+ * with a text encoder the tokens fed (so a tokenizer change shows), else the embedding's bytes;
+ * the reference tokens' key when there are any.
+ */
+export function probeJobs(specs: readonly JobSpec[], text: TextSource, parts: Omit<PromptKeyParts, 'text' | 'prompt' | 'references'>): E.Either<ProbeError, ProbeJob[]> {
   const jobs: ProbeJob[] = [];
-  for (const prompt of prompts) {
+  for (const { id, prompt, references } of specs) {
     if (text.kind === 'encoder') {
       const tokens = text.tokenize(prompt);
       if (E.isLeft(tokens)) return E.left({ _tag: 'Text', error: tokens.left });
       const ids = Float64Array.from(tokens.right.inputIds);
       const mask = Float64Array.from(tokens.right.attentionMask);
       const tokenHash = sha256(new Uint8Array([...new Uint8Array(ids.buffer), ...new Uint8Array(mask.buffer)]));
-      jobs.push({ prompt, tokens: tokens.right, embedding: null, key: promptKey({ ...parts, prompt, text: { encoder: text.fingerprint, tokens: tokenHash } }) });
+      jobs.push({ id, prompt, references, tokens: tokens.right, embedding: null, key: promptKey({ ...parts, prompt, text: { encoder: text.fingerprint, tokens: tokenHash }, ...(references ? { references: references.key } : {}) }) });
     } else {
       const embedding = text.embeddings.lookup(prompt);
       if (!embedding) return E.left({ _tag: 'MissingEmbedding', path: text.embeddings.path, prompt });
       const embeddingHash = sha256(new Uint8Array(embedding.data.buffer, embedding.data.byteOffset, embedding.data.byteLength));
-      jobs.push({ prompt, tokens: null, embedding, key: promptKey({ ...parts, prompt, text: { embeddings: embeddingHash } }) });
+      jobs.push({ id, prompt, references, tokens: null, embedding, key: promptKey({ ...parts, prompt, text: { embeddings: embeddingHash }, ...(references ? { references: references.key } : {}) }) });
     }
   }
   return E.right(jobs);

@@ -2,9 +2,11 @@ import * as E from 'fp-ts/lib/Either.js';
 import { DEFAULT_RESOLUTION, isResolution, isSeed, MAX_RESOLUTION_SIDE, PIXELS_PER_TOKEN, SEED_RANGE } from '@moral-plantain/formats';
 import type { ModelFolder } from '../model-folder/open-model-folder.js';
 import type { SessionOptions } from '../session/create-session.js';
+import type { SessionPool } from '../session/session-pool.js';
 import type { Tokenize } from '../text/prompt-tokens.js';
 import type { ProbeError } from './probe-error.js';
 import type { ProbeProgress } from './probe-progress.js';
+import type { ProbeReferences } from './probe-references.js';
 import type { ProbeTapOptions } from './tap-transformer.js';
 
 /** One stimulus pair as plain data: its id and the two prompt texts. */
@@ -35,6 +37,10 @@ export interface ProbeOptions {
   readonly tappedDir?: string;
   /** Folder of the resumable per-prompt cache (default: no cache). */
   readonly cacheDir?: string;
+  /** Compute every prompt even when the cache has it (the cache is still written); default false. */
+  readonly recompute?: boolean;
+  /** Sessions shared with other runs (a sweep's); default: the run opens its own and releases them at the end. */
+  readonly sessions?: SessionPool;
   /** Stops the run between batches; finished prompts stay in the cache. */
   readonly signal?: AbortSignal;
   /** Called at each stage and after each batch. */
@@ -43,6 +49,12 @@ export interface ProbeOptions {
   readonly out?: string;
   /** Content hash of the stimulus set, recorded in the activations metadata. */
   readonly stimuliHash?: string;
+  /**
+   * Reference images to condition every prompt on (encoded with the folder's VAE, packed after the
+   * noisy tokens with time offsets 10, 20, ...), the same for every pair or one set per pair;
+   * `taps.unitTokens` says whether the RMS covers their tokens. Default: none.
+   */
+  readonly references?: ProbeReferences;
 }
 
 /** The options a run uses, checked, with their defaults filled in. */
@@ -50,8 +62,6 @@ export interface ResolvedProbeOptions {
   readonly seed: number;
   readonly batchSize: number;
   readonly resolution: readonly [number, number];
-  /** The unique prompts of the pairs, in order of first appearance. */
-  readonly prompts: readonly string[];
 }
 
 /** Checks the options of a run against the folder and fills in the defaults. */
@@ -69,5 +79,8 @@ export function resolveProbeOptions(folder: ModelFolder, options: ProbeOptions):
     if (ids.has(pair.id)) return invalid('pairs', `repeat the id ${JSON.stringify(pair.id)}`);
     ids.add(pair.id);
   }
-  return E.right({ seed, batchSize, resolution, prompts: [...new Set(options.pairs.flatMap((p) => [p.a, p.b]))] });
+  if (options.references && options.taps?.unitTokens === 'text-and-noisy' && options.taps.tokens !== undefined) {
+    return invalid('taps.tokens', 'cannot be given with unitTokens "text-and-noisy", which sets each block\'s token range itself');
+  }
+  return E.right({ seed, batchSize, resolution });
 }

@@ -1,12 +1,12 @@
 /** Stages of a probe run, in order. */
-export type ProbeStage = 'tap' | 'load' | 'encode' | 'transformer' | 'done';
+export type ProbeStage = 'references' | 'tap' | 'load' | 'encode' | 'transformer' | 'done';
 
 /** A progress event: the stage, prompts finished of the total (cached ones included), and the estimated seconds left. */
 export interface ProbeProgress {
   readonly stage: ProbeStage;
-  /** Unique prompts finished so far. */
+  /** Prompts finished so far (unique prompts; with reference images per pair, unique prompt and image pairs). */
   readonly done: number;
-  /** Unique prompts in the run. */
+  /** Prompts in the run, counted as `done` (pairs, while the `references` stage runs). */
   readonly total: number;
   /** Prompts served from the cache so far. */
   readonly cached: number;

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import type { TextEncoderIo } from '../model-folder/io-naming.js';
+import type { ReferenceTokens } from '../reference/reference-tokens.js';
 import { runSession, type ModelSession } from '../session/create-session.js';
 import { badIo, type ProbeError } from './probe-error.js';
 import type { PromptEmbedding } from './prompt-embeddings.js';
@@ -10,8 +11,12 @@ import type { BatchEmbeddings } from './transformer-step.js';
 
 /** One prompt of a probe: its text and cache key, and its tokens (text encoder) or its precomputed embedding. */
 export interface ProbeJob {
+  /** The prompt, or (with reference images per pair) the references' key and the prompt: what the vector is stored under. */
+  readonly id: string;
   readonly prompt: string;
   readonly key: string;
+  /** The reference tokens the prompt is conditioned on, with their key, or null. */
+  readonly references: { readonly key: string; readonly tokens: ReferenceTokens } | null;
   readonly tokens: PromptTokens | null;
   readonly embedding: PromptEmbedding | null;
 }

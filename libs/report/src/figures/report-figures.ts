@@ -43,6 +43,11 @@ function specTitle(spec: TopLevelSpec): string {
   return (Array.isArray(text) ? text.join(' ') : (text ?? '')).toString();
 }
 
+/** The report's figures as the card links them (path and title), without rendering them. */
+export function reportFigureLinks(results: ProbeResults): readonly { readonly path: string; readonly title: string }[] {
+  return figureSpecs(results).map(({ path, title }) => ({ path, title }));
+}
+
 /** Renders every figure of the report to SVG, one after another (vega views are not shared). */
 export function renderFigures(
   results: ProbeResults,
