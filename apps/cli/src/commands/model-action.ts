@@ -41,7 +41,7 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
   const sampler = manifest.sampler ? `${manifest.sampler.isDistilled ? 'distilled (no classifier-free guidance)' : 'base (classifier-free guidance)'}` : 'base';
   printSummary(
     `wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}${quantized(manifest.transformer.quantization)}\n` +
-      `  text encoder: ${manifest.textEncoder ? `${manifest.textEncoder.weights}${quantized(manifest.textEncoder.quantization)}` : 'none'}\n  vae: ${manifest.vae?.weights ?? 'none'}\n  sampling: ${sampler}\n`,
+      `  text encoder: ${manifest.textEncoder ? `${manifest.textEncoder.weights}${quantized(manifest.textEncoder.quantization)}` : 'none'}\n  vae: ${manifest.vae ? `${manifest.vae.weights}${manifest.transformer.quantization ? `; ${VAE_IN_FLOAT}` : ''}` : 'none'}\n  sampling: ${sampler}\n`,
     flags,
   );
 }
@@ -74,6 +74,7 @@ function formatInfo(info: ModelFolderInfo): string {
     info.tokenizerDir ? `  tokenizer: ${info.tokenizerDir}` : '',
     info.quantization.transformer ? `  transformer weights: ${quantizationText(info.quantization.transformer)}` : '',
     info.quantization.textEncoder ? `  text encoder weights: ${quantizationText(info.quantization.textEncoder)}` : '',
+    info.vae && (info.quantization.transformer || info.quantization.textEncoder) ? `  vae weights: ${VAE_IN_FLOAT}` : '',
     info.configs.transformer ? `  transformer config: ${JSON.stringify(info.configs.transformer)}` : '',
     info.configs.textEncoder ? `  text encoder config: ${JSON.stringify(info.configs.textEncoder)}` : '',
     info.vae?.config ? `  vae config: ${JSON.stringify(info.vae.config)}` : '',
@@ -84,6 +85,9 @@ function formatInfo(info: ModelFolderInfo): string {
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
 }
+
+/** What a quantized build does with the VAE: nothing (its convolutions, and the attention in the encoder's and decoder's middle blocks, stay in float). */
+const VAE_IN_FLOAT = 'float32 (--quantize leaves the VAE in float)';
 
 /** One line on a graph's quantization: `int8 MatMulNBits, blocks of 128, symmetric: 100 linear layers (8 kept in float)`. */
 function quantizationText(q: WeightQuantization): string {
