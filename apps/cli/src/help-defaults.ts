@@ -12,6 +12,7 @@ export interface HelpDefaults {
   readonly unitWidth: number;
   readonly textLength: number;
   readonly weightSeed: number;
+  readonly quantizationBlockSize: number;
   readonly transformerPresets: readonly string[];
   readonly probeTimeoutSeconds: number;
 }
@@ -22,7 +23,7 @@ export interface HelpDefaults {
  * when help is asked for.
  */
 export async function loadHelpDefaults(): Promise<HelpDefaults> {
-  const [{ RUN_DEFAULTS }, { PATCH_DEFAULTS }, { GENERATE_DEFAULTS, DEFAULT_IMAGE_FILE, DEFAULT_IMAGES_DIR }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_TEXT_LENGTH, DEFAULT_UNIT_WIDTH }, { DEFAULT_WEIGHT_SEED, flux2Presets }, { PROVIDER_PROBE_TIMEOUT_SECONDS }] = await Promise.all([
+  const [{ RUN_DEFAULTS }, { PATCH_DEFAULTS }, { GENERATE_DEFAULTS, DEFAULT_IMAGE_FILE, DEFAULT_IMAGES_DIR }, { PAIRED_TEST_DEFAULTS }, { DEFAULT_TEXT_LENGTH, DEFAULT_UNIT_WIDTH }, { DEFAULT_QUANTIZATION_BLOCK_SIZE, DEFAULT_WEIGHT_SEED, flux2Presets }, { PROVIDER_PROBE_TIMEOUT_SECONDS }] = await Promise.all([
     import('@moral-plantain/study/run-defaults'),
     import('@moral-plantain/study/patch-defaults'),
     import('@moral-plantain/study/generate-defaults'),
@@ -39,6 +40,7 @@ export async function loadHelpDefaults(): Promise<HelpDefaults> {
     unitWidth: DEFAULT_UNIT_WIDTH,
     textLength: DEFAULT_TEXT_LENGTH,
     weightSeed: DEFAULT_WEIGHT_SEED,
+    quantizationBlockSize: DEFAULT_QUANTIZATION_BLOCK_SIZE,
     transformerPresets: Object.keys(flux2Presets),
     probeTimeoutSeconds: PROVIDER_PROBE_TIMEOUT_SECONDS,
   };

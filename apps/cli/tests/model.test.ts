@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
+import { decodeActivations } from '@moral-plantain/formats';
+import { FAULT_STIMULI } from './fixtures/fault-run.js';
 
 const cliRoot = path.join(import.meta.dirname, '..');
 
@@ -55,6 +58,64 @@ describe('moral-plantain model', () => {
     expect(text.stdout).toContain('vae vae_encoder.onnx + vae_decoder.onnx, weights: seeded random (seed 0)');
     expect(text.stdout).toContain('sampling: base, classifier-free guidance');
     expect(text.stdout).not.toContain('sha256');
+  });
+
+  it('builds an int8 model (VAE in float), describes its quantization, and probes it on the CPU provider with taps on MatMulNBits layers, the quantization in run.json and the card', () => {
+    const dir = temp();
+    const out = path.join(dir, 'int8');
+    const built = cli('model', 'build', '--out', out, '--quantize', 'int8', '--quant-block-size', '32');
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    expect(built.stdout).toContain('transformer: seeded random (seed 0); int8 MatMulNBits, blocks of 32, symmetric: 32 linear layers (9 kept in float: time_guidance_embed.timestep_embedder.linear_1,');
+    expect(built.stdout).toContain('vae: seeded random (seed 0); float32 (--quantize leaves the VAE in float)');
+    const info = cli('model', 'info', out, '--no-hash');
+    expect(info.stdout).toMatch(/^ {2}transformer weights: int8 MatMulNBits, blocks of 32, symmetric: 32 linear layers \(9 kept in float: .*proj_out\)$/m);
+    expect(info.stdout).toMatch(/^ {2}text encoder weights: int8 MatMulNBits, blocks of 32, symmetric: 21 linear layers$/m);
+    expect(info.stdout).toMatch(/^ {2}vae weights: float32 \(--quantize leaves the VAE in float\)$/m);
+    const json = JSON.parse(cli('model', 'info', out, '--json', '--no-hash').stdout);
+    expect(json.quantization.transformer).toMatchObject({ op: 'MatMulNBits', bits: 8, blockSize: 32, symmetric: true, quantizedLinears: 32 });
+    expect(json.quantization.textEncoder).toMatchObject({ bits: 8, blockSize: 32, quantizedLinears: 21, floatLinears: [] });
+    const manifest = JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8'));
+    expect(manifest.vae).toBeDefined();
+    expect(manifest.vae.quantization).toBeUndefined();
+    // The graphs hold the operator itself: the transformer's and text encoder's linear layers, none of the VAE's.
+    expect(readFileSync(path.join(out, 'transformer.onnx')).includes('MatMulNBits')).toBe(true);
+    expect(readFileSync(path.join(out, 'text_encoder.onnx')).includes('MatMulNBits')).toBe(true);
+    for (const vae of ['vae_encoder.onnx', 'vae_decoder.onnx']) expect(readFileSync(path.join(out, vae)).includes('MatMulNBits')).toBe(false);
+
+    const runOut = path.join(dir, 'run');
+    const run = cli('run', '--model', out, '--out', runOut, '--stimuli', FAULT_STIMULI, '--permutations', '32', '--splits', '0', '--quiet');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const record = JSON.parse(readFileSync(path.join(runOut, 'run.json'), 'utf8'));
+    expect(record.device).toBe('cpu');
+    expect(record.model.quantization.transformer).toEqual(json.quantization.transformer);
+    expect(record.model.quantization.textEncoder).toEqual(json.quantization.textEncoder);
+    // Every to_out is a MatMulNBits node; its taps give the tiny model's 72 units (2 x 64/16 + 4 x 256/16), all finite and positive.
+    const decoded = decodeActivations(readFileSync(path.join(runOut, 'activations.safetensors')));
+    if (E.isLeft(decoded)) throw new Error('activations file does not decode');
+    const { a, b, nPairs, nUnits, taps } = decoded.right;
+    expect([nPairs, nUnits]).toEqual([4, 72]);
+    expect(taps?.taps.map((t) => t.module)).toEqual(['transformer_blocks.0.attn.to_out.0', 'transformer_blocks.1.attn.to_out.0', ...[0, 1, 2, 3].map((n) => `single_transformer_blocks.${n}.attn.to_out`)]);
+    const values = [a, b].flatMap((x) => Array.from({ length: nPairs * nUnits }, (_, i) => x.get(Math.floor(i / nUnits), i % nUnits)));
+    expect(values.every((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    const card = readFileSync(path.join(runOut, 'README.md'), 'utf8');
+    expect(card).toMatch(/^- \*\*Weights\*\*: the transformer's 32 linear layers to int8 \(9 kept in float: .*\); the text encoder's 21 linear layers to int8\. Weight-only quantization at build time, run by ONNX Runtime's `MatMulNBits`: blocks of 32 input weights along each output row, a float32 scale per block, symmetric; activations in float32\.$/m);
+    expect(card).toContain('- The transformer ran with int8 weights:');
+  }, 120_000);
+
+  it('refuses quantization options it cannot build, naming each, before writing anything', () => {
+    const dir = temp();
+    const unknown = cli('model', 'build', '--out', path.join(dir, 'a'), '--quantize', 'int2');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('There is no quantization "int2".');
+    const block = cli('model', 'build', '--out', path.join(dir, 'b'), '--quantize', 'int4', '--quant-block-size', '48');
+    expect(block.status).toBe(2);
+    expect(block.stderr).toContain('The quantization block size 48 is not one MatMulNBits takes.');
+    const alone = cli('model', 'build', '--out', path.join(dir, 'c'), '--quant-block-size', '64');
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toContain('--quant-block-size');
+    for (const name of ['a', 'b', 'c']) expect(existsSync(path.join(dir, name))).toBe(false);
   });
 
   it('gives a byte-identical transformer for the same seed and a different one for another seed', () => {

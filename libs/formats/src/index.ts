@@ -21,6 +21,8 @@ export { MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, modelKindOf, parseModelMani
 export type { ManifestComponent, ManifestProblem, ManifestSampler, ManifestVae, ModelKind, ModelManifest } from './model-manifest/model-manifest.js';
 export { FLUX2_SCHEDULER_CONFIG, parseSchedulerConfig } from './model-manifest/scheduler-config.js';
 export type { FlowMatchSchedulerConfig } from './model-manifest/scheduler-config.js';
+export { checkWeightQuantization, isBlockSize, QUANTIZED_LINEAR_OP, quantizationName } from './model-manifest/weight-quantization.js';
+export type { WeightQuantization, WeightQuantizationProblem } from './model-manifest/weight-quantization.js';
 export { formatCount } from './numbers/count-text.js';
 export { fromBfloat16Bits, fromFloat16Bits, halfToNumber, toFloat16Bits } from './numbers/float16.js';
 export { checkOutputs, completeOutputs, OUTPUTS_FILE, OUTPUTS_FORMAT, OUTPUTS_STAGING, publishOutputs, stageOutputs } from './output-set/output-set.js';

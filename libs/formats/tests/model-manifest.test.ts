@@ -34,6 +34,14 @@ describe('model.json', () => {
     expect(E.isLeft(read) && read.left[0]!.reason).toMatch(/^is not JSON/);
   });
 
+  it('keeps a recorded weight quantization and names every problem of a bad one', () => {
+    const quantization = { op: 'MatMulNBits', bits: 4, blockSize: 128, symmetric: true, scaleType: 'float32', layers: ['transformer_blocks.*.attn.to_q'], quantizedLinears: 2, floatLinears: ['proj_out'] } as const;
+    const quantized = { ...manifest, transformer: { ...manifest.transformer, quantization } };
+    expect(parseModelManifest(quantized)).toEqual(E.right(quantized));
+    const bad = parseModelManifest({ ...manifest, transformer: { ...manifest.transformer, quantization: { ...quantization, bits: 3, blockSize: 100, layers: 'all' } } });
+    expect(E.isLeft(bad) && bad.left.map((p) => p.key)).toEqual(['transformer.quantization.bits', 'transformer.quantization.blockSize', 'transformer.quantization.layers']);
+  });
+
   it('tells the tiny model, the random-init control and real weights apart', () => {
     expect(modelKindOf(manifest)).toBe('tiny-seeded');
     expect(modelKindOf({ ...manifest, tiny: false })).toBe('random-init-control');

@@ -21,7 +21,7 @@ export type { ConfigModel, ConfigProblem } from './model-config/config-problem.j
 export { buildModelFolder, TINY_RESOLUTION, TOKENIZER_FILES } from './model-folder/build-model-folder.js';
 export type { BuildModelFolderOptions, BuiltModelFolder } from './model-folder/build-model-folder.js';
 export { buildTinyModelFolder } from './model-folder/build-tiny-model-folder.js';
-export { DEFAULT_WEIGHT_SEED } from './build-defaults.js';
+export { DEFAULT_QUANTIZATION_BLOCK_SIZE, DEFAULT_WEIGHT_SEED } from './build-defaults.js';
 export { planModelBuild } from './model-folder/model-build-plan.js';
 export type { ModelBuildRequest } from './model-folder/model-build-plan.js';
 export { describeModelBuildProblem } from './model-folder/model-build-problem.js';
@@ -40,6 +40,14 @@ export { isSkippableQwen3Tensor, qwen3ParameterPlan } from './qwen3/qwen3-parame
 export type { Qwen3Parameter, Qwen3ParameterPlan } from './qwen3/qwen3-parameters.js';
 export { qwen3Preset, qwen3Presets, QWEN3_VOCAB_SIZE } from './qwen3/qwen3-presets.js';
 export type { Qwen3PresetName } from './qwen3/qwen3-presets.js';
+export { quantizeBlockwise, quantizedWeightBytes } from './quantization/block-quantize.js';
+export type { BlockQuantized } from './quantization/block-quantize.js';
+export { matMulNBits, quantizedWeightNames } from './quantization/matmul-nbits.js';
+export type { QuantizedWeight, QuantizedWeightNames } from './quantization/matmul-nbits.js';
+export { describeQuantizationProblem, isQuantizationName, QUANTIZATION_NAMES, quantizationProblems } from './quantization/quantization-options.js';
+export type { QuantizationName, QuantizationOptions, QuantizationProblem } from './quantization/quantization-options.js';
+export { layerGlobs } from './quantization/quantization-record.js';
+export { isFlux2QuantizedLinear } from './flux2/flux2-parameters.js';
 export { checkpointWeights, describeWeightError } from './weights/checkpoint-weights.js';
 export { SEEDED_PRNG_NAME, seededStream } from './weights/seeded-stream.js';
 export type { SeededStream } from './weights/seeded-stream.js';

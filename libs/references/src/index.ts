@@ -6,5 +6,7 @@ export { referenceQwen3ChatPrompt } from './qwen3-chat-prompt.js';
 export { referenceQwen3Forward } from './qwen3-forward.js';
 export type { ReferenceQwen3Config } from './qwen3-forward.js';
 export { referenceXoshiroWords } from './xoshiro-reference.js';
+export { dequantizeMatMulNBits, readBits } from './matmul-nbits-reference.js';
+export type { DequantizedWeight, MatMulNBitsWeight } from './matmul-nbits-reference.js';
 export { flux2VaeDecodeReference, flux2VaeEncodeReference } from './flux2-vae-reference.js';
 export type { ReferenceFlux2VaeConfig, ReferenceImageTensor } from './flux2-vae-reference.js';

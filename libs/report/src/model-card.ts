@@ -1,4 +1,4 @@
-import type { UnitDefinition } from '@moral-plantain/formats';
+import { quantizationName, type UnitDefinition, type WeightQuantization } from '@moral-plantain/formats';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { cardFacts, cardTitle, FLUX2_ARCHITECTURE, type CardFacts } from './card-facts.js';
 import { renderCausalTest, type CausalTestInput } from './causal-test.js';
@@ -152,6 +152,8 @@ function method(results: ProbeResults, provenance: RunProvenance | undefined, fa
   const model = modelText(provenance, facts);
   if (model !== null) lines.push(`- **Model**: ${model}.`);
   else if (facts.recorded) lines.push(`- **Model**: ${notRecorded}.`);
+  const weights = weightsText(provenance);
+  if (weights !== null) lines.push(`- **Weights**: ${weights}.`);
   if (!facts.recorded) {
     lines.push(`- **Data**: ${formatCount(results.nUnits)} units${results.groups.length > 1 ? ` in ${formatCount(results.groups.length)} groups` : ''} measured under condition a and condition b in each of ${formatCount(results.nPairs)} pairs.`);
   } else {
@@ -199,6 +201,25 @@ function modelText(provenance: RunProvenance | undefined, facts: CardFacts): str
   if (facts.baseModel) parts.push(`, from the checkpoint ${codeSpan(facts.baseModel)}`);
   else if (facts.kind === 'pretrained') parts.push('; the Hugging Face repository of its checkpoint is not recorded');
   return parts.join('');
+}
+
+/** The Weights line: how each graph's linear layers were quantized; null for float weights (or none recorded). */
+function weightsText(provenance: RunProvenance | undefined): string | null {
+  const q = provenance?.model?.quantization;
+  const graphs: { readonly what: string; readonly w: WeightQuantization }[] = [];
+  if (q?.transformer) graphs.push({ what: 'transformer', w: q.transformer });
+  if (q?.textEncoder) graphs.push({ what: 'text encoder', w: q.textEncoder });
+  const first = graphs[0];
+  if (!first) return null;
+  const parts = graphs.map(({ what, w }) => {
+    const kept = w.floatLinears.length > 0 ? ` (${formatCount(w.floatLinears.length)} kept in float: ${w.floatLinears.map(codeSpan).join(', ')})` : '';
+    return `the ${what}'s ${formatCount(w.quantizedLinears)} linear layers to ${quantizationName(w)}${kept}`;
+  });
+  const { w } = first;
+  return (
+    `${parts.join('; ')}. Weight-only quantization at build time, run by ONNX Runtime's ${codeSpan(w.op)}: blocks of ${formatCount(w.blockSize)} input weights along each output row, ` +
+    `a ${w.scaleType} scale per block, ${w.symmetric ? 'symmetric' : 'a zero point per block'}; activations in float32`
+  );
 }
 
 function unitText(results: ProbeResults, provenance: RunProvenance | undefined): string {
@@ -275,6 +296,12 @@ function limitations(results: ProbeResults, provenance: RunProvenance | undefine
     lines.push("- This run is the lexical control: what it shows is read against the trained model's run on the same stimuli and protocol, not on its own.");
   } else if (facts.stimuli) {
     lines.push('- Lexical differences between the prompts of a pair may drive the effect on their own; the same probe on a random-weight model of the same architecture is the control.');
+  }
+  const quantized = provenance?.model?.quantization?.transformer;
+  if (quantized) {
+    lines.push(
+      `- The transformer ran with ${quantizationName(quantized)} weights: every unit's magnitude carries the quantization error, so the statistics can differ from those of the same model in float; small effects are worth checking against a float run.`,
+    );
   }
   const unit = provenance?.protocol?.unit;
   if (unit) lines.push(`- ${unitVersusHead(unit.width, unit.channels, provenance?.model?.attentionHeadDim, facts.architecture)}`);

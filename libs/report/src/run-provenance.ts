@@ -1,4 +1,4 @@
-import type { ModelKind, UnitDefinition } from '@moral-plantain/formats';
+import type { ModelKind, UnitDefinition, WeightQuantization } from '@moral-plantain/formats';
 
 /** The probed model, as a card states it. */
 export interface ModelProvenance {
@@ -18,6 +18,8 @@ export interface ModelProvenance {
   readonly weightSeed?: number;
   /** Model files and their SHA-256 hashes. */
   readonly files?: readonly { readonly path: string; readonly sha256: string }[];
+  /** How the weights were quantized, per graph, as the model folder records it (absent: float weights, or not recorded). */
+  readonly quantization?: { readonly transformer?: WeightQuantization; readonly textEncoder?: WeightQuantization };
 }
 
 /** The paired stimulus set, as a card states it. */

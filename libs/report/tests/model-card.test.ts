@@ -141,6 +141,20 @@ describe('model card', () => {
     }
   });
 
+  it('states a quantized model\'s weights in Method and its quantization error in Limitations, and nothing of it for float weights', () => {
+    const q = { op: 'MatMulNBits', bits: 4, blockSize: 128, symmetric: false, scaleType: 'float32', layers: ['transformer_blocks.*.attn.to_q'], quantizedLinears: 100, floatLinears: ['x_embedder', 'proj_out'] } as const;
+    const base = pretrainedProvenance();
+    const provenance: RunProvenance = { ...base, model: { ...base.model!, quantization: { transformer: q, textEncoder: { ...q, quantizedLinears: 189, floatLinears: [] } } } };
+    const { body } = splitCard(renderModelCard({ results, provenance }));
+    expect(section(body, 'Method')).toContain(
+      "- **Weights**: the transformer's 100 linear layers to int4 (2 kept in float: `x_embedder`, `proj_out`); the text encoder's 189 linear layers to int4. Weight-only quantization at build time, run by ONNX Runtime's `MatMulNBits`: blocks of 128 input weights along each output row, a float32 scale per block, a zero point per block; activations in float32.",
+    );
+    expect(section(body, 'Limitations')).toContain('- The transformer ran with int4 weights:');
+    const float = splitCard(renderModelCard({ results, provenance: base })).body;
+    expect(float).not.toContain('**Weights**');
+    expect(float).not.toContain('ran with int');
+  });
+
   it('says once and plainly what it does not know without a run record, and nothing it does not know', () => {
     const { body } = splitCard(renderModelCard({ results }));
     expect(body.split('## Thesis')[0]).toContain('> **No run record.** These results came without a run.json, so this card does not know which model or which stimuli and protocol produced them, or what a unit is.');

@@ -9,6 +9,8 @@ export const RUN_DEFAULTS = {
   model: null,
   revision: null,
   textLayers: null,
+  quantize: null,
+  quantBlockSize: null,
   stimuli: 'moral-plantain',
   out: 'moral-plantain-out',
   device: 'cpu',

@@ -39,6 +39,7 @@ export function runProvenance({ settings, info, set, validation, probe, packages
       ...(typeof headDim === 'number' && Number.isInteger(headDim) && headDim > 0 ? { attentionHeadDim: headDim } : {}),
       ...(model.weightSeed !== undefined ? { weightSeed: model.weightSeed } : {}),
       files: info.files.flatMap((f) => (f.sha256 ? [{ path: f.file, sha256: f.sha256 }] : [])),
+      ...quantizationOf(info),
     },
     stimuli: {
       name: set.name,
@@ -79,4 +80,11 @@ export function runProvenance({ settings, info, set, validation, probe, packages
     deviceFallbacks: probe.fallbacks,
     createdAt: new Date().toISOString(),
   };
+}
+
+/** The model's weight quantization as run.json records it (spread into the model entry), or nothing for float weights. */
+function quantizationOf(info: ModelFolderInfo): Pick<NonNullable<RunProvenance['model']>, 'quantization'> {
+  const { transformer, textEncoder } = info.quantization;
+  if (!transformer && !textEncoder) return {};
+  return { quantization: { ...(transformer ? { transformer } : {}), ...(textEncoder ? { textEncoder } : {}) } };
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { HUB_REPO_ID_FORM, isHubRepoId, jsonChecks } from '@moral-plantain/formats';
+import { checkWeightQuantization, HUB_REPO_ID_FORM, isHubRepoId, jsonChecks, type WeightQuantization } from '@moral-plantain/formats';
 import type { FolderFileInfo, ProbeResult } from '@moral-plantain/model-runtime';
 import type { RunProvenance } from '@moral-plantain/report';
 import type { RunSettings } from './run-settings.js';
@@ -14,6 +14,14 @@ const { arrayOf, bool, count, fail, nullable, num, oneOf, optional, str, stringR
 /** A Hugging Face repo id, `org/name`. */
 const hubRepoId: jsonChecks.Check<string> = (value, path) =>
   typeof value === 'string' && isHubRepoId(value) ? E.right(value) : fail(path, `must be ${HUB_REPO_ID_FORM}`);
+
+/** A graph's weight quantization as model.json records it. */
+const weightQuantization: jsonChecks.Check<WeightQuantization> = (value, path) => {
+  const checked = checkWeightQuantization(value);
+  if ('value' in checked) return E.right(checked.value);
+  const [first, ...rest] = checked.problems.map((p) => `${p.key === '' ? path : `${path}.${p.key}`} ${p.reason}`);
+  return E.left([first as string, ...rest]);
+};
 
 /** Identifier written in every run.json. */
 export const RUN_FORMAT = 'moral-plantain/run@1';
@@ -75,6 +83,7 @@ const provenanceShape = struct<Record<string, unknown>>({
       attentionHeadDim: optional(count),
       weightSeed: optional(num),
       files: optional(arrayOf(struct({ path: str, sha256: str }))),
+      quantization: optional(struct({ transformer: optional(weightQuantization), textEncoder: optional(weightQuantization) })),
     }),
   ),
   stimuli: optional(

@@ -21,6 +21,10 @@ export interface RunSettings {
    * as the prompt embedding, a build option (null: klein's 9, 18, 27 when the encoder has them).
    */
   readonly textLayers: readonly number[] | null;
+  /** With a pipeline folder or a repo id as `model`: weight-only quantization of the build (`int8`, `int4`), or null for float weights. */
+  readonly quantize: RunQuantization | null;
+  /** With `quantize`: weights per quantization block (null: the builder's default, 128). */
+  readonly quantBlockSize: number | null;
   /** A built-in stimulus set name or a YAML file. */
   readonly stimuli: string;
   readonly out: string;
@@ -58,6 +62,8 @@ export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
   model: 'model',
   revision: 'revision',
   textLayers: 'text-layers',
+  quantize: 'quantize',
+  quantBlockSize: 'quant-block-size',
   stimuli: 'stimuli',
   out: 'out',
   device: 'device',
@@ -75,6 +81,12 @@ export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
   shard: 'shard',
   json: 'json',
 };
+
+/** The weight-only quantizations a run can build a model with (`model build --quantize`). */
+export const RUN_QUANTIZATIONS = ['int8', 'int4'] as const;
+
+/** A weight-only quantization a run can build a model with. */
+export type RunQuantization = (typeof RUN_QUANTIZATIONS)[number];
 
 /** The devices a run can ask for. */
 export const DEVICES: readonly Device[] = ['cpu', 'cuda', 'webgpu', 'auto'];
@@ -111,6 +123,8 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
     model: merged.model === null || merged.model === undefined ? null : text('model'),
     revision: merged.revision === null || merged.revision === undefined || text('revision').trim() === '' ? null : text('revision').trim(),
     textLayers: optional('textLayers', parseWholeNumberList),
+    quantize: optional('quantize', (raw) => ((RUN_QUANTIZATIONS as readonly string[]).includes(raw) ? E.right(raw as RunQuantization) : E.left(`must be ${RUN_QUANTIZATIONS.join(' or ')}, got "${raw}"`))),
+    quantBlockSize: optional('quantBlockSize', (raw) => parseWholeNumber(raw, 16, 1 << 20)),
     stimuli: text('stimuli'),
     out: text('out'),
     device: device as Device,
@@ -130,6 +144,8 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
   };
   if (settings.revision !== null && settings.model === null) problems.push('revision needs model: a Hugging Face repo id whose snapshot to use');
   if (settings.textLayers !== null && settings.model === null) problems.push('text-layers needs model: a diffusers pipeline folder or a Hugging Face repo id to build with them');
+  if (settings.quantize !== null && settings.model === null) problems.push('quantize needs model: a diffusers pipeline folder or a Hugging Face repo id to build quantized');
+  if (settings.quantBlockSize !== null && settings.quantize === null) problems.push('quant-block-size needs quantize (int8 or int4)');
   // Shards compute into a shared cache without the references a run draws or reads first: not combined yet.
   if (settings.shard !== null && settings.reference !== null) problems.push('shard cannot be combined with reference yet: run a study with reference images undivided (without --shard)');
   return isNonEmpty(problems) ? E.left(problems) : E.right(settings);

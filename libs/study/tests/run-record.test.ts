@@ -17,4 +17,14 @@ describe('parseRunRecord', () => {
       'packages entries "a" must be strings',
     ]);
   });
+
+  it('keeps a quantized model\'s record per graph and names what is wrong in one', () => {
+    const q = { op: 'MatMulNBits', bits: 8, blockSize: 128, symmetric: true, scaleType: 'float32', layers: ['transformer_blocks.*.attn.to_q'], quantizedLinears: 100, floatLinears: ['proj_out'] };
+    const model = { name: 'klein', kind: 'pretrained', architecture: 'FLUX.2', attentionHeadDim: 128, files: [] };
+    const parsed = parseRunRecord({ model: { ...model, quantization: { transformer: q, textEncoder: { ...q, floatLinears: [] } } } });
+    expect(E.isRight(parsed) && parsed.right.model?.quantization).toEqual({ transformer: q, textEncoder: { ...q, floatLinears: [] } });
+    const bad = parseRunRecord({ model: { ...model, quantization: { transformer: { ...q, bits: 3 } } } });
+    expect(E.isLeft(bad) && bad.left.length).toBeGreaterThan(0);
+    expect(E.isLeft(bad) && bad.left.join('\n')).toContain('model.quantization.transformer');
+  });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { describeStudyError, readRunConfig, resolveRunSettings, runBuildChoices, sourcedModel } from '../src/index.js';
+import { describeStudyError, givenBuildOptions, readRunConfig, resolveRunSettings, runBuildChoices, sourcedModel } from '../src/index.js';
 
 describe('run settings', () => {
   it('defaults to the embedded model, the built-in set and 1000 flips, with flags over the config file', () => {
@@ -13,6 +13,8 @@ describe('run settings', () => {
         model: null,
         revision: null,
         textLayers: null,
+        quantize: null,
+        quantBlockSize: null,
         stimuli: 'moral-plantain',
         out: 'moral-plantain-out',
         device: 'cpu',
@@ -62,7 +64,7 @@ describe('run settings', () => {
     const bad = path.join(dir, 'bad.yaml');
     await writeFile(bad, 'permutaions: 10\n');
     const refused = await readRunConfig(bad)();
-    expect(E.isLeft(refused) && describeStudyError(refused.left)).toEqual({ message: `The config file ${bad} has unknown settings: permutaions.`, hint: expect.stringContaining('Known settings: model, revision, text-layers, stimuli, out') });
+    expect(E.isLeft(refused) && describeStudyError(refused.left)).toEqual({ message: `The config file ${bad} has unknown settings: permutaions.`, hint: expect.stringContaining('Known settings: model, revision, text-layers, quantize, quant-block-size, stimuli, out') });
     const list = path.join(dir, 'list.yaml');
     await writeFile(list, '- 1\n');
     expect(E.isLeft(await readRunConfig(list)())).toBe(true);
@@ -72,17 +74,26 @@ describe('run settings', () => {
     const fromFile = resolveRunSettings({ model: 'org/name', 'textLayers': [1, 2, 3] }, {});
     expect(E.isRight(fromFile) && fromFile.right.textLayers).toEqual([1, 2, 3]);
     expect(E.isRight(fromFile) && runBuildChoices(fromFile.right)).toEqual({ textLayers: [1, 2, 3] });
-    expect(runBuildChoices({ textLayers: [9, 18, 27] })).toEqual({});
-    expect(runBuildChoices({ textLayers: null })).toEqual({});
+    expect(runBuildChoices({ textLayers: [9, 18, 27], quantize: null, quantBlockSize: null })).toEqual({});
+    expect(runBuildChoices({ textLayers: null, quantize: null, quantBlockSize: null })).toEqual({});
     expect(resolveRunSettings({}, { textLayers: '1,2' })).toEqual(E.left(['text-layers needs model: a diffusers pipeline folder or a Hugging Face repo id to build with them']));
     expect(resolveRunSettings({ model: 'm' }, { textLayers: '1,x' })).toEqual(E.left(['text-layers must be a comma-separated list of whole numbers (e.g. 9,18,27), got "1,x"']));
     // A model folder already built has its text layers: they cannot be chosen at run time.
     const folder = await mkdtemp(path.join(tmpdir(), 'mp-built-'));
     await writeFile(path.join(folder, 'model.json'), '{}');
-    const refused = await sourcedModel(folder, null, { textLayers: [1, 2, 3] }, { update: () => undefined, log: () => undefined, finish: () => undefined });
+    const refused = await sourcedModel(folder, null, { textLayers: [1, 2, 3], quantize: null, quantBlockSize: null }, { update: () => undefined, log: () => undefined, finish: () => undefined });
     expect(E.isLeft(refused) && describeStudyError(refused.left)).toEqual({
       message: '--text-layers and --model exclude each other.',
       hint: `--text-layers is a build option of a model built from a diffusers pipeline folder or a Hugging Face repo id; ${folder} is a model folder already built (rebuild it with \`moral-plantain model build\`).`,
     });
+  });
+
+  it('takes weight-only quantization as a build option of a model to build, part of its cache key', () => {
+    const given = resolveRunSettings({ model: 'org/name' }, { quantize: 'int8', quantBlockSize: '64' });
+    expect(E.isRight(given) && runBuildChoices(given.right)).toEqual({ quantize: 'int8', quantizationBlockSize: 64 });
+    expect(E.isRight(given) && givenBuildOptions(given.right)).toEqual(['--quantize', '--quant-block-size']);
+    expect(resolveRunSettings({ model: 'm' }, { quantize: 'int2' })).toEqual(E.left(['quantize must be int8 or int4, got "int2"']));
+    expect(resolveRunSettings({}, { quantize: 'int4' })).toEqual(E.left(['quantize needs model: a diffusers pipeline folder or a Hugging Face repo id to build quantized']));
+    expect(resolveRunSettings({ model: 'm' }, { quantBlockSize: '128' })).toEqual(E.left(['quant-block-size needs quantize (int8 or int4)']));
   });
 });

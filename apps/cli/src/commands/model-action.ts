@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { SEED_MAX } from '@moral-plantain/formats';
+import { quantizationName, SEED_MAX, type WeightQuantization } from '@moral-plantain/formats';
 import { buildModelFolder, describeModelBuildProblem, looksLikeHubRepoId, planModelBuild, resolveHubSnapshot } from '@moral-plantain/model-builder';
 import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError, openModelFolder, type ModelFolderInfo } from '@moral-plantain/model-runtime';
 import { CliError } from '../cli-error.js';
@@ -29,14 +29,22 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
     ...(flags.scheduler !== undefined ? { scheduler: flags.scheduler } : {}),
     ...(flags.distilled ? { distilled: true } : {}),
     ...(flags.baseModel !== undefined ? { baseModel: flags.baseModel } : from?.repoId !== undefined ? { baseModel: from.repoId } : {}),
+    ...(flags.quantize !== undefined ? { quantize: flags.quantize } : {}),
+    ...(flags.quantBlockSize !== undefined ? { quantizationBlockSize: wholeNumberFlag('--quant-block-size', flags.quantBlockSize, 1, 2 ** 30) } : {}),
+    ...(flags.asymmetric ? { asymmetric: true } : {}),
   });
   if (E.isLeft(plan)) throw CliError.from(plan.left.map(describeModelBuildProblem));
   const built = await buildModelFolder(plan.right);
   if (E.isLeft(built)) throw CliError.from(built.left.map(describeModelBuildProblem));
   const { dir, files, manifest } = built.right;
   if (flags.json) return printJson({ dir, files, manifest });
+  const quantized = (q: WeightQuantization | undefined) => (q ? `; ${quantizationText(q)}` : '');
   const sampler = manifest.sampler ? `${manifest.sampler.isDistilled ? 'distilled (no classifier-free guidance)' : 'base (classifier-free guidance)'}` : 'base';
-  printSummary(`wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}\n  text encoder: ${manifest.textEncoder?.weights ?? 'none'}\n  vae: ${manifest.vae?.weights ?? 'none'}\n  sampling: ${sampler}\n`, flags);
+  printSummary(
+    `wrote ${dir}\n  ${files.join(', ')}\n  transformer: ${manifest.transformer.weights}${manifest.baseModel ? ` (${manifest.baseModel})` : ''}${quantized(manifest.transformer.quantization)}\n` +
+      `  text encoder: ${manifest.textEncoder ? `${manifest.textEncoder.weights}${quantized(manifest.textEncoder.quantization)}` : 'none'}\n  vae: ${manifest.vae ? `${manifest.vae.weights}${manifest.transformer.quantization ? `; ${VAE_IN_FLOAT}` : ''}` : 'none'}\n  sampling: ${sampler}\n`,
+    flags,
+  );
 }
 
 /** The pipeline folder of `--from`: a folder as given, or a repo id's snapshot in the Hugging Face cache (its repo id then the default base model). */
@@ -81,6 +89,9 @@ function formatInfo(info: ModelFolderInfo): string {
     `  sampling: ${info.sampler.isDistilled ? 'distilled, no classifier-free guidance' : 'base, classifier-free guidance'}; scheduler ${JSON.stringify(info.sampler.scheduler)}`,
     info.promptEmbeddings ? `  prompt embeddings: ${info.promptEmbeddings}` : '',
     info.tokenizerDir ? `  tokenizer: ${info.tokenizerDir}` : '',
+    info.quantization.transformer ? `  transformer weights: ${quantizationText(info.quantization.transformer)}` : '',
+    info.quantization.textEncoder ? `  text encoder weights: ${quantizationText(info.quantization.textEncoder)}` : '',
+    info.vae && (info.quantization.transformer || info.quantization.textEncoder) ? `  vae weights: ${VAE_IN_FLOAT}` : '',
     info.configs.transformer ? `  transformer config: ${JSON.stringify(info.configs.transformer)}` : '',
     info.configs.textEncoder ? `  text encoder config: ${JSON.stringify(info.configs.textEncoder)}` : '',
     info.vae?.config ? `  vae config: ${JSON.stringify(info.vae.config)}` : '',
@@ -90,4 +101,13 @@ function formatInfo(info: ModelFolderInfo): string {
     ...info.taps.map((t) => `  tapped: ${t.manifest}: ${t.taps} taps, ${t.totalUnits} units of ${t.unitWidth} channels (${t.groups[0]} .. ${t.groups.at(-1)})`),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+/** What a quantized build does with the VAE: nothing (its convolutions, and the attention in the encoder's and decoder's middle blocks, stay in float). */
+const VAE_IN_FLOAT = 'float32 (--quantize leaves the VAE in float)';
+
+/** One line on a graph's quantization: `int8 MatMulNBits, blocks of 128, symmetric: 100 linear layers (8 kept in float)`. */
+function quantizationText(q: WeightQuantization): string {
+  const kept = q.floatLinears.length > 0 ? ` (${q.floatLinears.length} kept in float: ${q.floatLinears.join(', ')})` : '';
+  return `${quantizationName(q)} ${q.op}, blocks of ${q.blockSize}, ${q.symmetric ? 'symmetric' : 'asymmetric'}: ${q.quantizedLinears} linear layers${kept}`;
 }

@@ -21,6 +21,9 @@ export interface BuildFlags {
   readonly scheduler?: string;
   readonly distilled?: boolean;
   readonly baseModel?: string;
+  readonly quantize?: string;
+  readonly quantBlockSize?: string;
+  readonly asymmetric?: boolean;
   readonly json?: boolean;
   readonly quiet: boolean;
 }
@@ -59,12 +62,16 @@ export function registerModelCommand(program: Command, defaults: HelpDefaults | 
     .option('--distilled', 'the checkpoint is step-distilled: sample without classifier-free guidance (default: the pipeline folder\'s is_distilled)')
     .option('--base-model <org/name>', "the Hugging Face repo id of the --weights checkpoint, recorded in model.json and by runs as the card's base_model")
     .option('--external-data', 'write the weights to transformer.onnx.data and text_encoder.onnx.data even when small')
+    .option('--quantize <int8|int4>', "weight-only quantization (MatMulNBits) of the transformer blocks' and the text encoder's linear layers, tensor by tensor as they are read")
+    .option('--quant-block-size <n>', 'weights per quantization block along a layer\'s input, a power of two >= 16', defaults ? String(defaults.quantizationBlockSize) : undefined)
+    .option('--asymmetric', 'a zero point per block (default: symmetric, no zero points, as ONNX Runtime\'s quantizer writes by default)')
     .option('--json', 'machine-readable output')
     .action(async (options: Omit<BuildFlags, 'quiet'>, command: Command) => (await action()).buildAction({ ...options, quiet: isQuiet(command) }));
   withExamples(build, [
     ['FLUX.2 [klein] 4B from its diffusers checkpoint, weights streamed to .onnx.data', 'moral-plantain model build --out flux2-klein-4b --weights FLUX.2-klein-base-4B/transformer --text-encoder FLUX.2-klein-base-4B/text_encoder'],
     ['the random-init control: the real architecture and text encoder, a seeded random transformer', 'moral-plantain model build --out klein-4b-random --preset klein-4b --random --seed 0 --text-encoder FLUX.2-klein-base-4B/text_encoder'],
     ['FLUX.2 [klein] 4B as `hf download black-forest-labs/FLUX.2-klein-base-4B` left it in the Hugging Face cache', 'moral-plantain model build --out flux2-klein-4b --from black-forest-labs/FLUX.2-klein-base-4B'],
+    ['FLUX.2 [klein] 4B quantized to int8 (blocks of 128), the form community exports take', 'moral-plantain model build --out flux2-klein-4b-int8 --from black-forest-labs/FLUX.2-klein-base-4B --quantize int8'],
     ['a tiny model for trying the pipeline', 'moral-plantain model build --out tiny-model --preset tiny'],
   ]);
   const info = model

@@ -11,6 +11,8 @@ export function registerRunCommand(program: Command, defaults: HelpDefaults | nu
     .option('--model <dir|repo>', 'a model folder (`model build`, or an ONNX export), a diffusers pipeline folder, or a Hugging Face repo id found in the local Hugging Face cache (built once into ~/.cache/moral-plantain); default: the embedded tiny seeded model')
     .option('--revision <rev>', 'with a repo id: the branch, tag or commit hash of the cached snapshot (default main)')
     .option('--text-layers <list>', "with a pipeline folder or repo id: the text encoder's hidden states concatenated as the prompt embedding, a build option (default 9,18,27, FLUX.2 klein's, when the encoder has them)")
+    .addOption(new Option('--quantize <bits>', 'with a pipeline folder or repo id: build with weight-only quantization of the linear layers (MatMulNBits), a build option').choices(['int8', 'int4']))
+    .option('--quant-block-size <n>', 'with --quantize: weights per quantization block (default 128), a build option')
     .option('--stimuli <file|name>', 'a stimulus-set YAML file or a built-in set', d?.stimuli)
     .option('--out <dir>', 'output folder', d?.out)
     .addOption(new Option('--device <device>', 'execution device').choices(['cpu', 'cuda', 'webgpu', 'auto']).default(d?.device))
@@ -35,5 +37,6 @@ export function registerRunCommand(program: Command, defaults: HelpDefaults | nu
     ['FLUX.2 [klein] 4B on a GPU, 10,000 sign flips', 'moral-plantain run --model flux2-klein-4b --device cuda --permutations 10000 --out klein-4b-probe'],
     ['your own stimuli; the first GPU provider that loads, else the CPU; a JSON summary', 'moral-plantain run --model flux2-klein-4b --stimuli my-set.yaml --device auto --json'],
     ['the settings from a file, flags winning', 'moral-plantain run --config run.yaml --seed 1'],
+    ['FLUX.2 [klein] 4B from the Hugging Face cache, built once with int8 weights, on the CPU', 'moral-plantain run --model black-forest-labs/FLUX.2-klein-base-4B --quantize int8 --resolution 512'],
   ]);
 }

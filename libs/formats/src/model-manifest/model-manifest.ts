@@ -5,6 +5,7 @@ import { writeJsonFile } from '../json-file.js';
 import { DEFAULT_RESOLUTION, isResolution, PIXELS_PER_TOKEN } from './folder-defaults.js';
 import { parseSchedulerConfig, type FlowMatchSchedulerConfig } from './scheduler-config.js';
 import { HUB_REPO_ID_FORM, isHubRepoId } from './hub-repo-id.js';
+import { checkWeightQuantization, type WeightQuantization } from './weight-quantization.js';
 
 /** The `format` value of a model folder's `model.json`. */
 export const MODEL_MANIFEST_FORMAT = 'moral-plantain/model@1';
@@ -17,6 +18,8 @@ export interface ManifestComponent {
   readonly config: Readonly<Record<string, unknown>>;
   /** Where the weights came from (`seeded random (seed 0)`, a checkpoint folder, ...). */
   readonly weights: string;
+  /** How the graph's linear layers were quantized (`model build --quantize`); absent for float weights. */
+  readonly quantization?: WeightQuantization;
 }
 
 /** The VAE of a model folder: its two graphs, the config they were built from and where the weights came from. */
@@ -144,7 +147,17 @@ function component(value: unknown, key: string, problems: ManifestProblem[]): Ma
   if (typeof value.file !== 'string' || !isPlainName(value.file)) problems.push({ key: `${key}.file`, reason: 'must be a file name inside the folder' });
   if (!isRecord(value.config)) problems.push({ key: `${key}.config`, reason: 'must be an object' });
   if (typeof value.weights !== 'string') problems.push({ key: `${key}.weights`, reason: 'must be a string' });
-  return problems.length === before ? { file: value.file as string, config: value.config as Record<string, unknown>, weights: value.weights as string } : undefined;
+  const quantization = value.quantization === undefined ? undefined : checkWeightQuantization(value.quantization);
+  if (quantization && 'problems' in quantization) {
+    for (const p of quantization.problems) problems.push({ key: p.key === '' ? `${key}.quantization` : `${key}.quantization.${p.key}`, reason: p.reason });
+  }
+  if (problems.length !== before) return undefined;
+  return {
+    file: value.file as string,
+    config: value.config as Record<string, unknown>,
+    weights: value.weights as string,
+    ...(quantization && 'value' in quantization ? { quantization: quantization.value } : {}),
+  };
 }
 
 function isPlainName(name: string): boolean {

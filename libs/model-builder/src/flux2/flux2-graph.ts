@@ -41,8 +41,8 @@ export async function layoutFlux2Transformer(config: Flux2Config, params: Flux2P
   const modSingle = (await modulation(g, b.scope('single_stream_modulation'), activated, 1, params))[0] as Modulation;
 
   // 2. Input projections.
-  let x = await linear(b.scope('x_embedder'), hidden, g.d, config.in_channels, params);
-  let c = await linear(b.scope('context_embedder'), encoder, g.d, config.joint_attention_dim, params);
+  let x = await params.linear(b.scope('x_embedder'), hidden, g.d, config.in_channels);
+  let c = await params.linear(b.scope('context_embedder'), encoder, g.d, config.joint_attention_dim);
 
   // 3. RoPE tables over [text ; image] positions, and the sequence split sizes.
   const rope = ropeTables(g, b.scope('pos_embed'), txtIds, imgIds);
@@ -62,15 +62,13 @@ export async function layoutFlux2Transformer(config: Flux2Config, params: Flux2P
   // 6. Image tokens only, output norm and projection.
   h = b.op('Slice', [h, textTokens, b.constant(int64Tensor([Number.MAX_SAFE_INTEGER])), b.constant(int64Tensor([1]))]);
   const normOut = b.scope('norm_out');
-  const normMod = await linear(normOut.scope('linear'), activated, 2 * g.d, g.d, params);
+  const normMod = await params.linear(normOut.scope('linear'), activated, 2 * g.d, g.d);
   const [scale, shift] = normOut.node('Split', [normOut.op('Unsqueeze', [normMod, g.axis1]), b.constant(int64Tensor([g.d, g.d]))], {
     attributes: { axis: attr.int(-1) },
     outputs: 2,
   }) as [string, string];
   h = modulate(normOut, layerNorm(g, normOut, h), normOut.op('Add', [scale, g.one]), shift);
-  const projOut = b.scope('proj_out');
-  const weight = await params.linear(projOut, flux2OutChannels(config), g.d);
-  projOut.node('MatMul', [h, weight], { outputs: [FLUX2_IO.noisePred] });
+  await params.linear(b.scope('proj_out'), h, flux2OutChannels(config), g.d, FLUX2_IO.noisePred);
   b.output(FLUX2_IO.noisePred, DataType.FLOAT, ['batch', 'image_tokens', flux2OutChannels(config)]);
   return b;
 }
@@ -124,10 +122,6 @@ interface Rope {
   readonly swap: string;
 }
 
-async function linear(scope: GraphBuilder, x: string, outFeatures: number, inFeatures: number, params: Flux2ParameterStore): Promise<string> {
-  return scope.op('MatMul', [x, await params.linear(scope, outFeatures, inFeatures)]);
-}
-
 function silu(scope: GraphBuilder, x: string): string {
   return scope.op('Mul', [x, scope.op('Sigmoid', [x])]);
 }
@@ -151,13 +145,13 @@ async function timestepEmbedding(g: GraphContext, embed: GraphBuilder, name: str
   const args = proj.op('Mul', [proj.op('Unsqueeze', [scaled, g.axis1]), proj.constant(float32Tensor(freqs))]);
   const sinusoid = proj.op('Concat', [proj.op('Cos', [args]), proj.op('Sin', [args])], { axis: attr.int(-1) });
   const embedder = embed.scope(name);
-  const hidden = silu(embedder.scope('act'), await linear(embedder.scope('linear_1'), sinusoid, g.d, channels, params));
-  return linear(embedder.scope('linear_2'), hidden, g.d, g.d, params);
+  const hidden = silu(embedder.scope('act'), await params.linear(embedder.scope('linear_1'), sinusoid, g.d, channels));
+  return params.linear(embedder.scope('linear_2'), hidden, g.d, g.d);
 }
 
 /** `linear` (D -> sets x 3D) of SiLU(temb), split into sets of (shift, scale, gate). */
 async function modulation(g: GraphContext, scope: GraphBuilder, activated: string, sets: number, params: Flux2ParameterStore): Promise<Modulation[]> {
-  const mod = scope.op('Unsqueeze', [await linear(scope.scope('linear'), activated, sets * 3 * g.d, g.d, params), g.axis1]);
+  const mod = scope.op('Unsqueeze', [await params.linear(scope.scope('linear'), activated, sets * 3 * g.d, g.d), g.axis1]);
   const chunks = scope.node('Split', [mod, scope.constant(int64Tensor(new Array<number>(sets * 3).fill(g.d)))], {
     attributes: { axis: attr.int(-1) },
     outputs: sets * 3,
@@ -233,8 +227,8 @@ function swiglu(scope: GraphBuilder, x: string, hidden: number): string {
 }
 
 async function feedForward(g: GraphContext, ff: GraphBuilder, x: string, params: Flux2ParameterStore): Promise<string> {
-  const inner = await linear(ff.scope('linear_in'), x, 2 * g.mlp, g.d, params);
-  return linear(ff.scope('linear_out'), swiglu(ff.scope('act_fn'), inner, g.mlp), g.d, g.mlp, params);
+  const inner = await params.linear(ff.scope('linear_in'), x, 2 * g.mlp, g.d);
+  return params.linear(ff.scope('linear_out'), swiglu(ff.scope('act_fn'), inner, g.mlp), g.d, g.mlp);
 }
 
 function gatedAdd(scope: GraphBuilder, x: string, gate: string, update: string): string {
@@ -258,18 +252,18 @@ async function jointBlock(
   const cn = modulate(block, layerNorm(g, block.scope('norm1_context'), c), txtAttnMod.scalePlusOne, txtAttnMod.shift);
 
   const attn = block.scope('attn');
-  const q = await headsOf(g, attn, await linear(attn.scope('to_q'), xn, g.d, g.d, params), 'norm_q', params);
-  const k = await headsOf(g, attn, await linear(attn.scope('to_k'), xn, g.d, g.d, params), 'norm_k', params);
-  const v = await headsOf(g, attn, await linear(attn.scope('to_v'), xn, g.d, g.d, params), undefined, params);
-  const cq = await headsOf(g, attn, await linear(attn.scope('add_q_proj'), cn, g.d, g.d, params), 'norm_added_q', params);
-  const ck = await headsOf(g, attn, await linear(attn.scope('add_k_proj'), cn, g.d, g.d, params), 'norm_added_k', params);
-  const cv = await headsOf(g, attn, await linear(attn.scope('add_v_proj'), cn, g.d, g.d, params), undefined, params);
+  const q = await headsOf(g, attn, await params.linear(attn.scope('to_q'), xn, g.d, g.d), 'norm_q', params);
+  const k = await headsOf(g, attn, await params.linear(attn.scope('to_k'), xn, g.d, g.d), 'norm_k', params);
+  const v = await headsOf(g, attn, await params.linear(attn.scope('to_v'), xn, g.d, g.d), undefined, params);
+  const cq = await headsOf(g, attn, await params.linear(attn.scope('add_q_proj'), cn, g.d, g.d), 'norm_added_q', params);
+  const ck = await headsOf(g, attn, await params.linear(attn.scope('add_k_proj'), cn, g.d, g.d), 'norm_added_k', params);
+  const cv = await headsOf(g, attn, await params.linear(attn.scope('add_v_proj'), cn, g.d, g.d), undefined, params);
   const joined = (text: string, image: string): string => attn.op('Concat', [text, image], { axis: attr.int(1) });
   const mixed = attention(g, attn, joined(cq, q), joined(ck, k), joined(cv, v), rope);
   const [textPart, imagePart] = attn.node('Split', [mixed, splitSizes], { attributes: { axis: attr.int(1) }, outputs: 2 }) as [string, string];
   block.valueInfo(imagePart, DataType.FLOAT, ['batch', 'image_tokens', g.d]);
-  const imageAttn = await linear(attn.scope('to_out.0'), imagePart, g.d, g.d, params);
-  const textAttn = await linear(attn.scope('to_add_out'), textPart, g.d, g.d, params);
+  const imageAttn = await params.linear(attn.scope('to_out.0'), imagePart, g.d, g.d);
+  const textAttn = await params.linear(attn.scope('to_add_out'), textPart, g.d, g.d);
 
   let xo = gatedAdd(block, x, imgAttnMod.gate, imageAttn);
   const xf = modulate(block, layerNorm(g, block.scope('norm2'), xo), imgMlpMod.scalePlusOne, imgMlpMod.shift);
@@ -284,7 +278,7 @@ async function jointBlock(
 async function singleBlock(g: GraphContext, block: GraphBuilder, h: string, mod: Modulation, rope: Rope, params: Flux2ParameterStore): Promise<string> {
   const hn = modulate(block, layerNorm(g, block.scope('norm'), h), mod.scalePlusOne, mod.shift);
   const attn = block.scope('attn');
-  const fused = await linear(attn.scope('to_qkv_mlp_proj'), hn, 3 * g.d + 2 * g.mlp, g.d, params);
+  const fused = await params.linear(attn.scope('to_qkv_mlp_proj'), hn, 3 * g.d + 2 * g.mlp, g.d);
   const [qp, kp, vp, mlpIn] = attn.node('Split', [fused, attn.constant(int64Tensor([g.d, g.d, g.d, 2 * g.mlp]))], {
     attributes: { axis: attr.int(-1) },
     outputs: 4,
@@ -296,6 +290,6 @@ async function singleBlock(g: GraphContext, block: GraphBuilder, h: string, mod:
   const mlpOut = swiglu(attn.scope('mlp_act_fn'), mlpIn, g.mlp);
   const joined = attn.op('Concat', [mixed, mlpOut], { axis: attr.int(-1) });
   block.valueInfo(joined, DataType.FLOAT, ['batch', 'tokens', g.d + g.mlp]);
-  const out = await linear(attn.scope('to_out'), joined, g.d, g.d + g.mlp, params);
+  const out = await params.linear(attn.scope('to_out'), joined, g.d, g.d + g.mlp);
   return gatedAdd(block, h, mod.gate, out);
 }

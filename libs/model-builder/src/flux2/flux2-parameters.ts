@@ -57,3 +57,15 @@ export function flux2ParameterShapes(config: Flux2Config): Flux2Parameter[] {
   add('proj_out.weight', flux2OutChannels(config), d);
   return out;
 }
+
+/**
+ * Whether a FLUX.2 Linear (by module path) is quantized by a quantized build: every Linear inside a
+ * joint or single-stream block (attention projections and MLPs, 99 % of klein 4B's weights). The
+ * timestep embedder, the shared modulations (`double_stream_modulation_*`, `single_stream_modulation`),
+ * `x_embedder`, `context_embedder`, `norm_out.linear` and `proj_out` stay in float: they run once per
+ * forward pass on [batch, D] vectors or at the model's entry and exit, where an error reaches every
+ * block (a modulation scales and shifts every block's normalised input) or the output directly.
+ */
+export function isFlux2QuantizedLinear(module: string): boolean {
+  return module.startsWith('transformer_blocks.') || module.startsWith('single_transformer_blocks.');
+}

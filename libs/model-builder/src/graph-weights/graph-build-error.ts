@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { describeFileProblem, type ErrorDescription } from '@moral-plantain/formats';
 import { describeConfigProblem, type ConfigModel, type ConfigProblem } from '../model-config/config-problem.js';
+import { describeQuantizationProblem, type QuantizationProblem } from '../quantization/quantization-options.js';
 import { describeWeightError } from '../weights/checkpoint-weights.js';
 import type { WeightError, WeightSource } from '../weights/weight-source.js';
 import type { GraphWriteFailed } from './graph-file.js';
@@ -10,10 +11,11 @@ import type { ParameterStore } from './parameter-store.js';
 
 /**
  * Why a graph (the FLUX.2 transformer or the Qwen3 text encoder) could not be built: a config
- * problem, a weight that could not be had, weights too large to build in memory, or a file that
- * could not be written. Builders return every problem at once, as a non-empty list.
+ * problem, quantization options that cannot be built, a weight that could not be had, weights too
+ * large to build in memory, or a file that could not be written. Builders return every problem at
+ * once, as a non-empty list.
  */
-export type GraphBuildError = ConfigProblem | WeightError | { readonly _tag: 'TooLargeForMemory'; readonly bytes: number } | GraphWriteFailed;
+export type GraphBuildError = ConfigProblem | QuantizationProblem | WeightError | { readonly _tag: 'TooLargeForMemory'; readonly bytes: number } | GraphWriteFailed;
 
 /** What is wrong with a build, and what to do. */
 export function describeGraphBuildError(error: GraphBuildError, model: ConfigModel): ErrorDescription {
@@ -25,6 +27,8 @@ export function describeGraphBuildError(error: GraphBuildError, model: ConfigMod
       };
     case 'WriteFailed':
       return describeFileProblem('write', error.path, error.reason);
+    case 'InvalidQuantization':
+      return describeQuantizationProblem(error);
     case 'MissingTensor':
     case 'WrongShape':
     case 'UnsupportedDtype':

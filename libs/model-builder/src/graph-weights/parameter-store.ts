@@ -1,5 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { attr, DataType, type GraphBuilder } from '@moral-plantain/hooks';
+import { quantizeBlockwise } from '../quantization/block-quantize.js';
+import { quantizedWeightNames, type QuantizedWeight } from '../quantization/matmul-nbits.js';
+import type { QuantizationOptions } from '../quantization/quantization-options.js';
 import type { WeightError, WeightInit, WeightSource } from '../weights/weight-source.js';
 import type { ParameterSink } from './parameter-sink.js';
 import { storedTensor, type WeightDtype } from './weight-dtype.js';
@@ -27,6 +30,12 @@ export interface ParameterStore {
    * the graph computes with: the initializer itself in float32, a Cast to float32 of it in float16.
    */
   tensor(scope: GraphBuilder, name: string, shape: readonly number[], init: WeightInit, options?: StoreTensorOptions): Promise<string>;
+  /**
+   * Reads the Linear weight `name` with torch shape [out, in], quantizes it block-wise and stores
+   * it as MatMulNBits's initializers (`<name>_Q<bits>`, `<name>_scales`, and `<name>_zero_points`
+   * when asymmetric, named as ONNX Runtime's quantizer names them). The float weight is dropped.
+   */
+  quantized(scope: GraphBuilder, name: string, shape: readonly [number, number], init: WeightInit, options: QuantizationOptions): Promise<QuantizedWeight>;
   /** The parameters read so far, in read order, with their torch shapes. */
   readonly names: readonly ReadParameter[];
   /** Every weight problem met so far (a missing or wrongly shaped tensor stores an empty placeholder and the build goes on). */
@@ -42,25 +51,41 @@ export function createParameterStore(weights: WeightSource, sink: ParameterSink,
     problems,
     async tensor(scope, name, shape, init, options = {}) {
       const transpose = options.transpose === true && shape.length === 2;
-      names.push({ name, shape });
-      const read = await weights.read(name, shape, init);
-      const count = shape.reduce((p, s) => p * s, 1);
-      let values: Float32Array;
-      if (E.isLeft(read)) {
-        problems.push(read.left);
-        values = new Float32Array(0);
-      } else if (read.right.length !== count) {
-        problems.push({ _tag: 'WrongShape', name, expected: shape, actual: [read.right.length] });
-        values = new Float32Array(0);
-      } else {
-        values = transpose ? transposed(read.right, shape[0] as number, shape[1] as number) : read.right;
-      }
+      const raw = await read(name, shape, init);
+      const values = transpose && raw.length > 0 ? transposed(raw, shape[0] as number, shape[1] as number) : raw;
       const dims = transpose ? [shape[1] as number, shape[0] as number] : shape;
       const tensor = storedTensor(values, dims, dtype);
       await sink.add(scope, name, tensor.dataType, dims, tensor.raw);
       return dtype === 'float16' ? scope.op('Cast', [name], { to: attr.int(DataType.FLOAT) }) : name;
     },
+    async quantized(scope, name, shape, init, options) {
+      const [n, k] = shape;
+      const values = await read(name, shape, init);
+      // A weight that could not be read still gets initializers of the right shapes (zeros), so the build goes on and reports every problem.
+      const q = quantizeBlockwise(values.length === n * k ? values : new Float32Array(n * k), n, k, options);
+      const names = quantizedWeightNames(name, options);
+      await sink.add(scope, names.data, DataType.UINT8, [n, q.blocksPerRow, q.blobSize], q.data);
+      await sink.add(scope, names.scales, DataType.FLOAT, [q.scales.length], new Uint8Array(q.scales.buffer));
+      if (names.zeroPoints !== null && q.zeroPoints) await sink.add(scope, names.zeroPoints, DataType.UINT8, [q.zeroPoints.length], q.zeroPoints);
+      return { ...names, n, k, options };
+    },
   };
+
+  /** Reads one parameter, recording it and any problem; an unreadable one comes back empty. */
+  async function read(name: string, shape: readonly number[], init: WeightInit): Promise<Float32Array> {
+    names.push({ name, shape });
+    const result = await weights.read(name, shape, init);
+    const count = shape.reduce((p, s) => p * s, 1);
+    if (E.isLeft(result)) {
+      problems.push(result.left);
+      return new Float32Array(0);
+    }
+    if (result.right.length !== count) {
+      problems.push({ _tag: 'WrongShape', name, expected: shape, actual: [result.right.length] });
+      return new Float32Array(0);
+    }
+    return result.right;
+  }
 }
 
 function transposed(values: Float32Array, rows: number, cols: number): Float32Array {

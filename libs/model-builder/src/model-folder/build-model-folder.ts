@@ -1,14 +1,16 @@
 import { copyFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { commitFolder, DEFAULT_RESOLUTION, errorReason, isHubRepoId, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, readModelManifest, stagingFolder, writeModelManifest, type ManifestSampler, type ModelManifest } from '@moral-plantain/formats';
+import { commitFolder, DEFAULT_RESOLUTION, errorReason, isHubRepoId, MODEL_MANIFEST_FILE, MODEL_MANIFEST_FORMAT, readModelManifest, stagingFolder, writeModelManifest, type ManifestComponent, type ManifestSampler, type ModelManifest, type WeightQuantization } from '@moral-plantain/formats';
 import { buildFlux2TransformerFile } from '../flux2/flux2-build-file.js';
 import { buildFlux2VaeFiles, FLUX2_VAE_FILES } from '../flux2-vae/flux2-vae-build.js';
 import type { Flux2VaeConfig } from '../flux2-vae/flux2-vae-config.js';
 import type { GraphBuildError } from '../graph-weights/graph-build-error.js';
 import type { Flux2Config } from '../flux2/flux2-config.js';
 import { buildQwen3TextEncoderFile } from '../qwen3/qwen3-build-file.js';
+import { quantizationProblems, type QuantizationOptions } from '../quantization/quantization-options.js';
 import type { Qwen3TextEncoderConfig } from '../qwen3/qwen3-config.js';
 import type { WeightSource } from '../weights/weight-source.js';
 import type { ModelBuildProblem } from './model-build-problem.js';
@@ -37,6 +39,11 @@ export interface BuildModelFolderOptions {
   readonly baseModel?: string;
   /** Write the transformer weights to `transformer.onnx.data` (default: only past 1 GiB). */
   readonly externalData?: boolean;
+  /**
+   * Quantize the linear layers of the transformer blocks and of the text encoder to MatMulNBits as
+   * they are read (default: none); model.json records what was quantized.
+   */
+  readonly quantization?: QuantizationOptions;
   /**
    * Stream the text encoder weights to `text_encoder.onnx.data` as they are read (default: only
    * past 1 GiB, as for the real Qwen3-4B, which is then never held in memory).
@@ -78,6 +85,8 @@ export async function buildModelFolder(options: BuildModelFolderOptions): Promis
     const width = checkTextWidth(options.transformer.config, options.textEncoder.config);
     if (E.isLeft(width)) return E.left([width.left]);
   }
+  const invalid = options.quantization ? quantizationProblems(options.quantization) : [];
+  if (isNonEmpty(invalid)) return E.left(invalid);
   const dir = path.resolve(options.out);
   const replaceable = await replaceableTarget(dir);
   if (E.isLeft(replaceable)) return E.left([replaceable.left]);
@@ -114,19 +123,24 @@ async function replaceableTarget(dir: string): Promise<E.Either<ModelBuildProble
 /** Writes the folder's files into `dir` (the staging folder), model.json last. */
 async function buildInto(dir: string, options: BuildModelFolderOptions): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuiltModelFolder>> {
   const files: string[] = [];
+  const quantization = options.quantization ? { quantization: options.quantization } : {};
   const transformer = await buildFlux2TransformerFile(options.transformer.config, options.transformer.weights, {
     file: path.join(dir, 'transformer.onnx'),
     ...(options.externalData !== undefined ? { externalData: options.externalData } : {}),
+    ...quantization,
   });
   if (E.isLeft(transformer)) return E.left(mapProblems(transformer.left, 'TransformerFailed'));
   files.push('transformer.onnx', ...(transformer.right.dataPath ? [path.basename(transformer.right.dataPath)] : []));
+  let textEncoder: ManifestComponent | null = null;
   if (options.textEncoder) {
     const written = await buildQwen3TextEncoderFile(options.textEncoder.config, options.textEncoder.weights, {
       file: path.join(dir, 'text_encoder.onnx'),
       ...(options.textEncoderExternalData !== undefined ? { externalData: options.textEncoderExternalData } : {}),
+      ...quantization,
     });
     if (E.isLeft(written)) return E.left(mapProblems(written.left, 'TextEncoderFailed'));
     files.push('text_encoder.onnx', ...(written.right.dataPath ? [path.basename(written.right.dataPath)] : []));
+    textEncoder = component('text_encoder.onnx', options.textEncoder, written.right.quantization);
   }
   if (options.vae) {
     const vae = await buildFlux2VaeFiles(options.vae.config, options.vae.weights, { dir });
@@ -148,8 +162,8 @@ async function buildInto(dir: string, options: BuildModelFolderOptions): Promise
     format: MODEL_MANIFEST_FORMAT,
     name: options.name,
     tiny: options.tiny,
-    transformer: { file: 'transformer.onnx', config: { ...options.transformer.config }, weights: options.transformer.weights.description },
-    textEncoder: options.textEncoder ? { file: 'text_encoder.onnx', config: { ...options.textEncoder.config }, weights: options.textEncoder.weights.description } : null,
+    transformer: component('transformer.onnx', options.transformer, transformer.right.quantization),
+    textEncoder,
     tokenizerFiles,
     seeds: options.seeds,
     resolution: options.tiny ? TINY_RESOLUTION : DEFAULT_RESOLUTION,
@@ -163,6 +177,11 @@ async function buildInto(dir: string, options: BuildModelFolderOptions): Promise
     return E.left([{ _tag: 'WriteFailed', path: path.join(options.out, MODEL_MANIFEST_FILE), reason: errorReason(error) }]);
   }
   return E.right({ dir, manifest, files: [...files, ...tokenizerFiles, MODEL_MANIFEST_FILE] });
+}
+
+/** A graph's entry in model.json: its file, config, where its weights came from and how they were quantized. */
+function component(file: string, graph: { readonly config: object; readonly weights: WeightSource }, quantization: WeightQuantization | undefined): ManifestComponent {
+  return { file, config: { ...graph.config }, weights: graph.weights.description, ...(quantization ? { quantization } : {}) };
 }
 
 function mapProblems(errors: NEA.NonEmptyArray<GraphBuildError>, tag: 'TransformerFailed' | 'TextEncoderFailed' | 'VaeFailed'): NEA.NonEmptyArray<ModelBuildProblem> {

@@ -4,7 +4,7 @@ import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { DEFAULT_TEXT_LENGTH, FLUX2_SCHEDULER_CONFIG, isHubRepoId, isSeed, type ManifestSampler } from '@moral-plantain/formats';
-import { DEFAULT_WEIGHT_SEED } from '../build-defaults.js';
+import { DEFAULT_QUANTIZATION_BLOCK_SIZE, DEFAULT_WEIGHT_SEED } from '../build-defaults.js';
 import { flux2VaePatchedChannels, type Flux2VaeConfig } from '../flux2-vae/flux2-vae-config.js';
 import { readFlux2VaeConfigFile } from '../flux2-vae/flux2-vae-config-file.js';
 import { flux2VaePreset } from '../flux2-vae/flux2-vae-presets.js';
@@ -12,6 +12,7 @@ import type { Flux2Config } from '../flux2/flux2-config.js';
 import { readFlux2ConfigFile } from '../flux2/flux2-config-file.js';
 import { flux2Preset } from '../flux2/flux2-presets.js';
 import type { ConfigProblem } from '../model-config/config-problem.js';
+import { isQuantizationName, QUANTIZATION_NAMES, quantizationProblems, type QuantizationOptions } from '../quantization/quantization-options.js';
 import type { Qwen3Config, Qwen3TextEncoderConfig } from '../qwen3/qwen3-config.js';
 import { readQwen3ConfigFile } from '../qwen3/qwen3-config-file.js';
 import { qwen3Presets } from '../qwen3/qwen3-presets.js';
@@ -70,6 +71,12 @@ export interface ModelBuildRequest {
    * transformer comes from no checkpoint. Default: not recorded.
    */
   readonly baseModel?: string;
+  /** Quantize the linear layers of the transformer blocks and the text encoder: `int8` or `int4` (default: none, float weights). */
+  readonly quantize?: string;
+  /** Weights per quantization block along a layer's input (default `DEFAULT_QUANTIZATION_BLOCK_SIZE`, 128); only with `quantize`. */
+  readonly quantizationBlockSize?: number;
+  /** A zero point per block (default false: symmetric, as ONNX Runtime's quantizer writes by default); only with `quantize`. */
+  readonly asymmetric?: boolean;
 }
 
 /**
@@ -77,9 +84,10 @@ export interface ModelBuildRequest {
  * checkpoint folder's config.json), its weights (a checkpoint, or seeded), the text encoder (its
  * preset or a Hugging Face folder, with the requested layers), the tokenizer files (the text
  * encoder folder's own when it has them), the seeds, the name, and whether it is the tiny embedded
- * model (the tiny preset with seeded weights). Checks the rules a build needs (options that exclude
- * each other, a checkpoint transformer needs a text encoder, the text width must match the
- * transformer's `joint_attention_dim`) and returns every problem at once. Checkpoint headers are
+ * model (the tiny preset with seeded weights) and the weight quantization. Checks the rules a build
+ * needs (options that exclude each other, a checkpoint transformer needs a text encoder, the text
+ * width must match the transformer's `joint_attention_dim`, quantization options only with a known
+ * quantization and a block size MatMulNBits takes) and returns every problem at once. Checkpoint headers are
  * read; no weights are.
  */
 export async function planModelBuild(given: ModelBuildRequest): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuildModelFolderOptions>> {
@@ -100,6 +108,7 @@ export async function planModelBuild(given: ModelBuildRequest): Promise<E.Either
   if (request.baseModel !== undefined && !isHubRepoId(request.baseModel)) problems.push({ _tag: 'InvalidBaseModel', value: request.baseModel });
   else if (request.baseModel !== undefined && request.weights === undefined) problems.push({ _tag: 'BaseModelWithoutCheckpoint' });
 
+  const quantization = quantizationOf(request, problems);
   const transformerConfig = await transformerConfigOf(request, problems);
   const transformerWeights = request.weights === undefined ? seededWeights({ seed }) : await checkpoint(request.weights, problems);
   const tiny = request.config === undefined && (request.preset ?? 'tiny') === 'tiny' && request.weights === undefined;
@@ -139,7 +148,25 @@ export async function planModelBuild(given: ModelBuildRequest): Promise<E.Either
     tokenizerDir: tokenizerDir ?? request.defaultTokenizerDir,
     ...(request.externalData ? { externalData: true, textEncoderExternalData: true } : {}),
     ...(request.baseModel !== undefined ? { baseModel: request.baseModel } : {}),
+    ...(quantization ? { quantization } : {}),
   });
+}
+
+/** The quantization a request asks for, or null for float weights; problems are collected. */
+function quantizationOf(request: ModelBuildRequest, problems: ModelBuildProblem[]): QuantizationOptions | null {
+  if (request.quantize === undefined) {
+    if (request.quantizationBlockSize !== undefined) problems.push({ _tag: 'QuantizationOptionWithoutQuantize', option: '--quant-block-size' });
+    if (request.asymmetric) problems.push({ _tag: 'QuantizationOptionWithoutQuantize', option: '--asymmetric' });
+    return null;
+  }
+  if (!isQuantizationName(request.quantize)) {
+    problems.push({ _tag: 'UnknownQuantization', value: request.quantize });
+    return null;
+  }
+  const options: QuantizationOptions = { bits: QUANTIZATION_NAMES[request.quantize], blockSize: request.quantizationBlockSize ?? DEFAULT_QUANTIZATION_BLOCK_SIZE, symmetric: request.asymmetric !== true };
+  const invalid = quantizationProblems(options);
+  problems.push(...invalid);
+  return invalid.length === 0 ? options : null;
 }
 
 /** A request with a pipeline folder, turned into one with its components (explicit ones win), and the folder's tokenizer. */

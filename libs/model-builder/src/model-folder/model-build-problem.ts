@@ -1,6 +1,7 @@
 import { describeFileProblem, HUB_REPO_ID_FORM, SEED_RANGE, type ErrorDescription } from '@moral-plantain/formats';
 import { describeGraphBuildError, type GraphBuildError } from '../graph-weights/graph-build-error.js';
 import { describeConfigProblem, type ConfigProblem } from '../model-config/config-problem.js';
+import { describeQuantizationProblem, QUANTIZATION_NAMES, type QuantizationProblem } from '../quantization/quantization-options.js';
 import { describeWeightError } from '../weights/checkpoint-weights.js';
 import type { WeightError } from '../weights/weight-source.js';
 import type { HubSnapshotMissing } from '../hub/hub-cache.js';
@@ -16,6 +17,9 @@ export type ModelBuildProblem =
   | { readonly _tag: 'TextLayersBeyondEncoder'; readonly layers: readonly number[]; readonly depth: number; readonly suggestion: readonly number[] }
   | { readonly _tag: 'InvalidBaseModel'; readonly value: string }
   | { readonly _tag: 'BaseModelWithoutCheckpoint' }
+  | { readonly _tag: 'UnknownQuantization'; readonly value: string }
+  | { readonly _tag: 'QuantizationOptionWithoutQuantize'; readonly option: string }
+  | QuantizationProblem
   | { readonly _tag: 'TransformerConfig'; readonly problem: ConfigProblem }
   | { readonly _tag: 'TextEncoderConfig'; readonly problem: ConfigProblem }
   | { readonly _tag: 'Checkpoint'; readonly error: WeightError }
@@ -61,6 +65,12 @@ export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDesc
         message: 'A base model names the checkpoint the transformer weights come from, but this build gives the transformer seeded random weights.',
         hint: 'Give the checkpoint with --weights, or leave out --base-model (a random-init control has no base model).',
       };
+    case 'UnknownQuantization':
+      return { message: `There is no quantization ${JSON.stringify(problem.value)}.`, hint: `Give --quantize ${Object.keys(QUANTIZATION_NAMES).join(' or --quantize ')}.` };
+    case 'QuantizationOptionWithoutQuantize':
+      return { message: `${problem.option} sets how weights are quantized, but this build does not quantize them.`, hint: `Add --quantize int8 or --quantize int4, or leave out ${problem.option}.` };
+    case 'InvalidQuantization':
+      return describeQuantizationProblem(problem);
     case 'TransformerConfig':
       return describeConfigProblem(problem.problem, 'FLUX.2');
     case 'TextEncoderConfig':

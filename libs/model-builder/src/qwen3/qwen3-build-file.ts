@@ -1,12 +1,14 @@
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
+import type { WeightQuantization } from '@moral-plantain/formats';
 import type { ModelProto } from '@moral-plantain/hooks';
 import type { GraphBuildError } from '../graph-weights/graph-build-error.js';
 import { INLINE_WEIGHT_LIMIT, writeGraphFile, writeStreamedGraph, type GraphFileWritten } from '../graph-weights/graph-file.js';
 import { createParameterStore } from '../graph-weights/parameter-store.js';
 import type { WeightSource } from '../weights/weight-source.js';
-import { buildQwen3TextEncoder, checkQwen3BuildOptions, checkQwen3Weights, QWEN3_GRAPH_NAME, qwen3OutputWidth, qwen3WeightBytes, type Qwen3BuildOptions } from './qwen3-build.js';
+import { emptyLinearTally } from '../quantization/quantization-record.js';
+import { buildQwen3TextEncoder, checkQwen3BuildOptions, checkQwen3Weights, QWEN3_GRAPH_NAME, qwen3OutputWidth, qwen3QuantizationOf, qwen3WeightBytes, type Qwen3BuildOptions } from './qwen3-build.js';
 import type { Qwen3TextEncoderConfig } from './qwen3-config.js';
 import { layoutQwen3TextEncoder } from './qwen3-graph.js';
 import { qwen3ParameterPlan, type Qwen3ParameterPlan } from './qwen3-parameters.js';
@@ -30,6 +32,8 @@ export interface Qwen3TextEncoderWritten extends GraphFileWritten {
   readonly plan: Qwen3ParameterPlan;
   /** Width of `prompt_embeds`: outputLayers.length x hidden_size. */
   readonly outputWidth: number;
+  /** What was quantized, as model.json records it; absent without `quantization`. */
+  readonly quantization?: WeightQuantization;
 }
 
 /**
@@ -51,19 +55,21 @@ export async function buildQwen3TextEncoderFile(
   const graphPath = path.resolve(options.file);
   const plan = qwen3ParameterPlan(config);
   const outputWidth = qwen3OutputWidth(config);
-  const external = options.externalData ?? qwen3WeightBytes(config) > INLINE_WEIGHT_LIMIT;
+  const external = options.externalData ?? qwen3WeightBytes(config, options.quantization) > INLINE_WEIGHT_LIMIT;
   if (!external) {
     const built = await buildQwen3TextEncoder(config, weights, options);
     if (E.isLeft(built)) return built;
     const written = await writeGraphFile(graphPath, built.right.model);
     if (E.isLeft(written)) return E.left([written.left]);
-    return E.right({ graphPath, graphBytes: written.right, dataPath: undefined, dataBytes: 0, config, plan, outputWidth });
+    const { quantization } = built.right;
+    return E.right({ graphPath, graphBytes: written.right, dataPath: undefined, dataBytes: 0, config, plan, outputWidth, ...(quantization ? { quantization } : {}) });
   }
+  const tally = emptyLinearTally();
   const written = await writeStreamedGraph(graphPath, async (sink): Promise<E.Either<NEA.NonEmptyArray<GraphBuildError>, ModelProto>> => {
     const store = createParameterStore(weights, sink, 'float32');
-    const model = await layoutQwen3TextEncoder(config, plan, store, options.name ?? QWEN3_GRAPH_NAME);
+    const model = await layoutQwen3TextEncoder(config, plan, store, options.name ?? QWEN3_GRAPH_NAME, { tally, ...(options.quantization ? { quantization: options.quantization } : {}) });
     return E.as(model)(checkQwen3Weights(plan, store, weights));
   });
   if (E.isLeft(written)) return E.left(Array.isArray(written.left) ? written.left : [written.left]);
-  return E.right({ ...written.right, config, plan, outputWidth });
+  return E.right({ ...written.right, config, plan, outputWidth, ...qwen3QuantizationOf(tally, options) });
 }

@@ -1,10 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
+import type { WeightQuantization } from '@moral-plantain/formats';
 import type { ModelProto } from '@moral-plantain/hooks';
 import { checkWeightsRead, type GraphBuildError } from '../graph-weights/graph-build-error.js';
 import { INLINE_WEIGHT_LIMIT } from '../graph-weights/graph-file.js';
 import { inlineSink } from '../graph-weights/parameter-sink.js';
 import { createParameterStore, type ParameterStore } from '../graph-weights/parameter-store.js';
+import { quantizedWeightBytes } from '../quantization/block-quantize.js';
+import { quantizationProblems, type QuantizationOptions } from '../quantization/quantization-options.js';
+import { emptyLinearTally, quantizationRecord, type LinearTally } from '../quantization/quantization-record.js';
 import type { WeightSource } from '../weights/weight-source.js';
 import { validateQwen3TextEncoderConfig, type Qwen3TextEncoderConfig } from './qwen3-config.js';
 import { layoutQwen3TextEncoder } from './qwen3-graph.js';
@@ -16,6 +20,11 @@ export interface Qwen3BuildOptions {
   readonly dtype?: 'float32';
   /** ONNX graph name. Default `qwen3_text_encoder`. */
   readonly name?: string;
+  /**
+   * Quantize every Linear (the attention and MLP projections) to MatMulNBits, tensor by tensor as
+   * they are read (default: none). The embedding and the norms stay in float32.
+   */
+  readonly quantization?: QuantizationOptions;
 }
 
 /** A text encoder built in memory. */
@@ -28,6 +37,8 @@ export interface Qwen3TextEncoderGraph {
   readonly plan: Qwen3ParameterPlan;
   /** Width of `prompt_embeds`: outputLayers.length x hidden_size. */
   readonly outputWidth: number;
+  /** What was quantized, as model.json records it; absent without `quantization`. */
+  readonly quantization?: WeightQuantization;
 }
 
 /** Default ONNX graph name of the text encoder. */
@@ -62,14 +73,20 @@ export async function buildQwen3TextEncoder(
 ): Promise<E.Either<NEA.NonEmptyArray<GraphBuildError>, Qwen3TextEncoderGraph>> {
   const valid = checkQwen3BuildOptions(config, options);
   if (E.isLeft(valid)) return valid;
-  const bytes = qwen3WeightBytes(config);
+  const bytes = qwen3WeightBytes(config, options.quantization);
   if (bytes > INLINE_WEIGHT_LIMIT) return E.left([{ _tag: 'TooLargeForMemory', bytes }]);
   const plan = qwen3ParameterPlan(config);
   const store = createParameterStore(weights, inlineSink(), 'float32');
-  const model = await layoutQwen3TextEncoder(config, plan, store, options.name ?? QWEN3_GRAPH_NAME);
+  const tally = emptyLinearTally();
+  const model = await layoutQwen3TextEncoder(config, plan, store, options.name ?? QWEN3_GRAPH_NAME, { tally, ...(options.quantization ? { quantization: options.quantization } : {}) });
   const checked = checkQwen3Weights(plan, store, weights);
   if (E.isLeft(checked)) return checked;
-  return E.right({ model, config, plan, outputWidth: qwen3OutputWidth(config) });
+  return E.right({ model, config, plan, outputWidth: qwen3OutputWidth(config), ...qwen3QuantizationOf(tally, options) });
+}
+
+/** The `quantization` record of a quantized build (spread into a result), or nothing. */
+export function qwen3QuantizationOf(tally: LinearTally, options: Qwen3BuildOptions): { quantization?: WeightQuantization } {
+  return options.quantization ? { quantization: quantizationRecord(options.quantization, tally) } : {};
 }
 
 /** Width of a text encoder's `prompt_embeds`: outputLayers.length x hidden_size. */
@@ -77,19 +94,21 @@ export function qwen3OutputWidth(config: Qwen3TextEncoderConfig): number {
   return config.outputLayers.length * config.model.hidden_size;
 }
 
-/** Bytes of the float32 weights a text encoder reads (the layers it runs, not the whole checkpoint). */
-export function qwen3WeightBytes(config: Qwen3TextEncoderConfig): number {
-  return qwen3ParameterPlan(config).parameters.reduce((sum, p) => sum + 4 * p.shape.reduce((n, s) => n * s, 1), 0);
+/** Bytes of the weights a text encoder reads (the layers it runs, not the whole checkpoint): float32, with the linear layers quantized when `quantization` is given. */
+export function qwen3WeightBytes(config: Qwen3TextEncoderConfig, quantization?: QuantizationOptions): number {
+  return qwen3ParameterPlan(config).parameters.reduce((sum, p) => {
+    if (quantization && p.init.kind === 'linear') return sum + quantizedWeightBytes(p.shape[0] as number, p.shape[1] as number, quantization);
+    return sum + 4 * p.shape.reduce((n, s) => n * s, 1);
+  }, 0);
 }
 
 /** Checks the config (every problem at once) and the build options, before any weight is read. */
 export function checkQwen3BuildOptions(config: Qwen3TextEncoderConfig, options: Qwen3BuildOptions): E.Either<NEA.NonEmptyArray<GraphBuildError>, Qwen3TextEncoderConfig> {
   const valid = validateQwen3TextEncoderConfig(config);
-  if (E.isLeft(valid)) return valid;
-  if ((options.dtype ?? 'float32') !== 'float32') {
-    return E.left([{ _tag: 'Unsupported', key: 'dtype', value: options.dtype, reason: 'the text encoder is built in float32 for now' }]);
-  }
-  return valid;
+  const problems: GraphBuildError[] = [...(E.isLeft(valid) ? valid.left : []), ...(options.quantization ? quantizationProblems(options.quantization) : [])];
+  if ((options.dtype ?? 'float32') !== 'float32') problems.push({ _tag: 'Unsupported', key: 'dtype', value: options.dtype, reason: 'the text encoder is built in float32 for now' });
+  const [first, ...rest] = problems;
+  return first ? E.left([first, ...rest]) : E.right(config);
 }
 
 /**

@@ -1,5 +1,8 @@
 import { attr, createGraphBuilder, DataType, float32Tensor, int64Tensor, type GraphBuilder, type ModelProto } from '@moral-plantain/hooks';
 import type { ParameterStore } from '../graph-weights/parameter-store.js';
+import { matMulNBits } from '../quantization/matmul-nbits.js';
+import type { QuantizationOptions } from '../quantization/quantization-options.js';
+import type { LinearTally } from '../quantization/quantization-record.js';
 import type { Qwen3TextEncoderConfig } from './qwen3-config.js';
 import type { Qwen3ParameterPlan } from './qwen3-parameters.js';
 
@@ -20,11 +23,19 @@ export const QWEN3_IO = {
  */
 export const QWEN3_MASK_VALUE = -3.4028234663852886e38;
 
+/** How `layoutQwen3TextEncoder` lays out the linear layers. */
+export interface Qwen3LinearLayout {
+  /** Quantize every Linear (the attention and MLP projections of each layer) to MatMulNBits; default none (Gemm with float weights). */
+  readonly quantization?: QuantizationOptions;
+  /** Filled with the module path of each linear layer laid out, quantized or kept in float. */
+  readonly tally: LinearTally;
+}
+
 /**
  * Lays out the text encoder graph, reading each parameter through `store` at the point the graph
  * needs it (in `plan.parameters` order), so a streaming store holds one tensor at a time.
  */
-export async function layoutQwen3TextEncoder(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan, store: ParameterStore, name: string): Promise<ModelProto> {
+export async function layoutQwen3TextEncoder(config: Qwen3TextEncoderConfig, plan: Qwen3ParameterPlan, store: ParameterStore, name: string, linears: Qwen3LinearLayout): Promise<ModelProto> {
   const m = config.model;
   const h = m.hidden_size;
   const nh = m.num_attention_heads;
@@ -75,7 +86,7 @@ export async function layoutQwen3TextEncoder(config: Qwen3TextEncoderConfig, pla
   };
   // Linear as Gemm with transB over [B x S, in] rows: the weight stays in torch layout [out, in]
   // with no Transpose for ONNX Runtime to fold (which doubles weight memory at session start).
-  const batchSeq = root.op('Shape', [inputIds]);
+  const batchSeq = linears.quantization ? '' : root.op('Shape', [inputIds]);
   const outShapes = new Map<number, string>();
   const outShape = (out: number): string => {
     const known = outShapes.get(out);
@@ -85,6 +96,14 @@ export async function layoutQwen3TextEncoder(config: Qwen3TextEncoderConfig, pla
     return shape;
   };
   const linear = async (scope: GraphBuilder, x: string, out: number, inp: number): Promise<string> => {
+    if (linears.quantization) {
+      // MatMulNBits takes [..., K] directly: no reshape to rows.
+      const parameter = planned.get(`${scope.modulePath}.weight`);
+      if (parameter === undefined) throw new Error(`the Qwen3 parameter plan has no ${scope.modulePath}.weight`);
+      linears.tally.quantized.push(scope.modulePath);
+      return matMulNBits(scope, x, await store.quantized(scope, parameter.name, [out, inp], parameter.init, linears.quantization));
+    }
+    linears.tally.float.push(scope.modulePath);
     const w = await weightOf(scope);
     const rows = scope.op('Reshape', [x, i64([-1, inp])]);
     return scope.op('Reshape', [scope.op('Gemm', [rows, w], { transB: attr.int(1) }), outShape(out)]);

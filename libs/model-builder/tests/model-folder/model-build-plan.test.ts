@@ -128,6 +128,35 @@ describe('buildModelFolder', () => {
     }
   });
 
+  it('plans a quantized build (int8 or int4, blocks of 128 by default) and names every bad quantization option', async () => {
+    const plan = await planModelBuild({ out: 'x', quantize: 'int4', defaultTokenizerDir: null });
+    expect(E.isRight(plan) && plan.right.quantization).toEqual({ bits: 4, blockSize: 128, symmetric: true });
+    const asymmetric = await planModelBuild({ out: 'x', quantize: 'int8', quantizationBlockSize: 32, asymmetric: true, defaultTokenizerDir: null });
+    expect(E.isRight(asymmetric) && asymmetric.right.quantization).toEqual({ bits: 8, blockSize: 32, symmetric: false });
+    const float = await planModelBuild({ out: 'x', defaultTokenizerDir: null });
+    expect(E.isRight(float) && float.right.quantization).toBeUndefined();
+    const unknown = await planModelBuild({ out: 'x', quantize: 'int3', defaultTokenizerDir: null });
+    expect(E.isLeft(unknown) && unknown.left).toEqual([{ _tag: 'UnknownQuantization', value: 'int3' }]);
+    expect(E.isLeft(unknown) && describeModelBuildProblem(unknown.left[0]!)).toEqual({ message: 'There is no quantization "int3".', hint: 'Give --quantize int8 or --quantize int4.' });
+    const badBlock = await planModelBuild({ out: 'x', quantize: 'int8', quantizationBlockSize: 100, defaultTokenizerDir: null });
+    expect(E.isLeft(badBlock) && describeModelBuildProblem(badBlock.left[0]!).message).toBe('The quantization block size 100 is not one MatMulNBits takes.');
+    const orphan = await planModelBuild({ out: 'x', quantizationBlockSize: 64, asymmetric: true, defaultTokenizerDir: null });
+    expect(E.isLeft(orphan) && orphan.left.map((p) => p._tag === 'QuantizationOptionWithoutQuantize' && p.option)).toEqual(['--quant-block-size', '--asymmetric']);
+  });
+
+  it('builds a quantized folder whose model.json records both graphs\' quantization', async () => {
+    const out = path.join(await tempDir(), 'int8');
+    const plan = await planModelBuild({ out, quantize: 'int8', quantizationBlockSize: 16, defaultTokenizerDir: null });
+    if (E.isLeft(plan)) throw new Error(JSON.stringify(plan.left));
+    const built = await buildModelFolder(plan.right);
+    if (E.isLeft(built)) throw new Error(JSON.stringify(built.left));
+    const manifest = JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8'));
+    expect(manifest.transformer.quantization).toMatchObject({ op: 'MatMulNBits', bits: 8, blockSize: 16, symmetric: true, scaleType: 'float32', quantizedLinears: 32 });
+    expect(manifest.transformer.quantization.floatLinears).toContain('proj_out');
+    expect(manifest.textEncoder.quantization).toMatchObject({ bits: 8, blockSize: 16, quantizedLinears: 21, floatLinears: [] });
+    expect(built.right.manifest).toEqual(manifest);
+  });
+
   it('replaces a model folder of its own in one step, refuses any other non-empty folder, and leaves no staging folder', async () => {
     const tokenizers = await tempDir();
     await writeFile(path.join(tokenizers, 'tokenizer.json'), '{"t":1}');

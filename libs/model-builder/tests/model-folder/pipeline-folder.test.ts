@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -30,6 +30,22 @@ describe('model build from a diffusers pipeline folder', () => {
     const manifest = await readModelManifest(out);
     expect(E.isRight(manifest) && manifest.right?.vae).toEqual({ encoder: 'vae_encoder.onnx', decoder: 'vae_decoder.onnx', config: flux2VaePresets.tiny, weights: path.join(pipeline, 'vae') });
     expect(E.isRight(manifest) && manifest.right?.sampler?.isDistilled).toBe(true);
+  });
+
+  it('quantizes the checkpoint\'s transformer and text encoder with --quantize, and keeps the VAE in float', async () => {
+    const pipeline = path.join(await tempDir(), 'FLUX.2-klein-tiny');
+    await writeTinyPipelineFolder(pipeline, { isDistilled: false });
+    const out = path.join(await tempDir(), 'int4');
+    const plan = await planModelBuild({ out, from: pipeline, textLayers: [1, 2, 3], quantize: 'int4', quantizationBlockSize: 16, defaultTokenizerDir: null });
+    if (E.isLeft(plan)) throw new Error(plan.left.map((p) => describeModelBuildProblem(p).message).join('\n'));
+    const built = await buildModelFolder(plan.right);
+    if (E.isLeft(built)) throw new Error(built.left.map((p) => describeModelBuildProblem(p).message).join('\n'));
+    const { manifest } = built.right;
+    expect(manifest.transformer).toMatchObject({ weights: path.join(pipeline, 'transformer'), quantization: { bits: 4, blockSize: 16, quantizedLinears: 32 } });
+    expect(manifest.textEncoder).toMatchObject({ weights: path.join(pipeline, 'text_encoder'), quantization: { bits: 4, blockSize: 16, quantizedLinears: 21 } });
+    expect(manifest.vae && 'quantization' in manifest.vae).toBe(false);
+    for (const file of ['transformer.onnx', 'text_encoder.onnx']) expect((await readFile(path.join(out, file))).includes('MatMulNBits'), file).toBe(true);
+    for (const file of ['vae_encoder.onnx', 'vae_decoder.onnx']) expect((await readFile(path.join(out, file))).includes('MatMulNBits'), file).toBe(false);
   });
 
   it('names what is wrong with a pipeline folder, a clashing option and an unsupported scheduler, all at once', async () => {

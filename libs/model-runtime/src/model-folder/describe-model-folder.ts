@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TAPS_FORMAT, type TapsManifest } from '@moral-plantain/hooks';
-import { DEFAULT_RESOLUTION, modelKindOf, sha256File, type ModelKind } from '@moral-plantain/formats';
+import { DEFAULT_RESOLUTION, modelKindOf, sha256File, type ModelKind, type WeightQuantization } from '@moral-plantain/formats';
 import type { TransformerIo } from './io-naming.js';
 import type { GraphValue, ModelFolder } from './open-model-folder.js';
 
@@ -56,6 +56,8 @@ export interface ModelFolderInfo {
   readonly seeds: Readonly<Record<string, number>>;
   /** The Hugging Face repo id of the transformer's checkpoint, as model.json records it (null when not recorded). */
   readonly baseModel: string | null;
+  /** How each graph's linear layers were quantized, as model.json records it (null: float weights, or not recorded). */
+  readonly quantization: { readonly transformer: WeightQuantization | null; readonly textEncoder: WeightQuantization | null };
   readonly resolution: readonly [number, number];
   readonly transformer: GraphInfo;
   readonly textEncoder: GraphInfo | null;
@@ -104,6 +106,7 @@ export async function describeModelFolder(folder: ModelFolder, options: Describe
     weightsKind: modelKindOf(m),
     seeds: m?.seeds ?? {},
     baseModel: m?.baseModel ?? null,
+    quantization: { transformer: m?.transformer.quantization ?? null, textEncoder: m?.textEncoder?.quantization ?? null },
     resolution: m?.resolution ?? DEFAULT_RESOLUTION,
     transformer: { file: rel(folder.transformer.path), naming: folder.transformerIo.naming, io: transformerRoles(folder.transformerIo), inputs: folder.transformer.inputs, outputs: folder.transformer.outputs },
     textEncoder:
