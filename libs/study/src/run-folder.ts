@@ -41,7 +41,7 @@ export function runFolder(dir: string): RunFolder {
       tapped: path.join(cache, 'tapped'),
       references: path.join(cache, 'references'),
       shards: path.join(cache, 'shards'),
-      work: path.join(cache, 'work'),
+      work: path.join(cache, 'shard-work'),
     },
   };
 }

@@ -143,7 +143,7 @@ async function offerFolder(dir: string, target: string): Promise<void> {
 }
 
 /**
- * A new working folder for this process under the folder's `.cache/work/` (`<host>-<pid>-<hex>`),
+ * A new working folder for this process under the folder's `.cache/shard-work/` (`<host>-<pid>-<hex>`),
  * after removing those that runs on this host left when they were killed. Folders of other hosts
  * are left alone: whether their process lives cannot be known from here.
  */
