@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { describeStudyError, givenBuildOptions, readRunConfig, resolveRunSettings, runBuildChoices, sourcedModel } from '../src/index.js';
+import { QUANTIZATION_NAMES } from '@moral-plantain/model-builder';
+import { describeStudyError, givenBuildOptions, readRunConfig, resolveRunSettings, RUN_QUANTIZATIONS, runBuildChoices, sourcedModel } from '../src/index.js';
 
 describe('run settings', () => {
   it('defaults to the embedded model, the built-in set and 1000 flips, with flags over the config file', () => {
@@ -92,6 +93,8 @@ describe('run settings', () => {
     const given = resolveRunSettings({ model: 'org/name' }, { quantize: 'int8', quantBlockSize: '64' });
     expect(E.isRight(given) && runBuildChoices(given.right)).toEqual({ quantize: 'int8', quantizationBlockSize: 64 });
     expect(E.isRight(given) && givenBuildOptions(given.right)).toEqual(['--quantize', '--quant-block-size']);
+    // run offers exactly the quantizations the builder knows.
+    expect([...RUN_QUANTIZATIONS].sort()).toEqual(Object.keys(QUANTIZATION_NAMES).sort());
     expect(resolveRunSettings({ model: 'm' }, { quantize: 'int2' })).toEqual(E.left(['quantize must be int8 or int4, got "int2"']));
     expect(resolveRunSettings({}, { quantize: 'int4' })).toEqual(E.left(['quantize needs model: a diffusers pipeline folder or a Hugging Face repo id to build quantized']));
     expect(resolveRunSettings({ model: 'm' }, { quantBlockSize: '128' })).toEqual(E.left(['quant-block-size needs quantize (int8 or int4)']));
