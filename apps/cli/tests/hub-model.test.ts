@@ -16,6 +16,8 @@ const models = path.join(root, 'ours', 'models');
 const env = { ...process.env, HF_HUB_CACHE: path.join(root, 'hf', 'hub'), MORAL_PLANTAIN_CACHE: path.join(root, 'ours'), HF_HOME: '', XDG_CACHE_HOME: '' };
 const run = (out: string, ...args: string[]) =>
   spawnSync(process.execPath, [bin, 'run', '--out', path.join(root, out), '--stimuli', FAULT_STIMULI, '--permutations', '16', '--splits', '0', '--resolution', '64', ...args], { encoding: 'utf8', env });
+const patch = (out: string) => spawnSync(process.execPath, [bin, 'patch', path.join(root, out), '--k', '3', '--sets', '3'], { encoding: 'utf8', env });
+const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env });
 const runJson = (out: string) => JSON.parse(readFileSync(path.join(root, out, 'run.json'), 'utf8'));
 
 beforeAll(async () => {
@@ -78,5 +80,32 @@ describe('run --model <Hugging Face repo id> from a Hub-layout cache', () => {
     expect(runJson('second').settings.revision).toBe('main');
     const results = (out: string) => JSON.parse(readFileSync(path.join(root, out, 'results.json'), 'utf8')).units;
     expect(results('second')).toEqual(results('first'));
+  });
+
+  it('patches a run made from a repo id with the folder it built, and builds that again from the recorded commit when it is gone', () => {
+    const patched = patch('first');
+    expect(patched.status, patched.stderr).toBe(0);
+    expect(patched.stderr).toContain(`model: ${REPO}, as the run built it: ${built}`);
+    rmSync(built, { recursive: true });
+    const rebuilt = patch('second');
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect(rebuilt.stderr).toMatch(new RegExp(`model: building ${REPO} at ${COMMIT} \\(commit ${COMMIT.slice(0, 12)}\\) into ${built}`));
+    expect(readdirSync(models)).toEqual([path.basename(built)]);
+  });
+
+  it('draws an image with the same built folder (generate --model <repo id> takes the same build options)', () => {
+    const png = path.join(root, 'cat.png');
+    const res = cli('generate', 'A photo of a cat', '--model', REPO, '--text-layers', '1,2,3', '--steps', '1', '--resolution', '64', '--out', png);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stderr).toContain(`built before: reusing ${built}`);
+    expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(readdirSync(models)).toEqual([path.basename(built)]);
+  });
+
+  it('records where a sharded run\'s model was built from in each shard and in the merged run.json', () => {
+    for (const shard of ['1/2', '2/2']) expect(run('sharded', '--model', REPO, '--text-layers', '1,2,3', '--shard', shard).status).toBe(0);
+    const merged = cli('merge', path.join(root, 'sharded'));
+    expect(merged.status, merged.stderr).toBe(0);
+    expect(runJson('sharded').modelSource).toMatchObject({ kind: 'hub', repoId: REPO, commit: COMMIT, built, reused: true });
   });
 });

@@ -135,6 +135,7 @@ export function mergeShards(dirs: readonly string[], options: MergeOptions): TE.
         describe: async () => ({
           provenance: { ...first.record.provenance, device, requestedDevice: settings.device, deviceFallbacks: ran.provenance.deviceFallbacks ?? [], createdAt: new Date().toISOString() },
           modelFiles: first.record.modelFiles,
+          ...(first.record.modelSource ? { modelSource: first.record.modelSource } : {}),
         }),
         seconds,
         started,

@@ -1,30 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { parseRange, parseResolution, parseWholeNumber, parseWholeNumberList, SEED_MAX, UNIT_TOKENS, type TextRange, type UnitTokens } from '@moral-plantain/formats';
+import { parseRange, parseResolution, parseWholeNumber, SEED_MAX, UNIT_TOKENS, type TextRange, type UnitTokens } from '@moral-plantain/formats';
 import type { Device } from '@moral-plantain/model-runtime';
+import { MODEL_SOURCE_KEYS, resolveModelSourceSettings, type ModelSourceSettings } from './model-source-settings.js';
 import { RUN_DEFAULTS } from './run-defaults.js';
 import { parseShard, type Shard } from './run-shard.js';
 
 /** Everything one probe run needs, resolved from defaults, a config file and flags. */
-export interface RunSettings {
-  /**
-   * A model folder, a diffusers pipeline folder or a Hugging Face repo id (`org/name`, found in the
-   * local Hugging Face cache; the ONNX folder is built once into our cache), or null for the
-   * embedded tiny model.
-   */
-  readonly model: string | null;
-  /** With a repo id as `model`: the branch, tag or commit hash of its snapshot (null: `main`). */
-  readonly revision: string | null;
-  /**
-   * With a pipeline folder or a repo id as `model`: the text encoder's hidden states concatenated
-   * as the prompt embedding, a build option (null: klein's 9, 18, 27 when the encoder has them).
-   */
-  readonly textLayers: readonly number[] | null;
-  /** With a pipeline folder or a repo id as `model`: weight-only quantization of the build (`int8`, `int4`), or null for float weights. */
-  readonly quantize: RunQuantization | null;
-  /** With `quantize`: weights per quantization block (null: the builder's default, 128). */
-  readonly quantBlockSize: number | null;
+export interface RunSettings extends ModelSourceSettings {
   /** A built-in stimulus set name or a YAML file. */
   readonly stimuli: string;
   readonly out: string;
@@ -59,11 +43,7 @@ export type SettingName = keyof RunSettings;
 
 /** Setting names as flags and config-file keys (kebab-case; camelCase is accepted in files too). */
 export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
-  model: 'model',
-  revision: 'revision',
-  textLayers: 'text-layers',
-  quantize: 'quantize',
-  quantBlockSize: 'quant-block-size',
+  ...MODEL_SOURCE_KEYS,
   stimuli: 'stimuli',
   out: 'out',
   device: 'device',
@@ -81,12 +61,6 @@ export const SETTING_KEYS: Readonly<Record<SettingName, string>> = {
   shard: 'shard',
   json: 'json',
 };
-
-/** The weight-only quantizations a run can build a model with (`model build --quantize`). */
-export const RUN_QUANTIZATIONS = ['int8', 'int4'] as const;
-
-/** A weight-only quantization a run can build a model with. */
-export type RunQuantization = (typeof RUN_QUANTIZATIONS)[number];
 
 /** The devices a run can ask for. */
 export const DEVICES: readonly Device[] = ['cpu', 'cuda', 'webgpu', 'auto'];
@@ -119,12 +93,10 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
   };
   const device = text('device');
   if (!(DEVICES as readonly string[]).includes(device)) problems.push(`device must be ${DEVICES.slice(0, -1).join(', ')} or ${DEVICES.at(-1)}, got "${device}"`);
+  const source = resolveModelSourceSettings(merged);
+  problems.push(...source.problems);
   const settings: RunSettings = {
-    model: merged.model === null || merged.model === undefined ? null : text('model'),
-    revision: merged.revision === null || merged.revision === undefined || text('revision').trim() === '' ? null : text('revision').trim(),
-    textLayers: optional('textLayers', parseWholeNumberList),
-    quantize: optional('quantize', (raw) => ((RUN_QUANTIZATIONS as readonly string[]).includes(raw) ? E.right(raw as RunQuantization) : E.left(`must be ${RUN_QUANTIZATIONS.join(' or ')}, got "${raw}"`))),
-    quantBlockSize: optional('quantBlockSize', (raw) => parseWholeNumber(raw, 16, 1 << 20)),
+    ...source.settings,
     stimuli: text('stimuli'),
     out: text('out'),
     device: device as Device,
@@ -142,10 +114,6 @@ export function resolveRunSettings(config: RawSettings, flags: RawSettings): E.E
     shard: optional('shard', parseShard),
     json: flag('json'),
   };
-  if (settings.revision !== null && settings.model === null) problems.push('revision needs model: a Hugging Face repo id whose snapshot to use');
-  if (settings.textLayers !== null && settings.model === null) problems.push('text-layers needs model: a diffusers pipeline folder or a Hugging Face repo id to build with them');
-  if (settings.quantize !== null && settings.model === null) problems.push('quantize needs model: a diffusers pipeline folder or a Hugging Face repo id to build quantized');
-  if (settings.quantBlockSize !== null && settings.quantize === null) problems.push('quant-block-size needs quantize (int8 or int4)');
   // Shards compute into a shared cache without the references a run draws or reads first: not combined yet.
   if (settings.shard !== null && settings.reference !== null) problems.push('shard cannot be combined with reference yet: run a study with reference images undivided (without --shard)');
   return isNonEmpty(problems) ? E.left(problems) : E.right(settings);

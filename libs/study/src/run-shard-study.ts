@@ -106,6 +106,7 @@ async function shardIn(settings: RunSettings & { readonly shard: Shard }, folder
     settings: { ...settings, out: folder.dir },
     provenance,
     modelFiles: info.files,
+    ...(inputs.right.source ? { modelSource: inputs.right.source } : {}),
     prompts,
     pairs: set.pairs.map((p) => ({ id: p.id, a: p.a, b: p.b })),
     keys: part.right.keys,

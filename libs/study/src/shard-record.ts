@@ -7,6 +7,7 @@ import type { RunProvenance } from '@moral-plantain/report';
 import { parseRunRecord } from './run-record.js';
 import type { RunSettings } from './run-settings.js';
 import type { Shard } from './run-shard.js';
+import type { ModelSourceRecord } from './sourced-model.js';
 
 const { arrayOf, count, fail, nullable, str, stringRecord, struct } = jsonChecks;
 
@@ -30,6 +31,8 @@ export interface ShardRecord {
   /** The provenance the run's card states (its `device` and `createdAt` are this shard's). */
   readonly provenance: RunProvenance;
   readonly modelFiles: readonly FolderFileInfo[];
+  /** Where the shard's model folder was built from (a Hub snapshot or a pipeline folder); absent for a model folder given as is. */
+  readonly modelSource?: ModelSourceRecord;
   /** This shard's prompts: how many, computed and from the cache. */
   readonly prompts: ProbePart['prompts'];
   readonly pairs: readonly ProbePair[];

@@ -31,8 +31,7 @@ export interface SourcedModel {
  * `settings`, e.g. its text layers) and reused by later runs. Says which it did. Nothing is downloaded.
  */
 export async function sourcedModel(model: string, revision: string | null, settings: RunBuildSettings, progress: StudyProgress): Promise<E.Either<StudyError, SourcedModel>> {
-  const buildable = !isBuiltModelFolder(model) && (isPipelineFolder(model) || looksLikeHubRepoId(model));
-  if (!buildable) {
+  if (!isModelSource(model)) {
     if (revision !== null) return E.left({ _tag: 'ModelSource', model, problems: [{ _tag: 'ConflictingOptions', options: ['--revision', '--model'], hint: `--revision picks a snapshot of a Hugging Face repo id; ${model} is a model folder.` }] });
     const options = givenBuildOptions(settings);
     if (options.length > 0) return E.left({ _tag: 'ModelSource', model, problems: [{ _tag: 'ConflictingOptions', options: [...options, '--model'], hint: `${options.join(' and ')} ${options.length > 1 ? 'are build options' : 'is a build option'} of a model built from a diffusers pipeline folder or a Hugging Face repo id; ${model} is a model folder already built (rebuild it with \`moral-plantain model build\`).` }] });
@@ -51,6 +50,11 @@ export async function sourcedModel(model: string, revision: string | null, setti
   progress.log(reused ? `model: ${what}, built before: reusing ${dir}` : `model: built ${what} in ${((performance.now() - since) / 1000).toFixed(1)} s`);
   const opened = await openModel(dir)();
   return E.map((folder: ModelFolder): SourcedModel => ({ folder, source: { ...sourceRecord(source.right), built: dir, key, reused } }))(opened);
+}
+
+/** Whether `model` is built before use (a diffusers pipeline folder or a Hugging Face repo id), not a model folder opened as it is. */
+export function isModelSource(model: string): boolean {
+  return !isBuiltModelFolder(model) && (isPipelineFolder(model) || looksLikeHubRepoId(model));
 }
 
 function sourceRecord(source: ModelSource) {

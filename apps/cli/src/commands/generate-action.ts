@@ -11,7 +11,7 @@ import { printJson, printSummary, shownPath } from '../print.js';
 import { createProgressDisplay, formatSeconds } from '../progress-display.js';
 import { refuseStdioFolder, STDIO_PATH } from '../standard-input.js';
 
-const FLAGS: readonly GenerateSettingName[] = ['model', 'stimuli', 'out', 'device', 'seed', 'steps', 'guidance', 'resolution', 'neutral', 'resume', 'json'];
+const FLAGS: readonly GenerateSettingName[] = ['model', 'revision', 'textLayers', 'quantize', 'quantBlockSize', 'stimuli', 'out', 'device', 'seed', 'steps', 'guidance', 'resolution', 'neutral', 'resume', 'json'];
 
 /** Runs `generate`: the settings, then the images (progress per denoising step), then a summary; a prompt's PNG goes to standard output with `--out -`. */
 export async function generateAction(prompt: string | undefined, options: Record<string, unknown>, command: Command): Promise<void> {

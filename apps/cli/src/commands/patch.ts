@@ -18,7 +18,7 @@ export function registerPatchCommand(program: Command, defaults: HelpDefaults | 
     .option('--seed <s>', "seed of the random sets and the across-pairs sign flips (default: the run's)")
     .option('--batch-size <n>', "patched samples per transformer call, one call evaluating that many random sets: raise it on a GPU (default: the run's batch size)")
     .addOption(new Option('--device <device>', "execution device (default: the run's)").choices(['cpu', 'cuda', 'webgpu', 'auto']))
-    .option('--model <dir>', "the run's model folder, when it moved (it must be the same model)")
+    .option('--model <dir|repo>', "the run's model, when it moved: a model folder, a diffusers pipeline folder or a Hugging Face repo id (it must be the same model)")
     .option('--stimuli <file|name>', "the run's stimulus set, when it moved (it must be the same set)")
     .option('--resume', 'reuse pairs already patched with the same plan (default)')
     .option('--no-resume', 'patch every pair again')

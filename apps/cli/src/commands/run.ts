@@ -1,18 +1,15 @@
 import { Option, type Command } from 'commander';
 import type { HelpDefaults } from '../help-defaults.js';
 import { withExamples } from '../help-text.js';
+import { addModelSourceOptions } from '../model-source-options.js';
 
 /** Registers `run`: the whole probe, from stimuli to the report. */
 export function registerRunCommand(program: Command, defaults: HelpDefaults | null): void {
   const d = defaults?.run;
-  const run = program
-    .command('run')
-    .description('run the whole probe: stimuli -> one tapped denoising step per prompt -> statistics -> report (default: the embedded tiny model)')
-    .option('--model <dir|repo>', 'a model folder (`model build`, or an ONNX export), a diffusers pipeline folder, or a Hugging Face repo id found in the local Hugging Face cache (built once into ~/.cache/moral-plantain); default: the embedded tiny seeded model')
-    .option('--revision <rev>', 'with a repo id: the branch, tag or commit hash of the cached snapshot (default main)')
-    .option('--text-layers <list>', "with a pipeline folder or repo id: the text encoder's hidden states concatenated as the prompt embedding, a build option (default 9,18,27, FLUX.2 klein's, when the encoder has them)")
-    .addOption(new Option('--quantize <bits>', 'with a pipeline folder or repo id: build with weight-only quantization of the linear layers (MatMulNBits), a build option').choices(['int8', 'int4']))
-    .option('--quant-block-size <n>', 'with --quantize: weights per quantization block (default 128), a build option')
+  const run = addModelSourceOptions(
+    program.command('run').description('run the whole probe: stimuli -> one tapped denoising step per prompt -> statistics -> report (default: the embedded tiny model)'),
+    'the model to probe',
+  )
     .option('--stimuli <file|name>', 'a stimulus-set YAML file or a built-in set', d?.stimuli)
     .option('--out <dir>', 'output folder', d?.out)
     .addOption(new Option('--device <device>', 'execution device').choices(['cpu', 'cuda', 'webgpu', 'auto']).default(d?.device))

@@ -3,13 +3,12 @@ import { isNonEmpty } from 'fp-ts/lib/Array.js';
 import type * as NEA from 'fp-ts/lib/NonEmptyArray.js';
 import { parseResolution, parseWholeNumber, SEED_MAX } from '@moral-plantain/formats';
 import type { Device } from '@moral-plantain/model-runtime';
+import { resolveModelSourceSettings, type ModelSourceSettings } from '../model-source-settings.js';
 import { DEVICES } from '../run-settings.js';
 import { DEFAULT_IMAGE_FILE, DEFAULT_IMAGES_DIR, GENERATE_DEFAULTS } from './generate-defaults.js';
 
 /** Everything `moral-plantain generate` needs, resolved from defaults and flags. */
-export interface GenerateSettings {
-  /** A model folder, or null for the embedded tiny model. */
-  readonly model: string | null;
+export interface GenerateSettings extends ModelSourceSettings {
   /** One prompt to draw (excludes `stimuli`). */
   readonly prompt: string | null;
   /** A built-in stimulus set name or a YAML file: both prompts of every pair (excludes `prompt`). */
@@ -62,8 +61,10 @@ export function resolveGenerateSettings(flags: RawGenerateSettings): E.Either<NE
   const guidanceText = String(merged.guidance);
   const guidance = Number(guidanceText);
   if (!(guidanceText.trim() !== '' && Number.isFinite(guidance) && guidance >= 0 && guidance <= 100)) problems.push(`guidance must be a number from 0 to 100 (1 or less: no guidance), got "${guidanceText}"`);
+  const source = resolveModelSourceSettings(merged);
+  problems.push(...source.problems);
   const settings: GenerateSettings = {
-    model: given('model'),
+    ...source.settings,
     prompt,
     stimuli,
     out: given('out') ?? (prompt !== null ? DEFAULT_IMAGE_FILE : DEFAULT_IMAGES_DIR),

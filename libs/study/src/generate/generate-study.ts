@@ -17,7 +17,8 @@ import {
   type SamplingSettings,
 } from '@moral-plantain/model-runtime';
 import { loadStimulusSet, validateStimulusSet, type StimulusSet } from '@moral-plantain/stimuli';
-import { embeddedModel, openModel } from '../embedded-model.js';
+import { embeddedModel } from '../embedded-model.js';
+import { sourcedModel, type SourcedModel } from '../sourced-model.js';
 import { acquireRunLock } from '../run-lock.js';
 import { TINY_MODEL_NAME } from '../run-provenance.js';
 import type { StudyError } from '../study-error.js';
@@ -188,10 +189,10 @@ async function generateSet(settings: GenerateSettings, stimuli: string, out: str
   }
 }
 
-/** The model folder (the embedded tiny one built into `tinyDir` when none is given), which must have a VAE, with its tokenizer. */
+/** The model folder (the embedded tiny one built into `tinyDir` when none is given; a pipeline folder or repo id built once into the model cache), which must have a VAE, with its tokenizer. */
 async function loadModel(settings: GenerateSettings, tinyDir: string | null, progress: StudyProgress) {
   if (settings.model === null) progress.log('model: the embedded TINY FLUX.2-architecture model with seeded random weights (not FLUX.2 klein 4B); its images are noise-like');
-  const model = await (settings.model === null ? embeddedModel(tinyDir!) : openModel(settings.model))();
+  const model = settings.model === null ? await embeddedModel(tinyDir!)() : E.map(({ folder }: SourcedModel) => folder)(await sourcedModel(settings.model, settings.revision, settings, progress));
   if (E.isLeft(model)) return model;
   const folder = model.right;
   if (!folder.vae) return E.left<StudyError, never>({ _tag: 'Probe', error: { _tag: 'NoVae', dir: folder.dir, needed: 'generating images' } });

@@ -8,10 +8,12 @@ import { parseProbeResults, type RunProvenance } from '@moral-plantain/report';
 import type { ProbeResults } from '@moral-plantain/stats';
 import { runFolder, type RunFolder } from '../run-folder.js';
 import { parseRunRecord } from '../run-record.js';
+import type { RunBuildSettings } from '../run-build-choices.js';
+import { RUN_QUANTIZATIONS } from '../model-source-settings.js';
 import { DEVICES } from '../run-settings.js';
 import type { PatchError } from './patch-error.js';
 
-const { count, nullable, num, oneOf, str, struct } = jsonChecks;
+const { arrayOf, count, nullable, num, oneOf, optional, str, struct } = jsonChecks;
 
 /** What a causal test reads of the run it tests: its inputs as run, and what it measured. */
 export interface FinishedRun {
@@ -29,8 +31,14 @@ export interface FinishedRun {
 
 /** The settings and protocol of a run that a patch must repeat. */
 export interface RunInputs {
-  /** The model folder as the run was given it, or null for the embedded tiny model. */
+  /** The model as the run was given it (a model folder, a pipeline folder or a repo id), or null for the embedded tiny model. */
   readonly model: string | null;
+  /** The revision of a repo id the run was given, or null. */
+  readonly revision: string | null;
+  /** The build options of a model the run built from a source. */
+  readonly build: RunBuildSettings;
+  /** Where the run built its model from a source (run.json's `modelSource`): the folder it built, and the Hub commit it built from; null for a model folder given as is. */
+  readonly source: { readonly built: string; readonly commit: string | null } | null;
   readonly stimuli: string;
   readonly device: Device;
   readonly batchSize: number;
@@ -108,12 +116,27 @@ const range = struct({ start: count, end: count });
 const runInputs: jsonChecks.Check<RunInputs> = (value, at) =>
   pipe(
     struct({
-      settings: struct({ model: nullable(str), stimuli: str, device: oneOf(DEVICES), batchSize: count, unitWidth: count, channels: nullable(range) }),
+      settings: struct({
+        model: nullable(str),
+        revision: optional(nullable(str)),
+        textLayers: optional(nullable(arrayOf(count))),
+        quantize: optional(nullable(oneOf(RUN_QUANTIZATIONS))),
+        quantBlockSize: optional(nullable(count)),
+        stimuli: str,
+        device: oneOf(DEVICES),
+        batchSize: count,
+        unitWidth: count,
+        channels: nullable(range),
+      }),
       protocol: struct({ seed: num, resolution: struct({ height: count, width: count }) }),
       stimuli: struct({ hash: str }),
+      modelSource: optional(struct({ built: str, commit: optional(str) })),
     })(value, at),
-    E.map(({ settings, protocol, stimuli }) => ({
+    E.map(({ settings, protocol, stimuli, modelSource }) => ({
       model: settings.model,
+      revision: settings.revision ?? null,
+      build: { textLayers: settings.textLayers ?? null, quantize: settings.quantize ?? null, quantBlockSize: settings.quantBlockSize ?? null },
+      source: modelSource ? { built: modelSource.built, commit: modelSource.commit ?? null } : null,
       stimuli: settings.stimuli,
       device: settings.device,
       batchSize: Math.max(1, settings.batchSize),

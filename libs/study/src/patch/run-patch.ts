@@ -17,7 +17,7 @@ import {
 } from '@moral-plantain/model-runtime';
 import { renderDoseResponse, renderPatchCsv, renderReportCard } from '@moral-plantain/report';
 import type { PatchResults } from '@moral-plantain/stats';
-import { embeddedModel, openModel } from '../embedded-model.js';
+import { patchModel } from './patch-model.js';
 import { packageVersions } from '../package-versions.js';
 import { runFolder } from '../run-folder.js';
 import { acquireRunLock } from '../run-lock.js';
@@ -130,9 +130,7 @@ async function patchLockedRun(settings: PatchSettings, dir: string, options: Pat
   if (E.isLeft(plan)) return plan;
   for (const note of plan.right.notes) progress.log(note);
   const tinyModel = run.provenance.model?.kind === 'tiny-seeded';
-  const modelDir = settings.model ?? inputs.model;
-  if (modelDir === null) progress.log('model: the embedded TINY FLUX.2-architecture model with seeded random weights (not FLUX.2 klein 4B); the causal test is a pipeline check, not a finding');
-  const model = await (modelDir === null ? embeddedModel(run.folder.cache.embeddedModel) : openModel(modelDir))();
+  const model = await patchModel(settings.model, run, progress);
   if (E.isLeft(model)) return E.left({ _tag: 'Study', error: model.left });
   const text = await checkedText(model.right, settings.stimuli ?? inputs.stimuli, run);
   if (E.isLeft(text)) return text;
