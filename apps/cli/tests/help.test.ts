@@ -7,7 +7,7 @@ const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
 const { homepage } = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { homepage?: string };
 const DOCS = homepage ?? 'https://github.com/moral-plantain/moral-plantain#readme';
 
-const COMMANDS = ['', 'run', 'stats', 'report', 'inspect', 'tap', 'model', 'model build', 'model info', 'stimuli', 'stimuli list', 'stimuli show', 'stimuli validate', 'env', 'merge', 'sweep', 'sweep run', 'sweep task', 'sweep merge'];
+const COMMANDS = ['', 'run', 'stats', 'report', 'inspect', 'tap', 'model', 'model build', 'model info', 'model cache', 'model cache list', 'model cache remove', 'stimuli', 'stimuli list', 'stimuli show', 'stimuli validate', 'env', 'merge', 'sweep', 'sweep run', 'sweep task', 'sweep merge'];
 
 describe('--help', () => {
   it.each(COMMANDS)('of "moral-plantain %s" shows examples that name the command, and the documentation link', (command) => {

@@ -72,3 +72,12 @@ export { folderFingerprint, isBuiltModelFolder, isPipelineFolder, resolveModelSo
 export type { ModelSource } from './hub/model-source.js';
 export { cachedModelBuild, MODEL_CACHE_FORMAT, modelCacheKey, moralPlantainCacheDir } from './hub/model-cache.js';
 export type { CachedModel, ModelBuildChoices } from './hub/model-cache.js';
+export { CACHE_ENTRY_FILE, CACHE_ENTRY_FORMAT } from './hub/cache-entry-record.js';
+export type { CacheEntryRecord, CacheEntrySource } from './hub/cache-entry-record.js';
+export { listModelCache } from './hub/model-cache-entries.js';
+export type { CachedModelSummary, ModelCacheBuild, ModelCacheEntry, ModelCacheLeftover, ModelCacheListing } from './hub/model-cache-entries.js';
+export { describeModelCacheProblem, MIN_KEY_PREFIX } from './hub/model-cache-problem.js';
+export type { ModelCacheProblem } from './hub/model-cache-problem.js';
+export { planModelCacheRemoval } from './hub/model-cache-removal.js';
+export type { ModelCacheFolders, ModelCacheRemovalPlan, ModelCacheRemovalRequest } from './hub/model-cache-removal.js';
+export { removeFromModelCache } from './hub/remove-from-model-cache.js';

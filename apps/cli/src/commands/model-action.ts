@@ -2,6 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { quantizationName, SEED_MAX, type WeightQuantization } from '@moral-plantain/formats';
 import { buildModelFolder, describeModelBuildProblem, looksLikeHubRepoId, planModelBuild, resolveHubSnapshot } from '@moral-plantain/model-builder';
 import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError, openModelFolder, type ModelFolderInfo } from '@moral-plantain/model-runtime';
+import { byteSize } from '../byte-size.js';
 import { CliError } from '../cli-error.js';
 import { wholeNumberFlag, wholeNumberListFlag } from '../option-values.js';
 import { print, printJson, printSummary } from '../print.js';
@@ -73,7 +74,6 @@ export async function infoAction(dir: string, flags: InfoFlags): Promise<void> {
 }
 
 function formatInfo(info: ModelFolderInfo): string {
-  const size = (bytes: number) => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : bytes >= 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B`);
   const values = (list: ModelFolderInfo['transformer']['inputs']) => list.map((v) => `    ${v.name}: ${v.type} [${(v.shape ?? ['?']).map((d) => d ?? '?').join(', ')}]`).join('\n');
   const lines = [
     `${info.dir}`,
@@ -97,7 +97,7 @@ function formatInfo(info: ModelFolderInfo): string {
     info.vae?.config ? `  vae config: ${JSON.stringify(info.vae.config)}` : '',
     Object.keys(info.seeds).length ? `  seeds: ${Object.entries(info.seeds).map(([k, v]) => `${k} ${v}`).join(', ')}` : '',
     '  files:',
-    ...info.files.map((f) => `    ${f.file}  ${size(f.bytes)}${f.sha256 ? `  sha256 ${f.sha256}` : ''}`),
+    ...info.files.map((f) => `    ${f.file}  ${byteSize(f.bytes)}${f.sha256 ? `  sha256 ${f.sha256}` : ''}`),
     ...info.taps.map((t) => `  tapped: ${t.manifest}: ${t.taps} taps, ${t.totalUnits} units of ${t.unitWidth} channels (${t.groups[0]} .. ${t.groups.at(-1)})`),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;

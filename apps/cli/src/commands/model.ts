@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { isQuiet } from '../global-flags.js';
 import type { HelpDefaults } from '../help-defaults.js';
 import { withExamples } from '../help-text.js';
+import { registerModelCacheCommand } from './model-cache.js';
 
 /** The flags of `model build`. */
 export interface BuildFlags {
@@ -34,12 +35,13 @@ export interface InfoFlags {
   readonly hash: boolean;
 }
 
-/** Registers `model build` and `model info`. */
+/** Registers `model build`, `model info` and `model cache`. */
 export function registerModelCommand(program: Command, defaults: HelpDefaults | null): void {
-  const model = program.command('model').description('build and describe model folders (transformer.onnx, text_encoder.onnx, vae_encoder.onnx + vae_decoder.onnx, tokenizer files, model.json)');
+  const model = program.command('model').description('build and describe model folders (transformer.onnx, text_encoder.onnx, vae_encoder.onnx + vae_decoder.onnx, tokenizer files, model.json), and see and clean the model cache');
   const action = async () => import('./model-action.js');
   withExamples(model, [
     ['the tiny seeded model, then what it holds', 'moral-plantain model build --out tiny-model && moral-plantain model info tiny-model'],
+    ['what the model cache holds (the folders `run --model <repo id>` built)', 'moral-plantain model cache'],
   ]);
   const build = model
     .command('build')
@@ -85,4 +87,5 @@ export function registerModelCommand(program: Command, defaults: HelpDefaults | 
     ['configs, inputs, outputs and tapped graphs, without hashing multi-GB files', 'moral-plantain model info flux2-klein-4b --no-hash'],
     ['the file hashes as JSON', "moral-plantain model info tiny-model --json | jq '.files'"],
   ]);
+  registerModelCacheCommand(model);
 }

@@ -1,15 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as NEA from 'fp-ts/lib/NonEmptyArray.js';
-import { canonicalJson, errorReason, hostName, MODEL_MANIFEST_FILE, processState, sha256, syncFolder } from '@moral-plantain/formats';
+import { canonicalJson, errorReason, MODEL_MANIFEST_FILE, processState, sha256, syncFolder } from '@moral-plantain/formats';
 import { buildModelFolder } from '../model-folder/build-model-folder.js';
 import { planModelBuild, type ModelBuildRequest } from '../model-folder/model-build-plan.js';
 import type { ModelBuildProblem } from '../model-folder/model-build-problem.js';
+import { cacheEntryRecord, markCacheEntryUsed, writeCacheEntryRecord } from './cache-entry-record.js';
 import type { HubEnvironment } from './hub-cache.js';
+import { parseModelCacheFolderName, privateCacheFolderName } from './model-cache-folders.js';
 import type { ModelSource } from './model-source.js';
 
 /** The `format` hashed into every model cache key (a change invalidates the cache). */
@@ -45,7 +46,9 @@ export function modelCacheKey(source: ModelSource, choices: ModelBuildChoices): 
  * which is renamed to `<key>` only when complete. A kill leaves at most a building folder, never
  * trusted and removed by the next build once its process is gone; of builders racing for one key,
  * the first to finish publishes and the others keep its folder and drop their own. A Hub snapshot
- * records its repo id as the folder's base model.
+ * records its repo id as the folder's base model. Each entry records its source, build options and
+ * build time in `cache-entry.json` (written before the rename), whose modification time a reuse
+ * touches: when the entry was last used (`listModelCache`).
  */
 export async function cachedModelBuild(
   source: ModelSource,
@@ -55,11 +58,14 @@ export async function cachedModelBuild(
   const key = modelCacheKey(source, choices);
   const models = path.join(moralPlantainCacheDir(options.env), 'models');
   const dir = path.join(models, key);
-  if (existsSync(path.join(dir, MODEL_MANIFEST_FILE))) return E.right({ dir, key, reused: true, source });
+  if (existsSync(path.join(dir, MODEL_MANIFEST_FILE))) {
+    await markCacheEntryUsed(dir, (builtAt) => cacheEntryRecord(key, source, choices, builtAt));
+    return E.right({ dir, key, reused: true, source });
+  }
   const made = await mkdir(models, { recursive: true }).then(() => null, errorReason);
   if (made !== null) return E.left([{ _tag: 'WriteFailed', path: models, reason: made }]);
   await removeDeadBuilds(models, key);
-  const building = path.join(models, `.${key}.building-${hostName()}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const building = path.join(models, privateCacheFolderName(key, 'building'));
   const plan = await planModelBuild({
     ...choices,
     out: building,
@@ -73,6 +79,11 @@ export async function cachedModelBuild(
   if (E.isLeft(built)) {
     await rm(building, { recursive: true, force: true });
     return built;
+  }
+  const recorded = await writeCacheEntryRecord(building, cacheEntryRecord(key, source, choices, new Date())).then(() => null, errorReason);
+  if (recorded !== null) {
+    await rm(building, { recursive: true, force: true });
+    return E.left([{ _tag: 'WriteFailed', path: building, reason: recorded }]);
   }
   const published = await rename(building, dir).then(
     () => true,
@@ -91,7 +102,7 @@ export async function cachedModelBuild(
 async function removeDeadBuilds(models: string, key: string): Promise<void> {
   for (const entry of await readdir(models).catch(() => [] as string[])) {
     // The building folder, or the staging folder of its build (`..<key>.building-....partial-...`).
-    const match = new RegExp(`^\\.{1,2}${key}\\.building-(.+?)-(\\d+)-[0-9a-f]{12}(?:\\.partial-.+)?$`).exec(entry);
-    if (match && processState(match[1]!, Number(match[2])) === 'gone') await rm(path.join(models, entry), { recursive: true, force: true });
+    const name = parseModelCacheFolderName(entry);
+    if (name?.kind === 'building' && name.key === key && processState(name.host, name.pid) === 'gone') await rm(path.join(models, entry), { recursive: true, force: true });
   }
 }
