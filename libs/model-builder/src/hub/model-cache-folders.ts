@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { hostName } from '@moral-plantain/formats';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { hostName, syncFolder } from '@moral-plantain/formats';
 
 /** What a name in the cache's `models/` folder is: an entry (`<key>`), the folder of a build (`.<key>.building-<host>-<pid>-<hex>`, or its staging folder `..<key>.building-....partial-...`), or an entry being removed (`.<key>.removing-<host>-<pid>-<hex>`). */
 export type ModelCacheFolderName =
@@ -26,4 +28,20 @@ export function parseModelCacheFolderName(name: string): ModelCacheFolderName | 
 /** The private name of a folder of this process beside entry `key`: `.<key>.building-<host>-<pid>-<hex>` while it is built, `.<key>.removing-...` while it is removed. */
 export function privateCacheFolderName(key: string, kind: 'building' | 'removing'): string {
   return `.${key}.${kind}-${hostName()}-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Removes the folder `dir` of `key` in `models` crash-safely: renamed to a removing folder (never trusted, deleted by the next removal), then deleted; false when it was gone already. */
+export async function removeCacheFolder(models: string, key: string, dir: string): Promise<boolean> {
+  const removing = path.join(models, privateCacheFolderName(key, 'removing'));
+  const renamed = await rename(dir, removing).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    },
+  );
+  if (!renamed) return false;
+  await syncFolder(models);
+  await rm(removing, { recursive: true, force: true });
+  return true;
 }

@@ -10,7 +10,7 @@ import { planModelBuild, type ModelBuildRequest } from '../model-folder/model-bu
 import type { ModelBuildProblem } from '../model-folder/model-build-problem.js';
 import { cacheEntryRecord, markCacheEntryUsed, writeCacheEntryRecord } from './cache-entry-record.js';
 import type { HubEnvironment } from './hub-cache.js';
-import { parseModelCacheFolderName, privateCacheFolderName } from './model-cache-folders.js';
+import { parseModelCacheFolderName, privateCacheFolderName, removeCacheFolder } from './model-cache-folders.js';
 import type { ModelSource } from './model-source.js';
 
 /** The `format` hashed into every model cache key (a change invalidates the cache). */
@@ -85,10 +85,14 @@ export async function cachedModelBuild(
     await rm(building, { recursive: true, force: true });
     return E.left([{ _tag: 'WriteFailed', path: building, reason: recorded }]);
   }
-  const published = await rename(building, dir).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => (error.code === 'ENOTEMPTY' || error.code === 'EEXIST' ? false : error),
-  );
+  const publish = () =>
+    rename(building, dir).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => (error.code === 'ENOTEMPTY' || error.code === 'EEXIST' ? false : error),
+    );
+  let published = await publish();
+  // A folder under the key without model.json is no entry (a removal cut short by hand, say): set it aside and publish ours.
+  if (published === false && !existsSync(path.join(dir, MODEL_MANIFEST_FILE)) && (await removeCacheFolder(models, key, dir).catch(() => false))) published = await publish();
   if (published instanceof Error) {
     await rm(building, { recursive: true, force: true });
     return E.left([{ _tag: 'WriteFailed', path: dir, reason: errorReason(published) }]);

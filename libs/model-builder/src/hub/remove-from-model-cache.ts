@@ -1,9 +1,9 @@
-import { lstat, rename, rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { errorReason, syncFolder } from '@moral-plantain/formats';
 import type { ModelCacheBuild, ModelCacheEntry, ModelCacheLeftover } from './model-cache-entries.js';
-import { privateCacheFolderName } from './model-cache-folders.js';
+import { removeCacheFolder } from './model-cache-folders.js';
 import type { ModelCacheProblem } from './model-cache-problem.js';
 import type { ModelCacheFolders, ModelCacheRemovalPlan } from './model-cache-removal.js';
 
@@ -17,9 +17,9 @@ import type { ModelCacheFolders, ModelCacheRemovalPlan } from './model-cache-rem
 export async function removeFromModelCache(plan: ModelCacheRemovalPlan): Promise<E.Either<ModelCacheProblem, ModelCacheFolders>> {
   const removed = { entries: [] as ModelCacheEntry[], builds: [] as ModelCacheBuild[], leftovers: [] as ModelCacheLeftover[] };
   try {
-    for (const entry of plan.entries) if (await removeByRename(plan.modelsDir, entry.key, entry.dir)) removed.entries.push(entry);
+    for (const entry of plan.entries) if (await removeCacheFolder(plan.modelsDir, entry.key, entry.dir)) removed.entries.push(entry);
     for (const leftover of plan.leftovers) {
-      const gone = leftover.kind === 'damaged' ? await removeByRename(plan.modelsDir, leftover.key, leftover.dir) : await removeFolder(leftover.dir);
+      const gone = leftover.kind === 'damaged' ? await removeCacheFolder(plan.modelsDir, leftover.key, leftover.dir) : await removeFolder(leftover.dir);
       if (gone) removed.leftovers.push(leftover);
     }
     for (const build of plan.builds) {
@@ -32,22 +32,6 @@ export async function removeFromModelCache(plan: ModelCacheRemovalPlan): Promise
   }
   const bytes = [...removed.entries, ...removed.builds, ...removed.leftovers].reduce((sum, f) => sum + f.bytes, 0);
   return E.right({ ...removed, bytes });
-}
-
-/** Renames `dir` (of `key`) to a removing folder, then deletes it; false when it was gone already. */
-async function removeByRename(models: string, key: string, dir: string): Promise<boolean> {
-  const removing = path.join(models, privateCacheFolderName(key, 'removing'));
-  const renamed = await rename(dir, removing).then(
-    () => true,
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw error;
-    },
-  );
-  if (!renamed) return false;
-  await syncFolder(models);
-  await rm(removing, { recursive: true, force: true });
-  return true;
 }
 
 async function removeFolder(dir: string): Promise<boolean> {

@@ -113,4 +113,18 @@ describe('the model cache', () => {
     expect(E.isRight(built) && built.right.reused).toBe(false);
     expect((await readdir(models)).sort()).toEqual([key]);
   });
+
+  it('never trusts a folder under the key without model.json (a removal cut short): it is set aside and the build published', async () => {
+    const env = { HF_HUB_CACHE: hub, MORAL_PLANTAIN_CACHE: path.join(root, 'broken') };
+    const src = await source(env);
+    const key = modelCacheKey(src, choices);
+    const models = path.join(root, 'broken', 'models');
+    await mkdir(path.join(models, key), { recursive: true });
+    await writeFile(path.join(models, key, 'left-by-an-interrupted-rm'), 'half');
+    const built = await cachedModelBuild(src, choices, { defaultTokenizerDir: null, env });
+    expect(E.isRight(built) && built.right.reused).toBe(false);
+    expect(existsSync(path.join(models, key, 'model.json'))).toBe(true);
+    expect(existsSync(path.join(models, key, 'left-by-an-interrupted-rm'))).toBe(false);
+    expect(await readdir(models)).toEqual([key]);
+  });
 });
