@@ -54,7 +54,7 @@ describe('moral-plantain model cache', () => {
     expect(text.stdout).toContain(`model cache ${models}\n`);
     expect(text.stdout).toMatch(/^KEY +SOURCE +OPTIONS +SIZE +BUILT +LAST USED$/m);
     const row = (key: string) => text.stdout.split('\n').find((line) => line.startsWith(key.slice(0, 12))) ?? '';
-    expect(row(keys.float)).toMatch(new RegExp(`^${keys.float.slice(0, 12)}  ${REPO} main \\(${COMMIT.slice(0, 12)}\\)  float, text layers 1,2,3, no VAE +[\\d.]+ MiB  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
+    expect(row(keys.float)).toMatch(new RegExp(`^${keys.float.slice(0, 12)}  ${REPO} main \\(${COMMIT.slice(0, 12)}\\)  float, text layers 1,2,3 +[\\d.]+ MiB  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d$`));
     expect(row(keys.int8)).toContain('int8, blocks of 16, text layers 1,2,3');
     expect(row('e'.repeat(12))).toContain('killed build (pid 4194304 gone)');
     expect(text.stdout).toMatch(/\n2 entries, [\d.]+ MiB; folders that are not entries: 12 B\n$/);
@@ -102,7 +102,7 @@ describe('moral-plantain model cache', () => {
     const byRepo = cli('model', 'cache', 'remove', REPO, '--incomplete', '--json');
     expect(byRepo.status).toBe(0);
     expect(JSON.parse(byRepo.stdout)).toMatchObject({ dryRun: false, bytes: floatBytes + int8Bytes + 12, entries: [{ key: keys.float }], leftovers: [{ key: keys.int8 }], builds: [{ key: 'e'.repeat(64) }] });
-    expect(byRepo.stderr).toContain(`removed ${keys.float.slice(0, 12)}  ${REPO} main (${COMMIT.slice(0, 12)})  float, text layers 1,2,3, no VAE`);
+    expect(byRepo.stderr).toContain(`removed ${keys.float.slice(0, 12)}  ${REPO} main (${COMMIT.slice(0, 12)})  float, text layers 1,2,3 `);
     expect(byRepo.stderr).toContain(`removed ${keys.int8.slice(0, 12)}  interrupted removal`);
     expect(byRepo.stderr).toContain(`removed ${'e'.repeat(12)}  killed build (pid 4194304 gone)  12 B`);
     expect(byRepo.stderr).toContain(`(${floatBytes + int8Bytes + 12} bytes)`);

@@ -1,7 +1,6 @@
 import { lstat, rm } from 'node:fs/promises';
-import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { errorReason, syncFolder } from '@moral-plantain/formats';
+import { errorReason } from '@moral-plantain/formats';
 import type { ModelCacheBuild, ModelCacheEntry, ModelCacheLeftover } from './model-cache-entries.js';
 import { removeCacheFolder } from './model-cache-folders.js';
 import type { ModelCacheProblem } from './model-cache-problem.js';
