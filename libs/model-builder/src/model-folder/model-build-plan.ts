@@ -93,6 +93,8 @@ export interface ModelBuildRequest {
 export async function planModelBuild(given: ModelBuildRequest): Promise<E.Either<NEA.NonEmptyArray<ModelBuildProblem>, BuildModelFolderOptions>> {
   const problems: ModelBuildProblem[] = [];
   const pipeline = given.from === undefined ? null : await pipelineRequest(given, problems);
+  // Without its pipeline folder's components the rest of the plan would only report their absence again.
+  if (given.from !== undefined && pipeline === null && isNonEmpty(problems)) return E.left(problems);
   const request = pipeline?.request ?? given;
   const seed = request.seed ?? DEFAULT_WEIGHT_SEED;
   if (!isSeed(seed)) problems.push({ _tag: 'InvalidSeed', value: seed });

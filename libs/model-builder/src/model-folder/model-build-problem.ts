@@ -32,6 +32,7 @@ export type ModelBuildProblem =
   | { readonly _tag: 'PipelineFile'; readonly path: string; readonly reason: string }
   | { readonly _tag: 'WriteFailed'; readonly path: string; readonly reason: string }
   | { readonly _tag: 'OutNotModelFolder'; readonly path: string }
+  | { readonly _tag: 'HubSnapshotIncomplete'; readonly repoId: string; readonly revision: string; readonly commit: string }
   | HubSnapshotMissing;
 
 /** What is wrong with a model build, and what to do. */
@@ -100,6 +101,13 @@ export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDesc
       return {
         message: `${problem.repoId}${problem.revision === 'main' ? '' : ` at revision ${problem.revision}`} is not in the Hugging Face cache ${problem.cacheDir}: ${problem.reason}.`,
         hint: `Download it first with \`hf download ${problem.repoId}${revision}\` (or \`huggingface-cli download ${problem.repoId}${revision}\`); moral-plantain never downloads. If your cache is elsewhere, set HF_HUB_CACHE or HF_HOME.`,
+      };
+    }
+    case 'HubSnapshotIncomplete': {
+      const revision = problem.revision === 'main' ? '' : ` --revision ${problem.revision}`;
+      return {
+        message: `The snapshot of ${problem.repoId} in the Hugging Face cache (commit ${problem.commit.slice(0, 12)}) lacks files the build needs (above): a download limited with --include, or one cut short.`,
+        hint: `Download the whole repo with \`hf download ${problem.repoId}${revision}\` (it fetches only what is missing); moral-plantain never downloads.`,
       };
     }
     case 'PipelineFile':

@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, readlinkSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -126,5 +126,22 @@ describe('the model cache', () => {
     expect(existsSync(path.join(models, key, 'model.json'))).toBe(true);
     expect(existsSync(path.join(models, key, 'left-by-an-interrupted-rm'))).toBe(false);
     expect(await readdir(models)).toEqual([key]);
+  });
+
+  it('says a snapshot a partial download left lacks files, names them and how to download the rest, and builds nothing', async () => {
+    const partial = path.join(root, 'partial-download');
+    await cp(pipeline, partial, { recursive: true });
+    await rm(path.join(partial, 'text_encoder'), { recursive: true });
+    await addToHubCache(hub, 'org/partial', COMMIT, partial);
+    const env = { HF_HUB_CACHE: hub, MORAL_PLANTAIN_CACHE: path.join(root, 'partial') };
+    const src = await resolveModelSource('org/partial', undefined, env);
+    if (E.isLeft(src)) throw new Error(describeModelBuildProblem(src.left).message);
+    const built = await cachedModelBuild(src.right, choices, { defaultTokenizerDir: null, env });
+    expect(E.isLeft(built) && built.left.map((p) => p._tag)).toEqual(['PipelineFile', 'HubSnapshotIncomplete']);
+    const [missing, incomplete] = E.isLeft(built) ? built.left.map(describeModelBuildProblem) : [];
+    expect(missing!.message).toContain('the pipeline folder has no text_encoder/ folder');
+    expect(incomplete!.message).toContain(`The snapshot of org/partial in the Hugging Face cache (commit ${COMMIT.slice(0, 12)}) lacks files the build needs`);
+    expect(incomplete!.hint).toContain('`hf download org/partial`');
+    expect(existsSync(path.join(root, 'partial', 'models')) ? await readdir(path.join(root, 'partial', 'models')) : []).toEqual([]);
   });
 });
