@@ -10,6 +10,7 @@ const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
 const killAt = path.join(import.meta.dirname, 'fixtures', 'kill-at.mjs');
 const REPO = 'black-forest-labs/FLUX.2-klein-tiny';
 const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+const PARTIAL = 'org/partly-downloaded';
 const root = mkdtempSync(path.join(tmpdir(), 'mp-hub-run-'));
 const models = path.join(root, 'ours', 'models');
 // A clean environment: the Hub cache and our model cache both in the temporary folder.
@@ -24,6 +25,9 @@ beforeAll(async () => {
   const download = path.join(root, 'download');
   await writeTinyPipeline(download);
   await addToHubCache(env.HF_HUB_CACHE, REPO, COMMIT, download);
+  // What `hf download --include 'transformer/*'` leaves: the transformer without its text encoder.
+  rmSync(path.join(download, 'text_encoder'), { recursive: true });
+  await addToHubCache(env.HF_HUB_CACHE, PARTIAL, COMMIT, download);
   rmSync(download, { recursive: true });
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -34,6 +38,17 @@ describe('run --model <Hugging Face repo id> from a Hub-layout cache', () => {
     expect(res.status).toBe(2);
     expect(res.stderr).toContain("The text encoder has 3 decoder layers (hidden states 0 to 3): too few for FLUX.2 klein's text layers 9, 18, 27");
     expect(res.stderr).toContain('e.g. --text-layers 1,2,3');
+    expect(readdirSync(models)).toEqual([]);
+  });
+
+  it('says a snapshot a partial download left lacks its text encoder, and how to download the rest (run and model build alike)', () => {
+    for (const res of [run('partial', '--model', PARTIAL, '--text-layers', '1,2,3'), cli('model', 'build', '--from', PARTIAL, '--out', path.join(root, 'partial-model'))]) {
+      expect(res.status).toBe(2);
+      expect(res.stderr).toContain('the pipeline folder has no text_encoder/ folder');
+      expect(res.stderr).toContain(`The snapshot of ${PARTIAL} in the Hugging Face cache (commit ${COMMIT.slice(0, 12)}) lacks files the build needs`);
+      expect(res.stderr).toContain(`hf download ${PARTIAL}`);
+      expect(res.stderr).not.toContain('base model');
+    }
     expect(readdirSync(models)).toEqual([]);
   });
 

@@ -68,6 +68,7 @@ export { readPipelineFolder, readSchedulerFile } from './model-folder/pipeline-f
 export type { PipelineFolder } from './model-folder/pipeline-folder.js';
 export { hubCacheDir, hubRepoFolder, looksLikeHubRepoId, resolveHubSnapshot } from './hub/hub-cache.js';
 export type { HubEnvironment, HubSnapshot, HubSnapshotMissing } from './hub/hub-cache.js';
+export { withSnapshotIncomplete } from './hub/snapshot-problems.js';
 export { folderFingerprint, isBuiltModelFolder, isPipelineFolder, resolveModelSource } from './hub/model-source.js';
 export type { ModelSource } from './hub/model-source.js';
 export { cachedModelBuild, MODEL_CACHE_FORMAT, modelCacheKey, moralPlantainCacheDir } from './hub/model-cache.js';

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { quantizationName, SEED_MAX, type WeightQuantization } from '@moral-plantain/formats';
-import { buildModelFolder, describeModelBuildProblem, looksLikeHubRepoId, planModelBuild, resolveHubSnapshot } from '@moral-plantain/model-builder';
+import { buildModelFolder, describeModelBuildProblem, looksLikeHubRepoId, planModelBuild, resolveHubSnapshot, withSnapshotIncomplete, type HubSnapshot } from '@moral-plantain/model-builder';
 import { defaultQwen3TokenizerDir, describeModelFolder, describeModelFolderError, openModelFolder, type ModelFolderInfo } from '@moral-plantain/model-runtime';
 import { byteSize } from '../byte-size.js';
 import { CliError } from '../cli-error.js';
@@ -34,7 +34,7 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
     ...(flags.quantBlockSize !== undefined ? { quantizationBlockSize: wholeNumberFlag('--quant-block-size', flags.quantBlockSize, 1, 2 ** 30) } : {}),
     ...(flags.asymmetric ? { asymmetric: true } : {}),
   });
-  if (E.isLeft(plan)) throw CliError.from(plan.left.map(describeModelBuildProblem));
+  if (E.isLeft(plan)) throw CliError.from((from?.snapshot ? withSnapshotIncomplete(plan.left, from.snapshot) : plan.left).map(describeModelBuildProblem));
   const built = await buildModelFolder(plan.right);
   if (E.isLeft(built)) throw CliError.from(built.left.map(describeModelBuildProblem));
   const { dir, files, manifest } = built.right;
@@ -49,7 +49,7 @@ export async function buildAction(flags: BuildFlags): Promise<void> {
 }
 
 /** The pipeline folder of `--from`: a folder as given, or a repo id's snapshot in the Hugging Face cache (its repo id then the default base model). */
-async function pipelineOf(flags: BuildFlags): Promise<{ readonly dir: string; readonly repoId?: string } | undefined> {
+async function pipelineOf(flags: BuildFlags): Promise<{ readonly dir: string; readonly repoId?: string; readonly snapshot?: HubSnapshot } | undefined> {
   if (flags.from === undefined) {
     if (flags.revision !== undefined) throw CliError.from([{ message: '--revision needs --from with a Hugging Face repo id.', hint: 'Give --from org/name --revision REV, or leave --revision out.' }]);
     return undefined;
@@ -61,7 +61,7 @@ async function pipelineOf(flags: BuildFlags): Promise<{ readonly dir: string; re
   const snapshot = await resolveHubSnapshot(flags.from, flags.revision);
   if (E.isLeft(snapshot)) throw CliError.from([describeModelBuildProblem(snapshot.left)]);
   if (!flags.quiet && !flags.json) process.stderr.write(`from ${snapshot.right.repoId} at ${snapshot.right.revision}: ${snapshot.right.dir}\n`);
-  return { dir: snapshot.right.dir, repoId: snapshot.right.repoId };
+  return { dir: snapshot.right.dir, repoId: snapshot.right.repoId, snapshot: snapshot.right };
 }
 
 /** Runs `model info`: what a model folder holds. */

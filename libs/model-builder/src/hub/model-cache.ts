@@ -8,6 +8,7 @@ import { canonicalJson, errorReason, MODEL_MANIFEST_FILE, processState, sha256, 
 import { buildModelFolder } from '../model-folder/build-model-folder.js';
 import { planModelBuild, type ModelBuildRequest } from '../model-folder/model-build-plan.js';
 import type { ModelBuildProblem } from '../model-folder/model-build-problem.js';
+import { withSnapshotIncomplete } from './snapshot-problems.js';
 import { cacheEntryRecord, markCacheEntryUsed, writeCacheEntryRecord } from './cache-entry-record.js';
 import type { HubEnvironment } from './hub-cache.js';
 import { parseModelCacheFolderName, privateCacheFolderName, removeCacheFolder } from './model-cache-folders.js';
@@ -73,10 +74,7 @@ export async function cachedModelBuild(
     defaultTokenizerDir: options.defaultTokenizerDir,
     ...(source.kind === 'hub' && choices.baseModel === undefined ? { baseModel: source.repoId } : {}),
   });
-  if (E.isLeft(plan)) {
-    if (source.kind !== 'hub' || !plan.left.some(isMissingFile)) return plan;
-    return E.left(NEA.concat(plan.left, [{ _tag: 'HubSnapshotIncomplete', repoId: source.repoId, revision: source.revision, commit: source.commit }] as ModelBuildProblem[]));
-  }
+  if (E.isLeft(plan)) return E.left(source.kind === 'hub' ? withSnapshotIncomplete(plan.left, source) : plan.left);
   options.onBuild?.(dir);
   const built = await buildModelFolder(plan.right);
   if (E.isLeft(built)) {
@@ -103,11 +101,6 @@ export async function cachedModelBuild(
   if (!published) await rm(building, { recursive: true, force: true });
   else await syncFolder(models);
   return E.right({ dir, key, reused: !published, source });
-}
-
-/** Whether a build problem is a file the source lacks (a component folder, a config, a weights file). */
-function isMissingFile(problem: ModelBuildProblem): boolean {
-  return problem._tag === 'PipelineFile' || (problem._tag === 'Checkpoint' && problem.error._tag === 'Unreadable') || ((problem._tag === 'TransformerConfig' || problem._tag === 'TextEncoderConfig' || problem._tag === 'VaeConfig') && problem.problem._tag === 'ConfigUnreadable');
 }
 
 /** Removes building folders of `key` whose process, on this machine, is gone (a killed build). */

@@ -106,7 +106,7 @@ export function describeModelBuildProblem(problem: ModelBuildProblem): ErrorDesc
     case 'HubSnapshotIncomplete': {
       const revision = problem.revision === 'main' ? '' : ` --revision ${problem.revision}`;
       return {
-        message: `The snapshot of ${problem.repoId} in the Hugging Face cache (commit ${problem.commit.slice(0, 12)}) lacks files the build needs (above): a download limited with --include, or one cut short.`,
+        message: `The snapshot of ${problem.repoId} in the Hugging Face cache (commit ${problem.commit.slice(0, 12)}) lacks files the build needs: a download limited with --include, or one cut short.`,
         hint: `Download the whole repo with \`hf download ${problem.repoId}${revision}\` (it fetches only what is missing); moral-plantain never downloads.`,
       };
     }

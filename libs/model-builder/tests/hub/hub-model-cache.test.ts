@@ -137,8 +137,8 @@ describe('the model cache', () => {
     const src = await resolveModelSource('org/partial', undefined, env);
     if (E.isLeft(src)) throw new Error(describeModelBuildProblem(src.left).message);
     const built = await cachedModelBuild(src.right, choices, { defaultTokenizerDir: null, env });
-    expect(E.isLeft(built) && built.left.map((p) => p._tag)).toEqual(['PipelineFile', 'HubSnapshotIncomplete']);
-    const [missing, incomplete] = E.isLeft(built) ? built.left.map(describeModelBuildProblem) : [];
+    expect(E.isLeft(built) && built.left.map((p) => p._tag)).toEqual(['HubSnapshotIncomplete', 'PipelineFile']);
+    const [incomplete, missing] = E.isLeft(built) ? built.left.map(describeModelBuildProblem) : [];
     expect(missing!.message).toContain('the pipeline folder has no text_encoder/ folder');
     expect(incomplete!.message).toContain(`The snapshot of org/partial in the Hugging Face cache (commit ${COMMIT.slice(0, 12)}) lacks files the build needs`);
     expect(incomplete!.hint).toContain('`hf download org/partial`');
