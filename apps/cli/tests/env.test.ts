@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +99,26 @@ describe('moral-plantain env', () => {
     const res = env(['--timeout', '0']);
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/^error: --timeout must be a whole number from 1 to 3600/);
+  });
+
+  it('says where the Hugging Face hub cache and our model cache are and what they hold', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mp-env-caches-'));
+    const caches = { HF_HUB_CACHE: path.join(root, 'hub'), MORAL_PLANTAIN_CACHE: path.join(root, 'ours') };
+    const run = (args: readonly string[]) => spawnSync(process.execPath, [bin, 'env', '--no-probe', ...args], { encoding: 'utf8', env: { ...process.env, ...caches } });
+    expect(JSON.parse(run(['--json']).stdout).caches).toEqual({
+      huggingFace: { dir: caches.HF_HUB_CACHE, exists: false, repos: [] },
+      models: { dir: path.join(caches.MORAL_PLANTAIN_CACHE, 'models'), exists: false, entries: 0, incomplete: 0, bytes: 0, problem: null },
+    });
+    for (const repo of ['models--black-forest-labs--FLUX.2-klein-base-4B', 'models--Qwen--Qwen3-4B', 'datasets--org--set']) mkdirSync(path.join(caches.HF_HUB_CACHE, repo), { recursive: true });
+    // What a killed build leaves (process 4194304 is past Linux's pid_max): not an entry, but counted.
+    const killed = path.join(caches.MORAL_PLANTAIN_CACHE, 'models', `.${'a'.repeat(64)}.building-host-4194304-0123456789ab`);
+    mkdirSync(killed, { recursive: true });
+    writeFileSync(path.join(killed, 'transformer.onnx'), 'x'.repeat(1000));
+    const json = JSON.parse(run(['--json']).stdout).caches;
+    expect(json.huggingFace).toEqual({ dir: caches.HF_HUB_CACHE, exists: true, repos: ['Qwen/Qwen3-4B', 'black-forest-labs/FLUX.2-klein-base-4B'] });
+    expect(json.models).toMatchObject({ exists: true, entries: 0, incomplete: 1, bytes: 1000 });
+    const text = run([]).stdout;
+    expect(text).toContain(`Hugging Face hub     ${caches.HF_HUB_CACHE}: 2 model repos: Qwen/Qwen3-4B, black-forest-labs/FLUX.2-klein-base-4B`);
+    expect(text).toContain(`built model folders  ${path.join(caches.MORAL_PLANTAIN_CACHE, 'models')}: 0 entries and 1 folder of builds or removals, 1000 B (moral-plantain model cache)`);
   });
 });

@@ -78,6 +78,8 @@ export type { CacheEntryRecord, CacheEntrySource } from './hub/cache-entry-recor
 export { listModelCache } from './hub/model-cache-entries.js';
 export type { CachedModelSummary, ModelCacheBuild, ModelCacheEntry, ModelCacheLeftover, ModelCacheListing } from './hub/model-cache-entries.js';
 export { describeModelCacheProblem, MIN_KEY_PREFIX } from './hub/model-cache-problem.js';
+export { modelCaches } from './hub/model-caches.js';
+export type { ModelCaches } from './hub/model-caches.js';
 export type { ModelCacheProblem } from './hub/model-cache-problem.js';
 export { planModelCacheRemoval } from './hub/model-cache-removal.js';
 export type { ModelCacheFolders, ModelCacheRemovalPlan, ModelCacheRemovalRequest } from './hub/model-cache-removal.js';

@@ -1,17 +1,20 @@
 import path from 'node:path';
+import type { ModelCaches } from '@moral-plantain/model-builder';
 import type { CudaReadiness, EnvironmentReport, LibraryLocation, ProviderProbe, WebGpuReadiness } from '@moral-plantain/model-runtime';
+import { byteSize } from '../byte-size.js';
 import { textTable } from '../text-table.js';
 
 /** The environment report as a person reads it: sections of aligned rows, then what to do about what is missing. */
 /** The repository README's section on running on a GPU: the CUDA provider's install step and its requirements. */
 const GPU_DOCS_URL = 'https://github.com/moral-plantain/moral-plantain#running-the-real-model-on-a-gpu';
 
-export function environmentText(report: EnvironmentReport, packages: Readonly<Record<string, string>>): string {
+export function environmentText(report: EnvironmentReport, packages: Readonly<Record<string, string>>, caches: ModelCaches): string {
   const sections = [
     section('Versions', versions(report, packages)),
     section(report.providers ? 'Execution providers (a tiny model on each, in its own process)' : 'Execution providers: not tried (--no-probe)', report.providers ? providers(report.providers, report.cuda) : ''),
     section(`CUDA provider (onnxruntime-node ${report.cuda.build.onnxruntime}: CUDA ${report.cuda.build.cuda}, cuDNN ${report.cuda.build.cudnn}, NVIDIA driver ${report.cuda.build.minimumDriver} or newer)`, cuda(report.cuda)),
     section('WebGPU (through Vulkan on Linux)', webgpu(report.webgpu)),
+    section('Model caches', modelCachesText(caches)),
     section('Environment variables', variables(report.variables)),
   ];
   return `${sections.join('\n')}`;
@@ -87,6 +90,19 @@ function webgpu(w: WebGpuReadiness): string {
     ['Vulkan loader', loader],
     ['Vulkan drivers', drivers],
     ['GPU render nodes', w.renderNodes.length > 0 ? w.renderNodes.join(', ') : 'none (/dev/dri/renderD*)'],
+  ]);
+}
+
+function modelCachesText({ huggingFace: hub, models }: ModelCaches): string {
+  const repos = hub.repos.length === 0 ? 'no model repos downloaded' : `${hub.repos.length} model repo${hub.repos.length === 1 ? '' : 's'}: ${hub.repos.join(', ')}`;
+  const built = models.problem
+    ? `unreadable: ${models.problem}`
+    : !models.exists
+      ? 'absent (nothing built yet)'
+      : `${models.entries} entr${models.entries === 1 ? 'y' : 'ies'}${models.incomplete > 0 ? ` and ${models.incomplete} folder${models.incomplete === 1 ? '' : 's'} of builds or removals` : ''}, ${byteSize(models.bytes)} (moral-plantain model cache)`;
+  return rows([
+    ['Hugging Face hub', `${hub.dir}: ${hub.exists ? repos : 'absent'}`],
+    ['built model folders', `${models.dir}: ${built}`],
   ]);
 }
 

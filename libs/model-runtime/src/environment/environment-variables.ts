@@ -12,7 +12,10 @@ export const RELEVANT_VARIABLES: readonly { readonly name: string; readonly mean
   { name: 'ONNXRUNTIME_NODE_INSTALL', meaning: "the upstream onnxruntime-node install script's choice (skip, or cuda12 to download the CUDA provider); the binding moral-plantain installs has no install script, and `moral-plantain install-cuda` downloads the CUDA provider on request" },
   { name: 'npm_config_onnxruntime_node_install', meaning: "the same choice, from .npmrc or npm's --onnxruntime-node-install flag" },
   { name: 'HF_HOME', meaning: 'the Hugging Face folder (its hub cache holds downloaded checkpoints)' },
-  { name: 'HF_HUB_CACHE', meaning: 'the Hugging Face hub cache' },
+  { name: 'HF_HUB_CACHE', meaning: 'the Hugging Face hub cache (before HF_HOME/hub)' },
+  { name: 'HUGGINGFACE_HUB_CACHE', meaning: 'the Hugging Face hub cache (older name of HF_HUB_CACHE)' },
+  { name: 'MORAL_PLANTAIN_CACHE', meaning: 'our cache: model folders built from pipeline folders and repo ids (models/); default XDG_CACHE_HOME/moral-plantain' },
+  { name: 'XDG_CACHE_HOME', meaning: 'the user cache folder (default ~/.cache): holds huggingface/hub and moral-plantain unless the variables above say otherwise' },
   { name: 'NODE_OPTIONS', meaning: 'options every Node.js process starts with (e.g. --max-old-space-size)' },
 ];
 
