@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_STIMULI } from './fixtures/fault-run.js';
-import { addToHubCache, writeTinyPipeline } from './fixtures/hub-checkpoint.js';
+import { addToHubCache } from '@moral-plantain/references';
+import { writeTinyPipeline } from './fixtures/hub-checkpoint.js';
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
 const killAt = path.join(import.meta.dirname, 'fixtures', 'kill-at.mjs');

@@ -5,7 +5,8 @@ import path from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cachedModelBuild, resolveModelSource, type ModelBuildChoices } from '@moral-plantain/model-builder';
-import { addToHubCache, writeTinyPipeline } from './fixtures/hub-checkpoint.js';
+import { addToHubCache } from '@moral-plantain/references';
+import { writeTinyPipeline } from './fixtures/hub-checkpoint.js';
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'moral-plantain.js');
 const killAt = path.join(import.meta.dirname, 'fixtures', 'kill-at.mjs');

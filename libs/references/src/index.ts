@@ -10,3 +10,4 @@ export { dequantizeMatMulNBits, readBits } from './matmul-nbits-reference.js';
 export type { DequantizedWeight, MatMulNBitsWeight } from './matmul-nbits-reference.js';
 export { flux2VaeDecodeReference, flux2VaeEncodeReference } from './flux2-vae-reference.js';
 export type { ReferenceFlux2VaeConfig, ReferenceImageTensor } from './flux2-vae-reference.js';
+export { addToHubCache } from './hub-cache-layout.js';

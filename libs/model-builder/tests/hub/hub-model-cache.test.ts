@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostName, readModelManifest } from '@moral-plantain/formats';
 import { cachedModelBuild, describeModelBuildProblem, modelCacheKey, hubCacheDir, moralPlantainCacheDir, resolveHubSnapshot, resolveModelSource, type ModelSource } from '../../src/index.js';
 import { writeTinyPipelineFolder } from '../model-folder/tiny-pipeline-folder.js';
-import { addToHubCache } from './hub-cache-layout.js';
+import { addToHubCache } from '@moral-plantain/references';
 
 const REPO = 'black-forest-labs/FLUX.2-klein-tiny';
 const COMMIT = 'a'.repeat(40);

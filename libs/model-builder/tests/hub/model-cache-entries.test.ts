@@ -20,7 +20,7 @@ import {
   type ModelSource,
 } from '../../src/index.js';
 import { writeTinyPipelineFolder } from '../model-folder/tiny-pipeline-folder.js';
-import { addToHubCache } from './hub-cache-layout.js';
+import { addToHubCache } from '@moral-plantain/references';
 
 const REPO = 'black-forest-labs/FLUX.2-klein-tiny';
 const OTHER_REPO = 'someone/klein-tiny-finetune';

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/prom
 import path from 'node:path';
 
 /**
- * Lays `source` (a folder) out in a Hugging Face hub cache exactly as the Hub client does:
+ * Lays `source` (a folder) out in a Hugging Face hub cache exactly as the Hub client (`hf download`) does:
  * `models--{org}--{name}/blobs/<sha256>` holding each file's bytes, `snapshots/<commit>/<path>`
  * relative symlinks into `blobs/`, and `refs/<branch>` holding the commit hash.
  */
