@@ -20,6 +20,19 @@ import {
 import { flux2Feeds, flux2TestInputs, maxAbsDiff, seededWithNormWeights } from '../flux2/flux2-inputs.js';
 import { dequantizedLinears } from './quantized-weights.js';
 
+/** The linear layers a quantized FLUX.2 build keeps in float32, as community exports keep them: embedders, modulation, the output norm and projection. */
+const FLOAT_LINEARS = [
+  'time_guidance_embed.timestep_embedder.linear_1',
+  'time_guidance_embed.timestep_embedder.linear_2',
+  'double_stream_modulation_img.linear',
+  'double_stream_modulation_txt.linear',
+  'single_stream_modulation.linear',
+  'x_embedder',
+  'context_embedder',
+  'norm_out.linear',
+  'proj_out',
+];
+
 const tiny = flux2Presets.tiny;
 const int8: QuantizationOptions = { bits: 8, blockSize: 128, symmetric: true };
 const int4: QuantizationOptions = { bits: 4, blockSize: 32, symmetric: false };
@@ -106,17 +119,7 @@ describe('a quantized FLUX.2 transformer', () => {
         'single_transformer_blocks.*.attn.to_out',
       ],
       quantizedLinears: 32,
-      floatLinears: [
-        'time_guidance_embed.timestep_embedder.linear_1',
-        'time_guidance_embed.timestep_embedder.linear_2',
-        'double_stream_modulation_img.linear',
-        'double_stream_modulation_txt.linear',
-        'single_stream_modulation.linear',
-        'x_embedder',
-        'context_embedder',
-        'norm_out.linear',
-        'proj_out',
-      ],
+      floatLinears: FLOAT_LINEARS,
     });
     expect(linears.filter((m) => !isFlux2QuantizedLinear(m)).sort()).toEqual([...(result.right.quantization?.floatLinears ?? [])].sort());
   });
@@ -161,17 +164,7 @@ describe('a quantized FLUX.2 transformer', () => {
     if (E.isLeft(skeleton)) throw new Error(JSON.stringify(skeleton.left));
     const layers = findLinearLayers(skeleton.right);
     expect(layers.filter((l) => l.op === 'MatMulNBits')).toHaveLength(5 * 12 + 20 * 2);
-    expect(layers.filter((l) => l.op === 'MatMul').map((l) => l.module)).toEqual([
-      'time_guidance_embed.timestep_embedder.linear_1',
-      'time_guidance_embed.timestep_embedder.linear_2',
-      'double_stream_modulation_img.linear',
-      'double_stream_modulation_txt.linear',
-      'single_stream_modulation.linear',
-      'x_embedder',
-      'context_embedder',
-      'norm_out.linear',
-      'proj_out',
-    ]);
+    expect(layers.filter((l) => l.op === 'MatMul').map((l) => l.module)).toEqual(FLOAT_LINEARS);
     const tapped = insertTaps(skeleton.right, { preset: 'flux2' });
     if (E.isLeft(tapped)) throw new Error(JSON.stringify(tapped.left));
     const { manifest } = tapped.right;
