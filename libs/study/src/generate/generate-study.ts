@@ -18,9 +18,9 @@ import {
 } from '@moral-plantain/model-runtime';
 import { loadStimulusSet, validateStimulusSet, type StimulusSet } from '@moral-plantain/stimuli';
 import { embeddedModel } from '../embedded-model.js';
-import { sourcedModel, type SourcedModel } from '../sourced-model.js';
 import { acquireRunLock } from '../run-lock.js';
 import { TINY_MODEL_NAME } from '../run-provenance.js';
+import { sourcedModel, type SourcedModel } from '../sourced-model.js';
 import type { StudyError } from '../study-error.js';
 import type { StudyProgress } from '../study-progress.js';
 import { CONTACT_SHEET_FILE, contactSheet } from './contact-sheet.js';

@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { MODEL_MANIFEST_FILE } from '@moral-plantain/formats';
 import type { ModelFolder } from '@moral-plantain/model-runtime';
 import { embeddedModel, openModel } from '../embedded-model.js';
-import { isModelSource, sourcedModel } from '../sourced-model.js';
+import { isModelSource, sourcedModel, type SourcedModel } from '../sourced-model.js';
 import type { StudyError } from '../study-error.js';
 import type { StudyProgress } from '../study-progress.js';
 import type { FinishedRun } from './finished-run.js';
@@ -18,7 +18,7 @@ import type { FinishedRun } from './finished-run.js';
  */
 export async function patchModel(model: string | null, run: FinishedRun, progress: StudyProgress): Promise<E.Either<StudyError, ModelFolder>> {
   const { inputs } = run;
-  const folderOf = (sourced: Awaited<ReturnType<typeof sourcedModel>>) => E.map(({ folder }: { folder: ModelFolder }) => folder)(sourced);
+  const folderOf = E.map((sourced: SourcedModel) => sourced.folder);
   if (model !== null) return isModelSource(model) ? folderOf(await sourcedModel(model, null, inputs.build, progress)) : openModel(model)();
   if (inputs.model === null) {
     progress.log('model: the embedded TINY FLUX.2-architecture model with seeded random weights (not FLUX.2 klein 4B); the causal test is a pipeline check, not a finding');
